@@ -1,0 +1,146 @@
+"""The Python API: load .regel files or folders, check them, evaluate decisions.
+
+from regel.compiler import load
+policies = load("policies/")
+result = policies.evaluate("delft", {"woonplaats": "Delft"}, peildatum=date(2011, 9, 1))
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regel import runtime as rt
+
+from . import nodes as n
+from .builder import build
+from .checker import Analysis, check
+from .diagnostics import CompileError, Diagnostic, Span
+from .parser import SyntaxProblem, parse
+
+SUFFIX = ".regel"
+
+
+@dataclass
+class Policies:
+    """Everything loaded from a set of files: compiled regulations and their test cases."""
+
+    regulations: dict[str, rt.Regulation]
+    cases: list[n.CaseFile]
+    analysis: Analysis
+    sources: dict[str, str]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def __getitem__(self, regulation: str) -> rt.Regulation:
+        return self.regulations[regulation]
+
+    def evaluate(
+        self,
+        regulation: str,
+        inputs: Mapping[str, Any],
+        peildatum: datetime.date,
+        besluit: str | None = None,
+        trace: bool = True,
+    ) -> rt.Result:
+        """Evaluate a decision; with `trace` the result carries the motivation."""
+        if regulation not in self.regulations:
+            known = ", ".join(sorted(self.regulations)) or "(geen)"
+            raise rt.EvaluationError("R204", f"onbekende regeling '{regulation}'; geladen: {known}")
+        return self.regulations[regulation].evaluate(inputs, peildatum, besluit, trace)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, and every .regel file below folders, in a stable order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.rglob(f"*{SUFFIX}")))
+        else:
+            files.append(path)
+    unique: list[Path] = []
+    for f in files:
+        if f not in unique:
+            unique.append(f)
+    return unique
+
+
+def read_sources(files: list[Path]) -> tuple[dict[str, str], list[Diagnostic]]:
+    sources: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for f in files:
+        name = str(f)
+        try:
+            sources[name] = f.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Diagnostic("R001", f"bestand of map '{name}' bestaat niet", None))
+        except IsADirectoryError:
+            problems.append(Diagnostic("R001", f"'{name}' is een map", None))
+        except UnicodeDecodeError as err:
+            problems.append(
+                Diagnostic(
+                    "R002",
+                    f"'{name}' is geen UTF-8-tekst (byte {err.start})",
+                    None,
+                    "sla het bestand op als UTF-8",
+                )
+            )
+        except OSError as err:
+            problems.append(
+                Diagnostic("R001", f"'{name}' kan niet gelezen worden: {err.strerror}", None)
+            )
+    return sources, problems
+
+
+def analyse_sources(sources: dict[str, str]) -> tuple[Analysis, list[Diagnostic]]:
+    parsed: list[n.Regulation | n.CaseFile] = []
+    problems: list[Diagnostic] = []
+    for name, text in sources.items():
+        try:
+            parsed.append(parse(text, name))
+        except SyntaxProblem as err:
+            problems.append(err.diagnostic)
+    analysis = check(parsed)
+    return analysis, problems + analysis.diagnostics
+
+
+def check_paths(paths: Iterable[str | Path]) -> tuple[list[Diagnostic], dict[str, str]]:
+    """All diagnostics (errors and warnings) for the given files and folders."""
+    files = collect_files(paths)
+    sources, problems = read_sources(files)
+    if not files:
+        problems.append(Diagnostic("R003", "geen .regel-bestanden gevonden", None))
+    _, found = analyse_sources(sources)
+    return problems + found, sources
+
+
+def load_sources(sources: dict[str, str]) -> Policies:
+    analysis, diagnostics = analyse_sources(sources)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        raise CompileError(errors, sources)
+    regulations = build(analysis, sources)
+    warnings = [d for d in diagnostics if not d.is_error]
+    return Policies(regulations, analysis.cases, analysis, sources, warnings)
+
+
+def load(*paths: str | Path) -> Policies:
+    """Load, check and compile .regel files and folders; raises CompileError on any error."""
+    files = collect_files(paths)
+    sources, problems = read_sources(files)
+    if not files:
+        problems.append(Diagnostic("R003", "geen .regel-bestanden gevonden", None))
+    if problems:
+        raise CompileError(problems, sources)
+    return load_sources(sources)
+
+
+def loads(text: str, name: str = "<tekst>.regel") -> Policies:
+    """Load policy text given as a string (for tests and tools)."""
+    return load_sources({name: text})
+
+
+__all__ = ["CompileError", "Policies", "Span", "check_paths", "load", "loads"]

@@ -1,0 +1,92 @@
+"""Running the test cases a policy writer writes (`gevallen voor …`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from regel import runtime as rt
+
+from . import nodes as n
+from .api import Policies
+from .builder import Builder
+
+
+@dataclass
+class CaseOutcome:
+    file: str
+    line: int
+    regulation: str
+    name: str
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_cases(policies: Policies) -> list[CaseOutcome]:
+    builder = Builder(policies.analysis, policies.sources)
+    results: list[CaseOutcome] = []
+    for case_file in policies.cases:
+        regulation = policies.regulations[case_file.regulation]
+        builder.info = policies.analysis.regs[case_file.regulation]
+        for case in case_file.cases:
+            results.append(_run(builder, regulation, case_file, case))
+    return results
+
+
+def _run(builder: Builder, regulation: rt.Regulation, f: n.CaseFile, case: n.Case) -> CaseOutcome:
+    outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
+    inputs = {name: builder.constant(value) for name, _, value in case.givens}
+    expect_error = [e for e in case.expectations if e.kind == "fout"]
+    assert case.peildatum is not None
+    try:
+        result = regulation.evaluate(inputs, case.peildatum, case.decision, trace=True)
+    except rt.EvaluationError as err:
+        if not expect_error:
+            outcome.failures.append(f"onverwachte fout: {err.message}")
+        for exp in expect_error:
+            if exp.text and exp.text.lower() not in err.message.lower():
+                outcome.failures.append(
+                    f'verwacht een fout met "{exp.text}"\n      kreeg:    {err.message}'
+                )
+        return outcome
+    for exp in expect_error:
+        outcome.failures.append(f'verwacht een fout met "{exp.text}", maar er was geen fout')
+    for exp in case.expectations:
+        if exp.kind == "fout":
+            continue
+        name = exp.outcome or ""
+        if name not in result.outcomes:
+            outcome.failures.append(f"{name}: niet berekend in dit besluit")
+            continue
+        got = result.outcomes[name]
+        spec = regulation.outcomes[name]
+        shown = _shown(got)
+        if exp.kind == "onbepaald":
+            if got.status != "onbepaald":
+                outcome.failures.append(
+                    f"{name}\n      verwacht: onbepaald\n      kreeg:    {shown}"
+                )
+        elif exp.kind == "is":
+            want: Any = builder.constant(exp.value)  # type: ignore[arg-type]
+            if got.status != "bepaald" or got.value != want:
+                outcome.failures.append(
+                    f"{name}\n      verwacht: {spec.display(want)}\n      kreeg:    {shown}"
+                )
+        elif exp.kind in ("bevat", "bevat_niet"):
+            items = got.value or ()
+            present = exp.text in items
+            if present != (exp.kind == "bevat"):
+                verb = "bevat" if exp.kind == "bevat" else "bevat niet"
+                outcome.failures.append(
+                    f'{name}\n      verwacht: {verb} "{exp.text}"\n      kreeg:    {shown}'
+                )
+    return outcome
+
+
+def _shown(got: rt.OutcomeResult) -> str:
+    if got.status == "bepaald":
+        return got.display
+    return f"{got.status} ({got.reason})" if got.reason else got.status

@@ -1,0 +1,1160 @@
+"""Semantic checks, separate from parsing: structure and anchors, names, types and units,
+exceptions and conflicts, open norms and delegation. All problems are collected, not just the
+first; the result (`Analysis`) tells the builder what every name means and what type it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from . import nodes as n
+from .diagnostics import Diagnostic, Span, suggest
+from .parser import reserved_words
+from .types import BOOL, DATE, DIMENSIONLESS, LIST, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
+
+LEVELS = ("hoofdstuk", "artikel", "lid", "onderdeel")
+_ALLOWED_PARENT = {
+    "hoofdstuk": (None,),
+    "artikel": (None, "hoofdstuk"),
+    "lid": ("artikel",),
+    "onderdeel": ("artikel", "lid"),
+}
+
+
+@dataclass(slots=True)
+class Symbol:
+    kind: str  # input, begrip, outcome, norm
+    name: str
+    node: object
+    type: Type | None = None
+    anchor: n.Anchor | None = None
+
+
+@dataclass(slots=True)
+class RuleInfo:
+    node: n.Rule
+    anchor: n.Anchor
+    overrides: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RegInfo:
+    node: n.Regulation
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    units: dict[n.Anchor, n.Unit] = field(default_factory=dict)
+    fills: list[n.FillNorm] = field(default_factory=list)
+    externs: dict[str, n.Extern] = field(default_factory=dict)
+
+    def rules_for(self, outcome: str) -> list[RuleInfo]:
+        return [r for r in self.rules.values() if r.node.outcome == outcome]
+
+
+@dataclass(slots=True)
+class Analysis:
+    regs: dict[str, RegInfo] = field(default_factory=dict)
+    # id(node) → what a Name means: ("input"|"begrip"|"outcome"|"norm", name) or ("choice", value)
+    resolved: dict[int, tuple[str, str]] = field(default_factory=dict)
+    types: dict[int, Type] = field(default_factory=dict)
+    # (regulation, name) → the (regulation, name) symbols its definition reads
+    deps: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+    cases: list[n.CaseFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _walk_units(units: list[n.Unit]) -> Iterator[n.Unit]:
+    for unit in units:
+        yield unit
+        yield from _walk_units([c for c in unit.children if isinstance(c, n.Unit)])
+
+
+class Checker:
+    def __init__(self, files: list[n.Regulation | n.CaseFile]):
+        self.files = files
+        self.a = Analysis()
+        self.reg: RegInfo | None = None
+        self._current: tuple[str, str] | None = None  # the definition being typed
+        self._visiting: set[tuple[str, str]] = set()
+
+    # ------------------------------------------------------------ reporting
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        hint: str | None = None,
+        related: tuple[tuple[str, Span], ...] = (),
+    ) -> None:
+        self.a.diagnostics.append(Diagnostic(code, message, span, hint, "error", related))
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.a.diagnostics.append(Diagnostic(code, message, span, hint, "warning"))
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> Analysis:
+        regs = [f for f in self.files if isinstance(f, n.Regulation)]
+        for reg in regs:
+            if reg.id in self.a.regs:
+                first = self.a.regs[reg.id].node
+                self.error(
+                    "R202",
+                    f"de regeling '{reg.id}' is al eerder gedefinieerd",
+                    reg.span,
+                    "geef elke regeling een eigen naam",
+                    (("eerste definitie", first.span),),
+                )
+                continue
+            self.a.regs[reg.id] = RegInfo(reg)
+        for info in self.a.regs.values():
+            self.reg = info
+            self._declare(info)
+        for info in self.a.regs.values():
+            self.reg = info
+            self._check_bodies(info)
+        for info in self.a.regs.values():
+            self.reg = info
+            self._check_exceptions(info)
+            self._check_fills(info)
+        self._check_cycles()
+        for f in self.files:
+            if isinstance(f, n.CaseFile):
+                self._check_cases(f)
+                self.a.cases.append(f)
+        return self.a
+
+    # ------------------------------------------------------------ declarations
+    def _name_ok(self, name: str, span: Span) -> bool:
+        if name in reserved_words():
+            self.error(
+                "R206",
+                f"'{name}' is een gereserveerd woord en kan geen naam zijn",
+                span,
+                f"kies een andere naam, bijvoorbeeld '{name}_waarde'",
+            )
+            return False
+        return True
+
+    def _add(self, info: RegInfo, sym: Symbol, span: Span) -> None:
+        if not self._name_ok(sym.name, span):
+            return
+        if sym.name in info.symbols:
+            first = info.symbols[sym.name].node
+            self.error(
+                "R202",
+                f"'{sym.name}' is al gedefinieerd",
+                span,
+                "elke naam mag in een regeling maar één keer gedefinieerd worden",
+                (("eerste definitie", first.span),),
+            )  # type: ignore[attr-defined]
+            return
+        info.symbols[sym.name] = sym
+
+    def _declare(self, info: RegInfo) -> None:
+        reg = info.node
+        meta = reg.meta
+        if meta.valid_from is None:
+            self.error(
+                "R506",
+                f"bij '{reg.title}' ontbreekt de geldigheid",
+                reg.span,
+                "voeg toe: geldig van DD-MM-JJJJ tot en met DD-MM-JJJJ (of: geldig vanaf …)",
+            )
+        elif meta.valid_until and meta.valid_until < meta.valid_from:
+            self.error("R507", "de geldigheid eindigt vóór zij begint", meta.period_span)
+        if meta.organ is None and reg.kind in ("verordening", "beleidsregels"):
+            self.error(
+                "R506",
+                f"bij '{reg.title}' ontbreekt wie de regeling heeft vastgesteld",
+                reg.span,
+                "voeg toe: vastgesteld door de raad op DD-MM-JJJJ (of: door het college)",
+            )
+        for ext in reg.externs:
+            if ext.name in info.externs:
+                self.error("R202", f"de bron '{ext.name}' is al gedefinieerd", ext.span)
+            info.externs[ext.name] = ext
+        for inp in reg.inputs:
+            self._add(info, Symbol("input", inp.name, inp, from_spec(inp.type)), inp.span)
+            if inp.type.kind == "keuze" and len(set(inp.type.choices)) != len(inp.type.choices):
+                self.error(
+                    "R202", f"een keuzewaarde van '{inp.name}' staat er dubbel in", inp.type.span
+                )
+        for out in reg.outcomes:
+            self._add(info, Symbol("outcome", out.name, out, from_spec(out.type)), out.span)
+        for loose in reg.loose:
+            what = type(loose).__name__
+            span = getattr(loose, "span", reg.span)
+            if isinstance(loose, n.Rule | n.Begrip | n.OpenNorm | n.FillNorm):
+                self.error(
+                    "R501",
+                    f"{_describe(loose)} staat buiten een artikel",
+                    span,
+                    "zet elke regel, elk begrip en elke norm in het artikel (lid, "
+                    "onderdeel) waar de tekst vandaan komt",
+                )
+            else:
+                self.error("R501", f"{what.lower()} staat buiten een artikel", span)
+        self._declare_units(info, reg.units, None, None)
+
+    def _declare_units(
+        self, info: RegInfo, units: list[n.Unit], parent: n.Unit | None, anchor: n.Anchor | None
+    ) -> None:
+        seen: dict[str, n.Unit] = {}
+        for unit in units:
+            parent_level = parent.level if parent else None
+            if parent_level not in _ALLOWED_PARENT[unit.level]:
+                where = f"in een {parent_level}" if parent_level else "los in de regeling"
+                self.error(
+                    "R502",
+                    f"een {unit.level} kan niet {where} staan",
+                    unit.span,
+                    "de volgorde is hoofdstuk > artikel > lid > onderdeel",
+                )
+            if unit.label in seen:
+                self.error(
+                    "R503",
+                    f"{unit.level} {unit.label} komt twee keer voor",
+                    unit.span,
+                    related=(("eerste keer", seen[unit.label].span),),
+                )
+            seen[unit.label] = unit
+            here = self._anchor_of(unit, anchor)
+            unit.anchor = here
+            if here is not None and unit.level != "hoofdstuk":
+                info.units.setdefault(here, unit)
+            contents = [c for c in unit.children if not isinstance(c, n.Unit)]
+            executable = [
+                c for c in contents if isinstance(c, n.Rule | n.Begrip | n.OpenNorm | n.FillNorm)
+            ]
+            for item in contents:
+                if isinstance(item, n.NotExecutable):
+                    if not item.reason:
+                        self.error(
+                            "R504",
+                            "'niet uitvoerbaar' zonder reden",
+                            item.span,
+                            'geef de reden: niet uitvoerbaar "citeertitel, geen norm"',
+                        )
+                    if executable:
+                        self.error(
+                            "R505",
+                            f"{unit.level} {unit.label} is 'niet uitvoerbaar' "
+                            "maar bevat toch regels",
+                            item.span,
+                        )
+            if unit.level == "artikel" and not any(
+                isinstance(c, n.TextBlock) and c.kind == "tekst"
+                for u in _walk_units([unit])
+                for c in u.children
+            ):
+                self.warn(
+                    "R508",
+                    f"artikel {unit.label} heeft geen officiële tekst",
+                    unit.span,
+                    'neem de tekst van het artikel op: tekst """…"""',
+                )
+            for item in executable:
+                if here is None:
+                    self.error(
+                        "R501",
+                        f"{_describe(item)} staat buiten een artikel",
+                        item.span,
+                        "zet het in het artikel waar de tekst vandaan komt",
+                    )
+                    continue
+                item.anchor = here
+                if isinstance(item, n.Begrip):
+                    self._add(info, Symbol("begrip", item.name, item, None, here), item.span)
+                elif isinstance(item, n.OpenNorm):
+                    self._add(
+                        info, Symbol("norm", item.name, item, from_spec(item.type), here), item.span
+                    )
+                elif isinstance(item, n.FillNorm):
+                    info.fills.append(item)
+                elif isinstance(item, n.Rule):
+                    if item.name in info.rules:
+                        first = info.rules[item.name].node
+                        self.error(
+                            "R408",
+                            f"er is al een regel '{item.name}'",
+                            item.span,
+                            "geef elke regel een eigen naam",
+                            (("eerste regel", first.span),),
+                        )
+                    elif self._name_ok(item.name, item.span):
+                        info.rules[item.name] = RuleInfo(item, here)
+            self._declare_units(
+                info, [c for c in unit.children if isinstance(c, n.Unit)], unit, here
+            )
+
+    @staticmethod
+    def _anchor_of(unit: n.Unit, parent: n.Anchor | None) -> n.Anchor | None:
+        if unit.level == "hoofdstuk":
+            return None
+        if unit.level == "artikel":
+            return n.Anchor(unit.label)
+        if parent is None:
+            return None
+        if unit.level == "lid":
+            return n.Anchor(parent.artikel, unit.label)
+        return n.Anchor(parent.artikel, parent.lid, unit.label)
+
+    # ------------------------------------------------------------ bodies
+    def _check_bodies(self, info: RegInfo) -> None:
+        reg = info.node
+        for ref in reg.meta.legal_basis:
+            self._check_ref(info, ref)
+        for unit in _walk_units(reg.units):
+            for item in unit.children:
+                if isinstance(item, n.References):
+                    for ref in item.refs:
+                        self._check_ref(info, ref)
+        for sym in list(info.symbols.values()):
+            self._type_symbol(info, sym)
+        for inp in reg.inputs:
+            if inp.default is not None:
+                self._check_default(info, inp.name, inp.default, from_spec(inp.type))
+        for out in reg.outcomes:
+            if out.default is not None:
+                self._check_default(info, out.name, out.default, from_spec(out.type))
+        for rule in info.rules.values():
+            self._check_rule(info, rule)
+        for dec in reg.decisions:
+            self._name_ok(dec.name, dec.span)
+            for name, span in dec.outcomes:
+                sym = info.symbols.get(name)
+                if sym is None or sym.kind != "outcome":
+                    outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+                    self.error(
+                        "R209",
+                        f"onbekende uitkomst '{name}' in besluit '{dec.name}'",
+                        span,
+                        suggest(name, outcomes),
+                    )
+        names = [d.name for d in reg.decisions]
+        for dec in reg.decisions:
+            if names.count(dec.name) > 1 and names.index(dec.name) != reg.decisions.index(dec):
+                self.error("R202", f"besluit '{dec.name}' is al gedefinieerd", dec.span)
+
+    def _check_ref(self, info: RegInfo, ref: n.Ref) -> None:
+        src = ref.source
+        if src is None:
+            if ref.anchor and ref.anchor not in info.units:
+                self.error("R207", f"{ref.anchor} bestaat niet in deze regeling", ref.span)
+            return
+        if src in info.externs or src in self.a.regs:
+            return
+        known = list(info.externs) + list(self.a.regs)
+        self.error(
+            "R207",
+            f"onbekende bron '{src}'",
+            ref.span,
+            suggest(src, known) or f'declareer de wet: wet {src} "Titel van de wet"',
+        )
+
+    def _check_default(self, info: RegInfo, name: str, expr: n.Expr, want: Type) -> None:
+        if not _is_constant(expr):
+            self.error(
+                "R309",
+                f"de standaardwaarde van '{name}' moet een vaste waarde zijn",
+                expr.span,
+                "schrijf een getal, bedrag, datum, ja of nee",
+            )
+            return
+        self._current = (info.node.id, name)
+        got = self.typeof(info, expr, want)
+        if got is not None and not want.same(got):
+            self.error(
+                "R309",
+                f"de standaardwaarde van '{name}' is {got.display()}, verwacht {want.display()}",
+                expr.span,
+            )
+
+    def _type_symbol(self, info: RegInfo, sym: Symbol) -> Type | None:
+        key = (info.node.id, sym.name)
+        if sym.kind == "begrip" and sym.type is None:
+            if key in self._visiting:
+                return None  # a cycle; reported by _check_cycles
+            self._visiting.add(key)
+            saved, self._current = self._current, key
+            self.a.deps.setdefault(key, set())
+            node: n.Begrip = sym.node  # type: ignore[assignment]
+            sym.type = self.typeof(info, node.value)
+            self._current = saved
+            self._visiting.discard(key)
+        elif sym.kind == "norm" and key not in self.a.deps:
+            self.a.deps[key] = set()
+            norm: n.OpenNorm = sym.node  # type: ignore[assignment]
+            if norm.default is not None:
+                self._check_default(info, norm.name, norm.default, sym.type or NUMBER)
+        return sym.type
+
+    def _check_rule(self, info: RegInfo, rinfo: RuleInfo) -> None:
+        rule = rinfo.node
+        key = (info.node.id, rule.outcome or "")
+        self._current = key if rule.outcome else (info.node.id, f"regel:{rule.name}")
+        parts = (rule.value is not None) + (rule.item is not None) + rule.not_applicable
+        if parts == 0:
+            self.error(
+                "R401",
+                f"regel '{rule.name}' bepaalt niets",
+                rule.span,
+                "geef aan wat de regel bepaalt: 'uitkomst is …', 'lijst bevat \"…\"' of "
+                "'niet van toepassing'",
+            )
+        if rule.not_applicable and not rule.exceptions:
+            self.error(
+                "R406",
+                f"regel '{rule.name}' is 'niet van toepassing' maar zegt niet waarop",
+                rule.span,
+                "voeg toe: in afwijking van artikel … lid …",
+            )
+        if rule.condition is not None:
+            self._check_condition(info, rule.condition)
+        if rule.outcome is None:
+            return
+        sym = info.symbols.get(rule.outcome)
+        if sym is None or sym.kind != "outcome":
+            outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+            what = "is geen uitkomst" if sym else "is een onbekende uitkomst"
+            self.error(
+                "R203",
+                f"'{rule.outcome}' {what}",
+                rule.outcome_span,
+                suggest(rule.outcome, outcomes) or "declareer de uitkomst onder 'uitkomsten'",
+            )
+            if rule.value is not None:
+                self.typeof(info, rule.value)
+            return
+        want = sym.type or NUMBER
+        if rule.item is not None and want.kind != "list":
+            self.error(
+                "R305",
+                f"'{rule.outcome}' is geen lijst; 'bevat' kan hier niet",
+                rule.outcome_span,
+                f"schrijf: {rule.outcome} is …",
+            )
+        if rule.value is not None:
+            if want.kind == "list":
+                self.error(
+                    "R305",
+                    f"'{rule.outcome}' is een lijst; gebruik 'bevat'",
+                    rule.outcome_span,
+                    f'schrijf: {rule.outcome} bevat "…"',
+                )
+                return
+            got = self.typeof(info, rule.value, want)
+            if got is not None and not want.same(got):
+                self.error(
+                    "R304",
+                    f"regel '{rule.name}' geeft {got.display()}, maar "
+                    f"'{rule.outcome}' is {want.display()}",
+                    rule.value.span,
+                    _unit_hint(want, got),
+                )
+
+    def _check_condition(self, info: RegInfo, expr: n.Expr) -> None:
+        got = self.typeof(info, expr, BOOL)
+        if got is not None and got.kind != "bool":
+            self.error(
+                "R303",
+                f"een voorwaarde moet ja of nee zijn, dit is {got.display()}",
+                expr.span,
+                "vergelijk de waarde, bijvoorbeeld: … is ten minste …",
+            )
+
+    # ------------------------------------------------------------ expressions
+    def _use(self, reg: str, name: str) -> None:
+        if self._current is not None:
+            self.a.deps.setdefault(self._current, set()).add((reg, name))
+
+    def typeof(self, info: RegInfo, e: n.Expr, expect: Type | None = None) -> Type | None:
+        t = self._typeof(info, e, expect)
+        if t is not None:
+            self.a.types[id(e)] = t
+        return t
+
+    def _typeof(self, info: RegInfo, e: n.Expr, expect: Type | None) -> Type | None:
+        if isinstance(e, n.Number):
+            if e.percent:
+                return PERCENT
+            unit = Unit.of(e.unit.word, e.unit.per) if e.unit else DIMENSIONLESS
+            return Type("num", unit)
+        if isinstance(e, n.Money):
+            return Type("num", Unit.of("euro", e.per))
+        if isinstance(e, n.DateLit):
+            return DATE
+        if isinstance(e, n.TextLit):
+            if expect is not None and expect.kind == "choice":
+                if e.value not in expect.choices:
+                    self.error(
+                        "R208",
+                        f"'{e.value}' is geen van de keuzes ({', '.join(expect.choices)})",
+                        e.span,
+                        suggest(e.value, expect.choices),
+                    )
+                    return None
+                self.a.resolved[id(e)] = ("choice", e.value)
+                return expect
+            return TEXT
+        if isinstance(e, n.BoolLit):
+            return BOOL
+        if isinstance(e, n.Peildatum):
+            return DATE
+        if isinstance(e, n.Name):
+            return self._name(info, e, expect)
+        if isinstance(e, n.QualName):
+            return self._qualname(e)
+        if isinstance(e, n.Not):
+            self._bool(info, e.operand)
+            return BOOL
+        if isinstance(e, n.Negate):
+            t = self.typeof(info, e.operand)
+            if t is not None and t.kind != "num":
+                self.error("R301", f"'-' werkt alleen op getallen, niet op {t.display()}", e.span)
+                return None
+            return t
+        if isinstance(e, n.Binary):
+            return self._binary(info, e)
+        if isinstance(e, n.Membership):
+            left = self.typeof(info, e.value)
+            for opt in e.options:
+                t = self.typeof(info, opt, left)
+                if left is not None and t is not None and not left.same(t):
+                    self.error(
+                        "R301",
+                        f"'{_src(opt)}' is {t.display()}, maar "
+                        f"'{_src(e.value)}' is {left.display()}",
+                        opt.span,
+                    )
+            return BOOL
+        if isinstance(e, n.Bound):
+            value = self.typeof(info, e.value, expect)
+            limit = self.typeof(info, e.limit, value)
+            if value is not None and limit is not None:
+                if value.kind != "num" or limit.kind != "num":
+                    self.error("R301", f"een {e.kind} werkt alleen op getallen en bedragen", e.span)
+                    return None
+                if value.unit != limit.unit:
+                    self._unit_mismatch(e.limit.span, value, limit, f"het {e.kind}")
+            return value
+        if isinstance(e, n.Extreme):
+            types = [self.typeof(info, a, expect) for a in e.args]
+            first = types[0]
+            for arg, t in zip(e.args[1:], types[1:], strict=True):
+                if first is not None and t is not None and not first.same(t):
+                    self._unit_mismatch(arg.span, first, t, f"het {e.kind}")
+            return first
+        if isinstance(e, n.Round):
+            return self._round(info, e, expect)
+        if isinstance(e, n.Age):
+            for part in (e.birth, e.on):
+                t = self.typeof(info, part)
+                if t is not None and t.kind != "date":
+                    self.error(
+                        "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
+                    )
+            return Type("num", Unit.of("jaar"))
+        if isinstance(e, n.Between):
+            for part in (e.start, e.end):
+                t = self.typeof(info, part)
+                if t is not None and t.kind != "date":
+                    self.error(
+                        "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
+                    )
+            return Type("num", Unit.of(e.unit))
+        if isinstance(e, n.Choice):
+            result: Type | None = None
+            for value, cond in e.branches:
+                self._bool(info, cond)
+                t = self.typeof(info, value, expect)
+                if result is None:
+                    result = t
+                elif t is not None and not result.same(t):
+                    self._unit_mismatch(value.span, result, t, "de andere waarden")
+            if e.otherwise is not None:
+                t = self.typeof(info, e.otherwise, expect)
+                if result is not None and t is not None and not result.same(t):
+                    self._unit_mismatch(e.otherwise.span, result, t, "de andere waarden")
+            return result
+        raise AssertionError(f"onbekende expressie {type(e).__name__}")  # pragma: no cover
+
+    def _bool(self, info: RegInfo, e: n.Expr) -> None:
+        t = self.typeof(info, e, BOOL)
+        if t is not None and t.kind != "bool":
+            self.error(
+                "R303",
+                f"'{_src(e)}' is {t.display()}, verwacht ja/nee",
+                e.span,
+                "vergelijk de waarde, bijvoorbeeld: … is ten minste …",
+            )
+
+    def _name(self, info: RegInfo, e: n.Name, expect: Type | None) -> Type | None:
+        if expect is not None and expect.kind == "choice" and e.name in expect.choices:
+            self.a.resolved[id(e)] = ("choice", e.name)
+            return expect
+        sym = info.symbols.get(e.name)
+        if sym is None:
+            if expect is not None and expect.kind == "choice":
+                self.error(
+                    "R208",
+                    f"'{e.name}' is geen van de keuzes ({', '.join(expect.choices)})",
+                    e.span,
+                    suggest(e.name, expect.choices),
+                )
+                return None
+            self.error(
+                "R201",
+                f"onbekende naam '{e.name}'",
+                e.span,
+                suggest(e.name, list(info.symbols))
+                or "declareer het als gegeven, begrip of uitkomst",
+            )
+            return None
+        self.a.resolved[id(e)] = (sym.kind, sym.name)
+        self._use(info.node.id, sym.name)
+        if sym.kind == "begrip":
+            return self._type_symbol(info, sym)
+        return sym.type
+
+    def _qualname(self, e: n.QualName) -> Type | None:
+        other = self.a.regs.get(e.regulation)
+        if other is None:
+            self.error(
+                "R204",
+                f"onbekende regeling '{e.regulation}'",
+                e.span,
+                suggest(e.regulation, list(self.a.regs)) or "laad het bestand van die regeling mee",
+            )
+            return None
+        sym = other.symbols.get(e.name)
+        if sym is None or sym.kind not in ("begrip", "outcome"):
+            names = [s.name for s in other.symbols.values() if s.kind in ("begrip", "outcome")]
+            self.error(
+                "R205",
+                f"'{e.name}' is geen begrip of uitkomst van '{e.regulation}'",
+                e.span,
+                suggest(e.name, names),
+            )
+            return None
+        self.a.resolved[id(e)] = (sym.kind, sym.name)
+        self._use(e.regulation, sym.name)
+        saved = self.reg
+        t = self._type_symbol(other, sym) if sym.kind == "begrip" else sym.type
+        self.reg = saved
+        return t
+
+    def _binary(self, info: RegInfo, e: n.Binary) -> Type | None:
+        op = e.op
+        if op in ("en", "of", "tenzij"):
+            self._bool(info, e.left)
+            self._bool(info, e.right)
+            return BOOL
+        left = self.typeof(info, e.left)
+        right = self.typeof(info, e.right, left)
+        if left is None or right is None:
+            return BOOL if op in ("=", "!=", "<", ">", "<=", ">=") else None
+        if op in ("=", "!="):
+            if not left.same(right):
+                self._unit_mismatch(e.span, left, right, f"'{e.word}'")
+            return BOOL
+        if op in ("<", ">", "<=", ">="):
+            if left.kind not in ("num", "date") or right.kind != left.kind:
+                self.error(
+                    "R301",
+                    f"'{e.word}' vergelijkt getallen, bedragen of datums, niet "
+                    f"{left.display()} met {right.display()}",
+                    e.span,
+                )
+            elif left.kind == "num" and left.unit != right.unit:
+                self._unit_mismatch(e.span, left, right, f"'{e.word}'")
+            return BOOL
+        if op in ("plus", "min"):
+            if left.kind == "date":
+                if right.kind == "num" and right.unit.time:
+                    return DATE
+                if op == "min" and right.kind == "date":
+                    self.error(
+                        "R311",
+                        "datums kun je niet van elkaar aftrekken",
+                        e.span,
+                        "schrijf: dagen (maanden, jaren) van <datum> tot <datum>",
+                    )
+                    return None
+                self.error(
+                    "R311",
+                    f"bij een datum kun je alleen een duur optellen, niet {right.display()}",
+                    e.right.span,
+                    "bijvoorbeeld: datum + 3 maanden",
+                )
+                return None
+            if left.kind != "num" or right.kind != "num":
+                self.error(
+                    "R301",
+                    f"'{e.word}' werkt op getallen en bedragen, niet op "
+                    f"{left.display()} en {right.display()}",
+                    e.span,
+                )
+                return None
+            if left.unit != right.unit:
+                self._unit_mismatch(e.span, left, right, f"'{e.word}'")
+                return None
+            return Type("num", left.unit, left.percent and right.percent)
+        if left.kind != "num" or right.kind != "num":
+            self.error(
+                "R301",
+                f"'{e.word}' werkt op getallen en bedragen, niet op "
+                f"{left.display()} en {right.display()}",
+                e.span,
+            )
+            return None
+        if op == "maal":
+            return Type("num", left.unit * right.unit, left.percent and right.percent)
+        if op == "deel":
+            return Type("num", left.unit / right.unit)
+        # op == "van": a percentage (or fraction) of an amount
+        if not left.unit.dimensionless:
+            self.error(
+                "R306",
+                f"'… van …' neemt een percentage van een waarde, maar "
+                f"'{_src(e.left)}' is {left.display()}",
+                e.left.span,
+                "bijvoorbeeld: 50% van loonkosten",
+            )
+            return None
+        return Type("num", right.unit, right.percent)
+
+    def _round(self, info: RegInfo, e: n.Round, expect: Type | None) -> Type | None:
+        t = self.typeof(info, e.value, expect)
+        if t is None:
+            return None
+        if e.target is None:
+            is_shift = isinstance(e.value, n.Binary) and e.value.op in ("plus", "min")
+            if t.kind != "date" or not is_shift:
+                self.error(
+                    "R308",
+                    "'afgerond naar boven/beneden' zonder 'op …' is er alleen "
+                    "voor een datum plus of min een duur",
+                    e.span,
+                    "rond bedragen af met: afgerond op centen half naar boven",
+                )
+                return None
+            if e.mode == "half_naar_boven":
+                self.error("R308", "een datum rond je af naar boven of naar beneden", e.span)
+            return t
+        if t.kind != "num":
+            self.error(
+                "R307", f"alleen getallen en bedragen worden afgerond, niet {t.display()}", e.span
+            )
+            return None
+        if e.target in ("centen", "hele_euro") and not t.unit.has_euro():
+            self.error(
+                "R307",
+                f"'afgerond op {e.target.replace('_', ' ')}' is voor bedragen, "
+                f"dit is {t.display()}",
+                e.span,
+                "gebruik: afgerond op hele getallen",
+            )
+        return t
+
+    def _unit_mismatch(self, span: Span, a: Type, b: Type, where: str) -> None:
+        if a.kind == "num" and b.kind == "num":
+            self.error(
+                "R302",
+                f"eenheden passen niet bij {where}: {a.display()} en {b.display()}",
+                span,
+                _unit_hint(a, b),
+            )
+        else:
+            self.error("R301", f"{a.display()} en {b.display()} passen niet bij {where}", span)
+
+    # ------------------------------------------------------------ exceptions
+    def _check_exceptions(self, info: RegInfo) -> None:
+        for rinfo in info.rules.values():
+            rule = rinfo.node
+            for target in rule.exceptions:
+                if target.rule is not None:
+                    other = info.rules.get(target.rule)
+                    if other is None:
+                        self.error(
+                            "R403",
+                            f"uitzondering op een onbekende regel '{target.rule}'",
+                            target.span,
+                            suggest(target.rule, list(info.rules)),
+                        )
+                        continue
+                    candidates = [other]
+                else:
+                    anchor = target.anchor
+                    assert anchor is not None
+                    candidates = [
+                        r
+                        for r in info.rules.values()
+                        if anchor.contains(r.anchor) and r is not rinfo
+                    ]
+                    if anchor not in info.units:
+                        self.error(
+                            "R402",
+                            f"uitzondering op {anchor}, maar dat bestaat niet in deze regeling",
+                            target.span,
+                        )
+                        continue
+                    if rule.outcome and not rule.not_applicable:
+                        candidates = [r for r in candidates if r.node.outcome == rule.outcome]
+                    if not candidates:
+                        what = f" voor '{rule.outcome}'" if rule.outcome else ""
+                        self.error(
+                            "R402",
+                            f"uitzondering op {anchor}, maar daar staat geen regel{what}",
+                            target.span,
+                        )
+                        continue
+                for other in candidates:
+                    if other is rinfo:
+                        self.error(
+                            "R404",
+                            f"regel '{rule.name}' is een uitzondering op zichzelf",
+                            target.span,
+                        )
+                        continue
+                    if (
+                        rule.outcome
+                        and not rule.not_applicable
+                        and other.node.outcome != rule.outcome
+                    ):
+                        self.error(
+                            "R407",
+                            f"regel '{rule.name}' bepaalt '{rule.outcome}', maar "
+                            f"'{other.node.name}' ({other.anchor}) bepaalt "
+                            f"'{other.node.outcome}'",
+                            target.span,
+                            "een uitzondering gaat over dezelfde uitkomst als de regel "
+                            "waarvan zij afwijkt",
+                        )
+                        continue
+                    rinfo.overrides.append(other.node.name)
+        self._exception_cycles(info)
+        self._static_conflicts(info)
+
+    def _exception_cycles(self, info: RegInfo) -> None:
+        graph = {name: r.overrides for name, r in info.rules.items()}
+        for cycle in _cycles(graph):
+            first = info.rules[cycle[0]]
+            path = " → ".join(f"{c} ({info.rules[c].anchor})" for c in [*cycle, cycle[0]])
+            self.error(
+                "R404",
+                f"uitzonderingen vormen een kring: {path}",
+                first.node.span,
+                "een regel kan niet (via andere) een uitzondering op zichzelf zijn",
+            )
+
+    def _static_conflicts(self, info: RegInfo) -> None:
+        """Two rules that always apply, with different fixed values and no precedence."""
+        by_outcome: dict[str, list[RuleInfo]] = {}
+        for r in info.rules.values():
+            if (
+                r.node.outcome
+                and r.node.value is not None
+                and r.node.condition is None
+                and _is_constant(r.node.value)
+            ):
+                by_outcome.setdefault(r.node.outcome, []).append(r)
+        reach = _reachability({name: r.overrides for name, r in info.rules.items()})
+        for rules in by_outcome.values():
+            for i, a in enumerate(rules):
+                for b in rules[i + 1 :]:
+                    if b.node.name in reach[a.node.name] or a.node.name in reach[b.node.name]:
+                        continue
+                    if _src(a.node.value) != _src(b.node.value):  # type: ignore[arg-type]
+                        self.error(
+                            "R405",
+                            f"regels '{a.node.name}' ({a.anchor}) en '{b.node.name}' "
+                            f"({b.anchor}) gelden altijd allebei en geven een andere waarde "
+                            f"voor '{a.node.outcome}'",
+                            b.node.span,
+                            f"maak er één een uitzondering: in afwijking van {a.anchor}",
+                            (("andere regel", a.node.span),),
+                        )
+
+    # ------------------------------------------------------------ open norms
+    def _check_fills(self, info: RegInfo) -> None:
+        reg = info.node
+        seen: set[tuple[str, str]] = set()
+        for fill in info.fills:
+            self._current = (reg.id, f"vult:{fill.regulation}.{fill.norm}")
+            got = self.typeof(info, fill.value)
+            target = self.a.regs.get(fill.regulation)
+            if target is None:
+                self.error(
+                    "R204",
+                    f"onbekende regeling '{fill.regulation}'",
+                    fill.span,
+                    suggest(fill.regulation, list(self.a.regs))
+                    or "laad het bestand van die regeling mee",
+                )
+                continue
+            sym = target.symbols.get(fill.norm)
+            if sym is None or sym.kind != "norm":
+                norms = [s.name for s in target.symbols.values() if s.kind == "norm"]
+                self.error(
+                    "R803",
+                    f"'{fill.regulation}' heeft geen open norm '{fill.norm}'",
+                    fill.span,
+                    suggest(fill.norm, norms),
+                )
+                continue
+            key = (fill.regulation, fill.norm)
+            if key in seen:
+                self.error(
+                    "R804", f"de open norm '{fill.norm}' wordt twee keer ingevuld", fill.span
+                )
+            seen.add(key)
+            norm: n.OpenNorm = sym.node  # type: ignore[assignment]
+            if reg.meta.organ != norm.organ:
+                by = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
+                self.error(
+                    "R801",
+                    f"de open norm '{fill.norm}' is overgelaten aan {by[norm.organ]}, maar "
+                    f"'{reg.title}' is vastgesteld door "
+                    f"{by.get(reg.meta.organ or '', 'een onbekend orgaan')}",
+                    fill.span,
+                    "alleen het orgaan waaraan de norm is gedelegeerd kan hem invullen",
+                    (("de open norm", norm.span),),
+                )
+            want = sym.type
+            if got is not None and want is not None and not want.same(got):
+                self.error(
+                    "R802",
+                    f"de open norm '{fill.norm}' is {want.display()}, maar wordt "
+                    f"ingevuld met {got.display()}",
+                    fill.value.span,
+                    _unit_hint(want, got),
+                )
+
+    # ------------------------------------------------------------ cycles
+    def _check_cycles(self) -> None:
+        graph: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for key, uses in self.a.deps.items():
+            graph[key] = sorted(uses)
+        for cycle in _cycles(graph):
+            reg = self.a.regs.get(cycle[0][0])
+            sym = reg.symbols.get(cycle[0][1]) if reg else None
+            span = getattr(sym.node, "span", None) if sym else None
+            path = " → ".join(name for _, name in [*cycle, cycle[0]])
+            self.error(
+                "R409",
+                f"kringverwijzing: {path}",
+                span,
+                "een begrip of uitkomst kan niet (via andere) van zichzelf afhangen",
+            )
+
+    # ------------------------------------------------------------ test cases
+    def _check_cases(self, f: n.CaseFile) -> None:
+        info = self.a.regs.get(f.regulation)
+        if info is None:
+            self.error(
+                "R204",
+                f"onbekende regeling '{f.regulation}'",
+                f.regulation_span,
+                suggest(f.regulation, list(self.a.regs))
+                or "geef de map of het bestand van de regeling mee",
+            )
+            return
+        self.reg = info
+        self._current = None
+        names = [c.name for c in f.cases]
+        for case in f.cases:
+            if names.count(case.name) > 1:
+                self.error("R902", f"er zijn meer gevallen met de naam '{case.name}'", case.span)
+            if case.peildatum is None:
+                self.error(
+                    "R603",
+                    f"geval '{case.name}' heeft geen peildatum",
+                    case.span,
+                    "voeg toe: peildatum DD-MM-JJJJ",
+                )
+            elif not any(x.kind == "fout" for x in case.expectations):
+                self._case_period(info, case)
+            if case.decision and case.decision not in {d.name for d in info.node.decisions}:
+                self.error(
+                    "R209",
+                    f"onbekend besluit '{case.decision}'",
+                    case.span,
+                    suggest(case.decision, [d.name for d in info.node.decisions]),
+                )
+            for ref in case.refs:
+                self._check_ref(info, ref)
+            for name, span, value in case.givens:
+                sym = info.symbols.get(name)
+                if sym is None or sym.kind != "input":
+                    inputs = [s.name for s in info.symbols.values() if s.kind == "input"]
+                    self.error(
+                        "R210",
+                        f"'{name}' is geen gegeven van '{f.regulation}'",
+                        span,
+                        suggest(name, inputs),
+                    )
+                    continue
+                self._case_value(info, value, sym.type, name)
+            if not case.expectations:
+                self.error(
+                    "R903",
+                    f"geval '{case.name}' verwacht niets",
+                    case.span,
+                    "voeg toe: verwacht <uitkomst> is …",
+                )
+            for exp in case.expectations:
+                if exp.kind == "fout":
+                    continue
+                sym = info.symbols.get(exp.outcome or "")
+                if sym is None or sym.kind != "outcome":
+                    outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+                    self.error(
+                        "R901",
+                        f"'{exp.outcome}' is geen uitkomst van '{f.regulation}'",
+                        exp.span,
+                        suggest(exp.outcome or "", outcomes),
+                    )
+                    continue
+                if exp.kind in ("bevat", "bevat_niet") and (sym.type or LIST).kind != "list":
+                    self.error(
+                        "R305", f"'{exp.outcome}' is geen lijst; 'bevat' kan hier niet", exp.span
+                    )
+                if exp.value is not None:
+                    self._case_value(info, exp.value, sym.type, exp.outcome or "")
+
+    def _case_period(self, info: RegInfo, case: n.Case) -> None:
+        meta = info.node.meta
+        day = case.peildatum
+        assert day is not None
+        if (meta.valid_from and day < meta.valid_from) or (
+            meta.valid_until and day > meta.valid_until
+        ):
+            self.error(
+                "R601",
+                f"de peildatum van geval '{case.name}' valt buiten de geldigheid "
+                f"van '{info.node.title}'",
+                case.span,
+                'verwacht dan een fout: verwacht fout "buiten de geldigheid"',
+            )
+
+    def _case_value(self, info: RegInfo, value: n.Expr, want: Type | None, name: str) -> None:
+        if not _is_constant(value):
+            self.error(
+                "R902",
+                f"de waarde voor '{name}' moet een vaste waarde zijn",
+                value.span,
+                "schrijf een getal, bedrag, datum, tekst, ja of nee",
+            )
+            return
+        got = self.typeof(info, value, want)
+        if got is not None and want is not None and not want.same(got):
+            self.error(
+                "R301",
+                f"'{name}' is {want.display()}, maar de waarde is {got.display()}",
+                value.span,
+                _unit_hint(want, got),
+            )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _describe(item: object) -> str:
+    if isinstance(item, n.Rule):
+        return f"regel '{item.name}'"
+    if isinstance(item, n.Begrip):
+        return f"begrip '{item.name}'"
+    if isinstance(item, n.OpenNorm):
+        return f"open norm '{item.name}'"
+    if isinstance(item, n.FillNorm):
+        return f"de invulling van '{item.regulation}.{item.norm}'"
+    return type(item).__name__.lower()
+
+
+def _is_constant(e: n.Expr) -> bool:
+    if isinstance(e, n.Number | n.Money | n.DateLit | n.TextLit | n.BoolLit):
+        return True
+    if isinstance(e, n.Negate):
+        return _is_constant(e.operand)
+    # A bare name may be a choice value (uitkering is WWB); the type check decides.
+    return isinstance(e, n.Name)
+
+
+def _src(e: n.Expr) -> str:
+    """A short, canonical rendering of an expression for messages and comparisons."""
+    if isinstance(e, n.Name):
+        return e.name
+    if isinstance(e, n.QualName):
+        return f"{e.regulation}.{e.name}"
+    if isinstance(e, n.Number):
+        return f"{e.value}{'%' if e.percent else ''}{' ' + str(e.unit) if e.unit else ''}"
+    if isinstance(e, n.Money):
+        return f"€ {e.value}" + (f" per {e.per}" if e.per else "")
+    if isinstance(e, n.TextLit):
+        return f'"{e.value}"'
+    if isinstance(e, n.BoolLit):
+        return "ja" if e.value else "nee"
+    if isinstance(e, n.DateLit):
+        return e.value.strftime("%d-%m-%Y")
+    return type(e).__name__.lower()
+
+
+def _unit_hint(want: Type, got: Type) -> str | None:
+    if want.kind != "num" or got.kind != "num":
+        return None
+    if got.unit.dimensionless and not want.unit.dimensionless:
+        return f"geef de eenheid erbij, bijvoorbeeld: 25 {want.unit.display(plural=True)}"
+    wd, gd = dict(want.unit.dims), dict(got.unit.dims)
+    times = [k for k in ("dag", "week", "maand", "jaar") if k in wd or k in gd]
+    if len(times) == 2:
+        a, b = times
+        return f"reken expliciet om, bijvoorbeeld met '× 12 maanden per jaar' ({a} ↔ {b})"
+    return None
+
+
+def _cycles(graph: dict) -> list[list]:
+    """Each elementary cycle found by a depth-first search, reported once."""
+    found: list[list] = []
+    seen_sets: set[frozenset] = set()
+    state: dict = {}
+    stack: list = []
+
+    def visit(node: object) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt) :]
+                key = frozenset(cycle)
+                if key not in seen_sets:
+                    seen_sets.add(key)
+                    found.append(list(cycle))
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in list(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def _reachability(graph: dict[str, list[str]]) -> dict[str, set[str]]:
+    reach: dict[str, set[str]] = {}
+    for start in graph:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            cur = todo.pop()
+            if cur in seen:
+                continue
+            seen.add(cur)
+            todo.extend(graph.get(cur, ()))
+        reach[start] = seen
+    return reach
+
+
+def check(files: list[n.Regulation | n.CaseFile]) -> Analysis:
+    return Checker(files).run()

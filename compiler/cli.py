@@ -1,0 +1,223 @@
+"""The `regel` command, in Dutch. Exit codes: 0 in orde, 1 fouten in de regeling of mislukte
+gevallen, 2 verkeerd gebruik van het commando."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import NoReturn
+
+from regel import runtime as rt
+
+from .api import check_paths, load
+from .cases import run_cases
+from .diagnostics import CompileError, render_all
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_ARGPARSE_NL = {
+    "the following arguments are required: %s": "deze argumenten ontbreken: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ongeldige keuze: %(value)r (kies uit %(choices)s)"
+    ),
+    "expected one argument": "verwacht één waarde",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "dubbelzinnige optie: %(option)s kan %(matches)s zijn"
+    ),
+    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+}
+
+
+def _translate(text: str) -> str:
+    return _ARGPARSE_NL.get(text, text)
+
+
+# argparse looks its messages up through gettext; give it Dutch ones.
+argparse._ = _translate  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: fout: {message}\n")
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld 2011-09-01"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="regel",
+        description="Regel: gemeentelijke regelgeving als uitvoerbare, toetsbare regels.",
+        epilog="Uitleg van de taal: docs/taal.md. Afsluitcodes: 0 in orde, 1 fouten of "
+        "mislukte gevallen, 2 verkeerd gebruik.",
+    )
+    sub = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser(
+        "controleer",
+        help="controleer .regel-bestanden op fouten",
+        description="Controleer .regel-bestanden en mappen; toont alle fouten "
+        "met regel, kolom en een hint.",
+    )
+    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+
+    p = sub.add_parser(
+        "evalueer",
+        help="neem een besluit voor één casus (JSON uit)",
+        description="Evalueer een regeling voor een casus en geef de uitkomsten "
+        "en de motivering als JSON.",
+    )
+    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument(
+        "--invoer",
+        required=True,
+        metavar="CASUS.json",
+        help="JSON-bestand met de gegevens van de casus ('-' voor standaardinvoer)",
+    )
+    p.add_argument(
+        "--peildatum",
+        type=_date,
+        metavar="JJJJ-MM-DD",
+        help="datum waarop beslist wordt (standaard: vandaag)",
+    )
+    p.add_argument("--besluit", metavar="NAAM", help="welk besluit (standaard: alle uitkomsten)")
+    p.add_argument("--regeling", metavar="NAAM", help="welke regeling, als er meer geladen zijn")
+
+    p = sub.add_parser(
+        "test",
+        help="voer de gevallen (tests) van de regelingen uit",
+        description="Voer alle 'gevallen voor …' uit en vergelijk de uitkomsten "
+        "met wat verwacht wordt.",
+    )
+    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    return parser
+
+
+def cmd_controleer(paths: list[str]) -> int:
+    diagnostics, sources = check_paths(paths)
+    if diagnostics:
+        print(render_all(diagnostics, sources), file=sys.stderr)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    files = len(sources)
+    if errors:
+        print(
+            f"\n{errors} fout(en), {warnings} waarschuwing(en) in {files} bestand(en)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"in orde: {files} bestand(en) gecontroleerd, {warnings} waarschuwing(en)")
+    return EXIT_OK
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"regel: fout: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_evalueer(args: argparse.Namespace) -> int:
+    try:
+        policies = load(args.pad)
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        if args.invoer == "-":
+            raw = sys.stdin.read()
+        else:
+            raw = Path(args.invoer).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return _fail(f"kan invoer '{args.invoer}' niet lezen: {err}", EXIT_USAGE)
+    try:
+        inputs = json.loads(raw, parse_float=Decimal)
+    except json.JSONDecodeError as err:
+        return _fail(
+            f"invoer is geen geldige JSON (regel {err.lineno}, kolom {err.colno})", EXIT_USAGE
+        )
+    if not isinstance(inputs, dict):
+        return _fail('invoer moet een JSON-object zijn: {"gegeven": waarde, …}', EXIT_USAGE)
+    names = sorted(policies.regulations)
+    name = args.regeling
+    if name is None:
+        if len(names) != 1:
+            return _fail(
+                f"er zijn meer regelingen geladen ({', '.join(names)}); kies er een met --regeling",
+                EXIT_USAGE,
+            )
+        name = names[0]
+    peildatum = args.peildatum or datetime.date.today()
+    try:
+        result = policies.evaluate(name, inputs, peildatum, args.besluit, trace=True)
+    except rt.InputError as err:
+        print(
+            json.dumps({"fout": err.message, "velden": err.problems}, ensure_ascii=False, indent=2)
+        )
+        return EXIT_FAILED
+    except rt.EvaluationError as err:
+        print(json.dumps({"fout": err.message, "code": err.code}, ensure_ascii=False, indent=2))
+        return EXIT_FAILED
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_test(paths: list[str]) -> int:
+    try:
+        policies = load(*paths)
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_FAILED
+    outcomes = run_cases(policies)
+    passed = sum(o.passed for o in outcomes)
+    failed = len(outcomes) - passed
+    for o in outcomes:
+        if o.passed:
+            continue
+        print(f"MISLUKT {o.file}:{o.line}: {o.name}")
+        for failure in o.failures:
+            print(f"    {failure}")
+    if not outcomes:
+        print(
+            "geen gevallen gevonden (schrijf ze in een bestand dat begint met "
+            "'gevallen voor <regeling>')"
+        )
+    print(f"{passed} geslaagd, {failed} mislukt")
+    return EXIT_FAILED if failed or not outcomes else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.opdracht == "controleer":
+            return cmd_controleer(args.paden)
+        if args.opdracht == "evalueer":
+            return cmd_evalueer(args)
+        return cmd_test(args.paden)
+    except KeyboardInterrupt:
+        return _fail("afgebroken", EXIT_FAILED)
+    except RecursionError:
+        return _fail("de regeling is te diep genest om te verwerken", EXIT_FAILED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""The plain AST: dataclasses with source spans, built by the parser and read by the checker.
+
+No behaviour lives here; meaning is given by `checker.py` (types, names) and `builder.py`
+(evaluation).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .diagnostics import Span
+
+# ---------------------------------------------------------------- units and types
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """A unit as written: `bedrag per maand` is UnitSpec('bedrag', 'maand')."""
+
+    word: str
+    per: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """A declared type. kind: janee, getal, tekst, datum, percentage, keuze, grootheid,
+    aanspraak, verplichting, bevoegdheid, lijst, duur."""
+
+    kind: str
+    span: Span
+    unit: UnitSpec | None = None
+    choices: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(slots=True)
+class Expr:
+    span: Span
+
+
+@dataclass(slots=True)
+class Number(Expr):
+    value: Decimal
+    unit: UnitSpec | None = None
+    percent: bool = False
+
+
+@dataclass(slots=True)
+class Money(Expr):
+    value: Decimal
+    per: str | None = None
+
+
+@dataclass(slots=True)
+class DateLit(Expr):
+    value: datetime.date
+
+
+@dataclass(slots=True)
+class TextLit(Expr):
+    value: str
+
+
+@dataclass(slots=True)
+class BoolLit(Expr):
+    value: bool
+
+
+@dataclass(slots=True)
+class Peildatum(Expr):
+    pass
+
+
+@dataclass(slots=True)
+class Name(Expr):
+    name: str
+
+
+@dataclass(slots=True)
+class QualName(Expr):
+    regulation: str
+    name: str
+
+
+@dataclass(slots=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(slots=True)
+class Negate(Expr):
+    operand: Expr
+
+
+@dataclass(slots=True)
+class Binary(Expr):
+    """op: en, of, tenzij, plus, min, maal, deel, van, or a comparison = != < > <= >=."""
+
+    op: str
+    left: Expr
+    right: Expr
+    word: str = ""  # the comparison as written, for messages ("ten hoogste")
+
+
+@dataclass(slots=True)
+class Membership(Expr):
+    value: Expr
+    options: list[Expr]
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Bound(Expr):
+    """`x met een maximum van y` (kind 'maximum') or minimum."""
+
+    kind: str
+    value: Expr
+    limit: Expr
+
+
+@dataclass(slots=True)
+class Extreme(Expr):
+    """`minimum van (a, b, …)` / `maximum van (…)`."""
+
+    kind: str
+    args: list[Expr]
+
+
+@dataclass(slots=True)
+class Round(Expr):
+    """target: centen, hele_euro, hele_getallen or None (a date); mode: half_naar_boven,
+    naar_boven, naar_beneden."""
+
+    value: Expr
+    target: str | None
+    mode: str
+
+
+@dataclass(slots=True)
+class Age(Expr):
+    birth: Expr
+    on: Expr
+
+
+@dataclass(slots=True)
+class Between(Expr):
+    """`maanden van d1 tot d2`: whole units elapsed."""
+
+    unit: str
+    start: Expr
+    end: Expr
+
+
+@dataclass(slots=True)
+class Choice(Expr):
+    """Tiers: the first branch whose condition holds gives the value."""
+
+    branches: list[tuple[Expr, Expr]]  # (value, condition)
+    otherwise: Expr | None = None
+
+
+# ---------------------------------------------------------------- references
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    artikel: str
+    lid: str | None = None
+    onderdeel: str | None = None
+
+    def __str__(self) -> str:
+        text = f"artikel {self.artikel}"
+        if self.lid:
+            text += f" lid {self.lid}"
+        if self.onderdeel:
+            text += f" onder {self.onderdeel}"
+        return text
+
+    def contains(self, other: Anchor) -> bool:
+        """Whether `other` lies within this unit (artikel 3 contains artikel 3 lid 1)."""
+        return (
+            self.artikel == other.artikel
+            and (self.lid is None or self.lid == other.lid)
+            and (self.onderdeel is None or self.onderdeel == other.onderdeel)
+        )
+
+
+@dataclass(slots=True)
+class Ref:
+    span: Span
+    anchor: Anchor | None
+    source: str | None  # name of an extern or another regulation
+
+
+@dataclass(slots=True)
+class Target:
+    """What an exception deviates from: all rules of a unit, or one rule by name."""
+
+    span: Span
+    anchor: Anchor | None = None
+    rule: str | None = None
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(slots=True)
+class Meta:
+    citeertitel: str | None = None
+    gemeente: str | None = None
+    organ: str | None = None
+    adopted: datetime.date | None = None
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    period_span: Span | None = None
+    legal_basis: list[Ref] = field(default_factory=list)
+    withdraws: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Extern:
+    span: Span
+    kind: str  # wet | document
+    name: str
+    title: str
+    url: str | None
+
+
+@dataclass(slots=True)
+class Input:
+    span: Span
+    name: str
+    type: TypeSpec
+    description: str | None
+    default: Expr | None = None
+    oordeel: str | None = None  # the organ whose judgement this is
+
+
+@dataclass(slots=True)
+class OutcomeDecl:
+    span: Span
+    name: str
+    type: TypeSpec
+    description: str | None
+    default: Expr | None = None
+
+
+@dataclass(slots=True)
+class DecisionDecl:
+    span: Span
+    name: str
+    description: str | None
+    outcomes: list[tuple[str, Span]]
+
+
+@dataclass(slots=True)
+class TextBlock:
+    span: Span
+    kind: str  # tekst | toelichting
+    text: str
+
+
+@dataclass(slots=True)
+class NotExecutable:
+    span: Span
+    reason: str | None
+
+
+@dataclass(slots=True)
+class References:
+    span: Span
+    refs: list[Ref]
+
+
+@dataclass(slots=True)
+class Begrip:
+    span: Span
+    name: str
+    description: str | None
+    value: Expr
+    anchor: Anchor | None = None
+
+
+@dataclass(slots=True)
+class OpenNorm:
+    span: Span
+    name: str
+    type: TypeSpec
+    description: str | None
+    organ: str
+    default: Expr | None = None
+    anchor: Anchor | None = None
+
+
+@dataclass(slots=True)
+class FillNorm:
+    span: Span
+    regulation: str
+    norm: str
+    value: Expr
+    anchor: Anchor | None = None
+
+
+@dataclass(slots=True)
+class Rule:
+    span: Span
+    name: str
+    description: str | None
+    exceptions: list[Target] = field(default_factory=list)
+    outcome: str | None = None
+    outcome_span: Span | None = None
+    value: Expr | None = None  # for `x is …`
+    item: str | None = None  # for `x bevat "…"`
+    not_applicable: bool = False  # `niet van toepassing`
+    condition: Expr | None = None
+    interpretations: list[str] = field(default_factory=list)
+    anchor: Anchor | None = None
+
+
+@dataclass(slots=True)
+class Unit:
+    """hoofdstuk, artikel, lid or onderdeel, with its contents."""
+
+    span: Span
+    level: str
+    label: str
+    title: str | None
+    children: list[object]
+    anchor: Anchor | None = None
+
+
+@dataclass(slots=True)
+class Regulation:
+    span: Span
+    kind: str
+    id: str
+    title: str
+    meta: Meta
+    externs: list[Extern] = field(default_factory=list)
+    inputs: list[Input] = field(default_factory=list)
+    outcomes: list[OutcomeDecl] = field(default_factory=list)
+    decisions: list[DecisionDecl] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    loose: list[object] = field(default_factory=list)  # contents outside any artikel
+
+
+# ---------------------------------------------------------------- test cases
+
+
+@dataclass(slots=True)
+class Expectation:
+    span: Span
+    kind: str  # is, onbepaald, bevat, bevat_niet, fout
+    outcome: str | None = None
+    value: Expr | None = None
+    text: str | None = None
+
+
+@dataclass(slots=True)
+class Case:
+    span: Span
+    name: str
+    peildatum: datetime.date | None = None
+    decision: str | None = None
+    refs: list[Ref] = field(default_factory=list)
+    givens: list[tuple[str, Span, Expr]] = field(default_factory=list)
+    expectations: list[Expectation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CaseFile:
+    span: Span
+    regulation: str
+    regulation_span: Span
+    cases: list[Case]

@@ -1,0 +1,779 @@
+"""Source text → AST. Lark does the parsing; this module turns its tree into `nodes` and its
+errors into Dutch diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import textwrap
+from collections.abc import Iterator
+from decimal import Decimal
+from importlib import resources
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+from lark.indenter import Indenter
+
+from . import nodes as n
+from .diagnostics import Diagnostic, Span
+
+
+class SyntaxProblem(Exception):
+    """A syntax error already turned into a diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.message)
+
+
+class _IndentProblem(Exception):
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+
+
+class _RegelIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR"]  # noqa: RUF012 (Lark reads these as class attributes)
+    CLOSE_PAREN_types = ["RPAR"]  # noqa: RUF012
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def handle_NL(self, token: Token) -> Iterator[Token]:
+        # Like Lark's, but a bad dedent names its line and the indentation ignores comments.
+        if self.paren_level > 0:
+            return
+        yield token
+        last = token.rsplit("\n", 1)[1]
+        indent_str = last[: len(last) - len(last.lstrip(" \t"))]
+        indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
+        if indent > self.indent_level[-1]:
+            self.indent_level.append(indent)
+            yield Token.new_borrow_pos(self.INDENT_type, indent_str, token)
+        else:
+            while indent < self.indent_level[-1]:
+                self.indent_level.pop()
+                yield Token.new_borrow_pos(self.DEDENT_type, indent_str, token)
+            if indent != self.indent_level[-1]:
+                raise _IndentProblem(token.end_line or 0, indent + 1)
+
+
+def grammar_text() -> str:
+    return resources.files("regel.grammar").joinpath("regel.lark").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_RegelIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=False,
+    )
+
+
+@functools.cache
+def keywords() -> frozenset[str]:
+    """Every keyword of the language, read from the grammar."""
+    words: set[str] = set()
+    for literal in re.findall(r'"([^"\\]+)"', grammar_text()):
+        if re.fullmatch(r"[a-z][a-z/]*", literal):
+            words.add(literal)
+    return frozenset(words)
+
+
+@functools.cache
+def reserved_words() -> frozenset[str]:
+    """Keywords that cannot be names: those the parser accepts where it also accepts a name.
+
+    Other keywords stay usable as names (a rule may decide `aanspraak`), because Lark's
+    contextual lexer only looks for the terminals the parser can accept at that point.
+    """
+    lark = _lark()
+    table = lark.parser.parser.parser.parse_table  # the LALR table: state → {terminal: action}
+    terminals = {t.name: t for t in lark.terminals}
+    words: set[str] = set()
+    for actions in table.states.values():
+        if "NAME" not in actions:
+            continue
+        for name in actions:
+            term = terminals.get(name)
+            if term is not None and term.pattern.type == "str" and term.pattern.value.isalpha():
+                words.add(term.pattern.value)
+    return frozenset(words)
+
+
+# ---------------------------------------------------------------- errors in Dutch
+
+_TERMINALS_NL = {
+    "NAME": "een naam",
+    "STRING": "een tekst tussen aanhalingstekens",
+    "GETAL": "een getal",
+    "DATUM": "een datum (DD-MM-JJJJ)",
+    "LABEL": "een nummer of letter",
+    "_NL": "het einde van de regel",
+    "_INDENT": "een ingesprongen blok",
+    "_DEDENT": "het einde van het ingesprongen blok",
+    "$END": "het einde van het bestand",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINALS_NL:
+        return _TERMINALS_NL[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()
+
+
+def _describe_expected(expected: set[str]) -> str:
+    words = sorted({_describe_terminal(t) for t in expected})
+    if len(words) > 8:
+        shown = ", ".join(words[:8])
+        return f"een van: {shown}, …"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " of " + words[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "het einde van het bestand"
+    if token.type == "_NL":
+        return "het einde van de regel"
+    if token.type == "_INDENT":
+        return "een ingesprongen regel"
+    if token.type == "_DEDENT":
+        return "het einde van een blok"
+    return f"'{token.value}'"
+
+
+def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
+    lines = text.splitlines()
+    if isinstance(err, UnexpectedToken):
+        tok = err.token
+        line, col = tok.line or 1, tok.column or 1
+        if tok.type in ("_NL", "_DEDENT", "$END") and line <= len(lines):
+            # Point just after the last character of the line the problem is on.
+            line = tok.line if tok.type == "_NL" else max(1, line - 1)
+            while line > 1 and not lines[line - 1].strip():
+                line -= 1
+            col = len(lines[line - 1].rstrip()) + 1 if line <= len(lines) else 1
+        width = len(str(tok.value)) if tok.type not in ("_NL", "_DEDENT", "$END") else 1
+        span = Span(file, line, col, line, col + max(width, 1))
+        expected = {t for t in err.expected if t != "$END" or len(err.expected) == 1}
+        hint = None
+        if tok.type != "NAME" and str(tok.value) in reserved_words() and "NAME" in expected:
+            msg = f"'{tok.value}' is een gereserveerd woord en kan hier geen naam zijn"
+            hint = "kies een andere naam, bijvoorbeeld met een toevoeging: " + f"'{tok.value}_1'"
+            return Diagnostic("R101", msg, span, hint)
+        if tok.type == "_INDENT":
+            return Diagnostic(
+                "R102",
+                "onverwachte inspringing",
+                Span(file, line, 1, line, col + 1),
+                "spring alleen in na een regel die een blok opent (artikel, lid, regel, …)",
+            )
+        msg = f"onverwacht {_describe_token(tok)}; verwacht werd {_describe_expected(expected)}"
+        return Diagnostic("R100", msg, span, _hint_for_token(tok, lines))
+    if isinstance(err, UnexpectedCharacters):
+        line, col = err.line, err.column
+        char = (
+            lines[line - 1][col - 1] if line <= len(lines) and col <= len(lines[line - 1]) else ""
+        )
+        span = Span(file, line, col, line, col + 1)
+        if char == '"':
+            return Diagnostic(
+                "R103",
+                "tekst zonder afsluitend aanhalingsteken",
+                span,
+                'sluit de tekst af met " op dezelfde regel, of gebruik """ voor meerdere regels',
+            )
+        before = lines[line - 1][: col - 1] if line <= len(lines) else ""
+        if char in ".," and re.search(r"[0-9]$", before):
+            return Diagnostic(
+                "R104",
+                "ongeldig getal",
+                span,
+                "schrijf getallen op zijn Nederlands: een komma voor decimalen (0,19) en punten "
+                "per drie cijfers voor duizendtallen (1.234,56)",
+            )
+        if char == "\t":
+            return Diagnostic("R105", "tab-teken in de inspringing", span, "spring in met spaties")
+        return Diagnostic("R106", f"onverwacht teken '{char}'", span, None)
+    if isinstance(err, UnexpectedEOF):
+        line = max(1, len(lines))
+        col = len(lines[-1]) + 1 if lines else 1
+        expected = _describe_expected(set(err.expected))
+        return Diagnostic(
+            "R100",
+            f"onverwacht einde van het bestand; verwacht werd {expected}",
+            Span(file, line, col, line, col + 1),
+        )
+    return Diagnostic("R100", "syntaxfout", Span(file, 1, 1, 1, 2))
+
+
+def _hint_for_token(tok: Token, lines: list[str]) -> str | None:
+    if tok.type == "GETAL" and tok.line and tok.line <= len(lines):
+        return "staat er een eenheid of '€' te veel of te weinig?"
+    if str(tok.value) == "=":
+        return "vergelijk met 'is', 'ten minste', 'ten hoogste', 'meer dan' of 'minder dan'"
+    return None
+
+
+# ---------------------------------------------------------------- tree → AST
+
+
+def _span_tok(file: str, tok: Token) -> Span:
+    return Span(file, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 1)
+
+
+def _text(tok: Token) -> str:
+    raw = str(tok)
+    if raw.startswith('"""'):
+        return textwrap.dedent(raw[3:-3]).strip("\n")
+    return raw[1:-1]
+
+
+def _number(tok: Token) -> Decimal:
+    return Decimal(str(tok).replace(".", "").replace(",", "."))
+
+
+def _date(tok: Token) -> datetime.date:
+    day, month, year = (int(x) for x in str(tok).split("-"))
+    return datetime.date(year, month, day)
+
+
+class _InvalidDate(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+_UNIT_CANON = {
+    "bedrag": "euro",
+    "euro": "euro",
+    "uur": "uur",
+    "uren": "uur",
+    "maand": "maand",
+    "maanden": "maand",
+    "jaar": "jaar",
+    "jaren": "jaar",
+    "week": "week",
+    "weken": "week",
+    "dag": "dag",
+    "dagen": "dag",
+    "km": "km",
+    "kilometer": "km",
+}
+
+_COMPARE = {
+    "is": "=",
+    "=": "=",
+    "is niet": "!=",
+    "<": "<",
+    ">": ">",
+    "<=": "<=",
+    ">=": ">=",
+    "minstens": ">=",
+    "ten minste": ">=",
+    "ten hoogste": "<=",
+    "hoogstens": "<=",
+    "meer dan": ">",
+    "groter dan": ">",
+    "ouder dan": ">",
+    "later dan": ">",
+    "minder dan": "<",
+    "kleiner dan": "<",
+    "jonger dan": "<",
+    "eerder dan": "<",
+}
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer):
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def _s(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.file, 1, 1, 1, 2)
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _t(self, tok: Token) -> Span:
+        return _span_tok(self.file, tok)
+
+    # -- start
+    def start(self, meta, node):
+        return node
+
+    # -- regulation
+    def soort(self, meta, tok):
+        return str(tok)
+
+    def extern_soort(self, meta, tok):
+        return str(tok)
+
+    def regeling(self, meta, kind, name, title, *rest):
+        m = n.Meta()
+        reg = n.Regulation(self._s(meta), kind, str(name), _text(title), m)
+        reg.span = self._t(name)
+        for item in rest:
+            if item is None:
+                continue
+            if isinstance(item, tuple) and item and item[0] == "meta":
+                item[1](m)
+            elif isinstance(item, n.Extern):
+                reg.externs.append(item)
+            elif isinstance(item, list) and item and isinstance(item[0], n.Input):
+                reg.inputs.extend(item)
+            elif isinstance(item, list) and item and isinstance(item[0], n.OutcomeDecl):
+                reg.outcomes.extend(item)
+            elif isinstance(item, n.DecisionDecl):
+                reg.decisions.append(item)
+            elif isinstance(item, n.Unit):
+                reg.units.append(item)
+            else:
+                reg.loose.append(item)
+        return reg
+
+    def citeertitel(self, meta, s):
+        return ("meta", lambda m: setattr(m, "citeertitel", _text(s)))
+
+    def gemeente(self, meta, s):
+        value = _text(s) if s.type == "STRING" else str(s)
+        return ("meta", lambda m: setattr(m, "gemeente", value))
+
+    def vastgesteld(self, meta, organ, d):
+        def apply(m: n.Meta) -> None:
+            m.organ, m.adopted = organ, self._date(d)
+
+        return ("meta", apply)
+
+    def geldig(self, meta, start, end):
+        span = self._s(meta)
+
+        def apply(m: n.Meta) -> None:
+            m.valid_from, m.valid_until, m.period_span = self._date(start), self._date(end), span
+
+        return ("meta", apply)
+
+    def geldig_vanaf(self, meta, start):
+        span = self._s(meta)
+
+        def apply(m: n.Meta) -> None:
+            m.valid_from, m.period_span = self._date(start), span
+
+        return ("meta", apply)
+
+    def gelet_op(self, meta, *refs):
+        return ("meta", lambda m: m.legal_basis.extend(refs))
+
+    def trekt_in(self, meta, s):
+        return ("meta", lambda m: m.withdraws.append(_text(s)))
+
+    def bron(self, meta, s):
+        return ("meta", lambda m: m.sources.append(_text(s)))
+
+    def meta(self, meta, *children):  # pragma: no cover - all meta alternatives are aliased
+        raise AssertionError(children)
+
+    def raad(self, meta):
+        return "raad"
+
+    def college(self, meta):
+        return "college"
+
+    def wetgever(self, meta):
+        return "wetgever"
+
+    def _date(self, tok: Token) -> datetime.date:
+        try:
+            return _date(tok)
+        except ValueError:
+            raise _InvalidDate(tok) from None
+
+    def extern(self, meta, kind, name, title, url):
+        return n.Extern(self._t(name), kind, str(name), _text(title), _text(url) if url else None)
+
+    # -- declarations
+    def gegevens(self, meta, *items):
+        return list(items)
+
+    def gegeven(self, meta, name, typ, desc, default):
+        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, default)
+
+    def oordeel(self, meta, name, organ, desc):
+        typ = n.TypeSpec("janee", self._t(name))
+        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, None, organ)
+
+    def uitkomsten(self, meta, *items):
+        return list(items)
+
+    def uitkomst(self, meta, name, typ, desc, default):
+        return n.OutcomeDecl(self._t(name), str(name), typ, _text(desc) if desc else None, default)
+
+    def standaard(self, meta, expr):
+        return expr
+
+    def t_janee(self, meta):
+        return n.TypeSpec("janee", self._s(meta))
+
+    def t_getal(self, meta):
+        return n.TypeSpec("getal", self._s(meta))
+
+    def t_tekst(self, meta):
+        return n.TypeSpec("tekst", self._s(meta))
+
+    def t_datum(self, meta):
+        return n.TypeSpec("datum", self._s(meta))
+
+    def t_percentage(self, meta):
+        return n.TypeSpec("percentage", self._s(meta))
+
+    def t_aanspraak(self, meta):
+        return n.TypeSpec("aanspraak", self._s(meta))
+
+    def t_verplichting(self, meta):
+        return n.TypeSpec("verplichting", self._s(meta))
+
+    def t_bevoegdheid(self, meta):
+        return n.TypeSpec("bevoegdheid", self._s(meta))
+
+    def t_lijst(self, meta):
+        return n.TypeSpec("lijst", self._s(meta))
+
+    def t_duur(self, meta, unit):
+        return n.TypeSpec("duur", self._s(meta), n.UnitSpec(unit))
+
+    def t_keuze(self, meta, *values):
+        return n.TypeSpec("keuze", self._s(meta), choices=tuple(values))
+
+    def keuzewaarde(self, meta, tok):
+        return _text(tok) if tok.type == "STRING" else str(tok)
+
+    def t_grootheid(self, meta, unit, per=None):
+        return n.TypeSpec("grootheid", self._s(meta), n.UnitSpec(unit, per))
+
+    def eenheid(self, meta, tok):
+        return _UNIT_CANON[str(tok)]
+
+    def tijdeenheid(self, meta, tok):
+        return _UNIT_CANON[str(tok)]
+
+    def niveau(self, meta, tok):
+        return str(tok)
+
+    def besluit(self, meta, name, desc, *outcomes):
+        return n.DecisionDecl(
+            self._t(name),
+            str(name),
+            _text(desc) if desc else None,
+            [(str(o), self._t(o)) for o in outcomes],
+        )
+
+    # -- structure
+    def structuur(self, meta, level, label, title, *children):
+        return n.Unit(
+            self._s(meta), level, str(label), _text(title) if title else None, list(children)
+        )
+
+    def tekst(self, meta, s):
+        return n.TextBlock(self._s(meta), "tekst", _text(s))
+
+    def toelichting(self, meta, s):
+        return n.TextBlock(self._s(meta), "toelichting", _text(s))
+
+    def niet_uitvoerbaar(self, meta, reason):
+        return n.NotExecutable(self._s(meta), _text(reason) if reason else None)
+
+    def verwijzing(self, meta, *refs):
+        return n.References(self._s(meta), list(refs))
+
+    def begrip(self, meta, name, desc, value):
+        return n.Begrip(self._t(name), str(name), _text(desc) if desc else None, value)
+
+    def open_norm(self, meta, name, typ, desc, organ, default):
+        return n.OpenNorm(
+            self._t(name), str(name), typ, _text(desc) if desc else None, organ, default
+        )
+
+    def vult_norm(self, meta, reg, norm, value):
+        return n.FillNorm(self._s(meta), str(reg), str(norm), value)
+
+    def regel(self, meta, name, desc, *parts):
+        rule = n.Rule(self._t(name), str(name), _text(desc) if desc else None)
+        for part in parts:
+            part(rule)
+        return rule
+
+    def afwijking(self, meta, *targets):
+        return lambda r: r.exceptions.extend(targets)
+
+    def toekenning(self, meta, name, value):
+        def apply(r: n.Rule) -> None:
+            r.outcome, r.outcome_span, r.value = str(name), self._t(name), value
+
+        return apply
+
+    def toevoeging(self, meta, name, item):
+        def apply(r: n.Rule) -> None:
+            r.outcome, r.outcome_span, r.item = str(name), self._t(name), _text(item)
+
+        return apply
+
+    def buiten_toepassing(self, meta):
+        return lambda r: setattr(r, "not_applicable", True)
+
+    def voorwaarde(self, meta, expr):
+        span = self._s(meta)
+
+        def apply(r: n.Rule) -> None:
+            if r.condition is not None:  # two `als` lines: both must hold
+                r.condition = n.Binary(span, "en", r.condition, expr)
+            else:
+                r.condition = expr
+
+        return apply
+
+    def interpretatie(self, meta, s):
+        return lambda r: r.interpretations.append(_text(s))
+
+    def doel_anker(self, meta, anchor):
+        return n.Target(self._s(meta), anchor=anchor)
+
+    def doel_regel(self, meta, name):
+        return n.Target(self._s(meta), rule=str(name))
+
+    def waarde_def(self, meta, expr):
+        return expr
+
+    def keuze(self, meta, *parts):
+        branches = [p for p in parts if isinstance(p, tuple)]
+        otherwise = next((p for p in parts if p is not None and not isinstance(p, tuple)), None)
+        return n.Choice(self._s(meta), branches, otherwise)
+
+    def tak(self, meta, value, cond):
+        return (value, cond)
+
+    def anders(self, meta, value):
+        return value
+
+    def ref_anker(self, meta, anchor, source):
+        return n.Ref(self._s(meta), anchor, str(source) if source else None)
+
+    def ref_naam(self, meta, name):
+        return n.Ref(self._s(meta), None, str(name))
+
+    def anker(self, meta, artikel, lid, onderdeel):
+        return n.Anchor(
+            str(artikel), str(lid) if lid else None, str(onderdeel) if onderdeel else None
+        )
+
+    # -- expressions
+    def tenzij(self, meta, a, b):
+        return n.Binary(self._s(meta), "tenzij", a, b)
+
+    def of(self, meta, a, b):
+        return n.Binary(self._s(meta), "of", a, b)
+
+    def en(self, meta, a, b):
+        return n.Binary(self._s(meta), "en", a, b)
+
+    def niet(self, meta, a):
+        return n.Not(self._s(meta), a)
+
+    def vergelijk(self, meta, a, word, b):
+        return n.Binary(self._s(meta), _COMPARE[word], a, b, word)
+
+    def vergelijker(self, meta, *toks):
+        return " ".join(str(t) for t in toks)
+
+    def is_een_van(self, meta, value, options):
+        return n.Membership(self._s(meta), value, options)
+
+    def is_geen_van(self, meta, value, options):
+        return n.Membership(self._s(meta), value, options, negated=True)
+
+    def lijst(self, meta, *items):
+        return list(items)
+
+    def afgerond(self, meta, value, rounding):
+        target, mode = rounding
+        return n.Round(self._s(meta), value, target, mode)
+
+    def afronding(self, meta, target, mode):
+        return (target, mode)
+
+    def op_centen(self, meta):
+        return "centen"
+
+    def op_hele_euro(self, meta):
+        return "hele_euro"
+
+    def op_hele_getallen(self, meta):
+        return "hele_getallen"
+
+    def half_naar_boven(self, meta):
+        return "half_naar_boven"
+
+    def naar_boven(self, meta):
+        return "naar_boven"
+
+    def naar_beneden(self, meta):
+        return "naar_beneden"
+
+    def met_maximum(self, meta, value, limit):
+        return n.Bound(self._s(meta), "maximum", value, limit)
+
+    def met_minimum(self, meta, value, limit):
+        return n.Bound(self._s(meta), "minimum", value, limit)
+
+    def plus(self, meta, a, b):
+        return n.Binary(self._s(meta), "plus", a, b, "+")
+
+    def min(self, meta, a, b):
+        return n.Binary(self._s(meta), "min", a, b, "-")
+
+    def maal(self, meta, a, b):
+        return n.Binary(self._s(meta), "maal", a, b, "×")
+
+    def deel(self, meta, a, b):
+        return n.Binary(self._s(meta), "deel", a, b, "/")
+
+    def deel_van(self, meta, a, b):
+        return n.Binary(self._s(meta), "van", a, b, "van")
+
+    def negatief(self, meta, a):
+        return n.Negate(self._s(meta), a)
+
+    def datum_lit(self, meta, tok):
+        return n.DateLit(self._t(tok), self._date(tok))
+
+    def tekst_lit(self, meta, tok):
+        return n.TextLit(self._t(tok), _text(tok))
+
+    def ja(self, meta):
+        return n.BoolLit(self._s(meta), True)
+
+    def nee(self, meta):
+        return n.BoolLit(self._s(meta), False)
+
+    def peildatum(self, meta):
+        return n.Peildatum(self._s(meta))
+
+    def naam(self, meta, tok):
+        return n.Name(self._t(tok), str(tok))
+
+    def extern_naam(self, meta, reg, name):
+        return n.QualName(self._s(meta), str(reg), str(name))
+
+    def minimum(self, meta, *args):
+        return n.Extreme(self._s(meta), "minimum", list(args))
+
+    def maximum(self, meta, *args):
+        return n.Extreme(self._s(meta), "maximum", list(args))
+
+    def leeftijd(self, meta, birth, on):
+        return n.Age(self._s(meta), birth, on)
+
+    def tijd_tussen(self, meta, unit, start, end):
+        return n.Between(self._s(meta), unit, start, end)
+
+    def getal_lit(self, meta, num, unit=None, per=None):
+        return n.Number(self._s(meta), _number(num), n.UnitSpec(unit, per) if unit else None)
+
+    def procent_lit(self, meta, num):
+        return n.Number(self._s(meta), _number(num) / 100, None, percent=True)
+
+    def bedrag_lit(self, meta, num, per=None):
+        return n.Money(self._s(meta), _number(num), per)
+
+    # -- test cases
+    def gevallen(self, meta, reg, *cases):
+        return n.CaseFile(self._s(meta), str(reg), self._t(reg), list(cases))
+
+    def geval(self, meta, name, *parts):
+        case = n.Case(self._s(meta), _text(name))
+        for part in parts:
+            part(case)
+        return case
+
+    def g_peildatum(self, meta, d):
+        value = self._date(d)
+        return lambda c: setattr(c, "peildatum", value)
+
+    def g_besluit(self, meta, name):
+        return lambda c: setattr(c, "decision", str(name))
+
+    def g_bron(self, meta, *refs):
+        return lambda c: c.refs.extend(refs)
+
+    def g_gegeven(self, meta, name, value):
+        return lambda c: c.givens.append((str(name), self._t(name), value))
+
+    def _expect(self, meta, kind, name=None, value=None, text=None):
+        exp = n.Expectation(self._s(meta), kind, str(name) if name else None, value, text)
+        return lambda c: c.expectations.append(exp)
+
+    def g_verwacht(self, meta, name, value):
+        return self._expect(meta, "is", name, value)
+
+    def g_onbepaald(self, meta, name):
+        return self._expect(meta, "onbepaald", name)
+
+    def g_bevat(self, meta, name, s):
+        return self._expect(meta, "bevat", name, text=_text(s))
+
+    def g_bevat_niet(self, meta, name, s):
+        return self._expect(meta, "bevat_niet", name, text=_text(s))
+
+    def g_fout(self, meta, s):
+        return self._expect(meta, "fout", text=_text(s))
+
+
+def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
+    """Parse one .regel file. Raises SyntaxProblem with a Dutch diagnostic."""
+    source = text if text.endswith("\n") else text + "\n"
+    try:
+        tree: Tree = _lark().parse(source)
+    except UnexpectedInput as err:
+        raise SyntaxProblem(_syntax_diagnostic(err, file, source)) from None
+    except _IndentProblem as err:
+        raise SyntaxProblem(
+            Diagnostic(
+                "R107",
+                "inspringing past niet bij een eerder niveau",
+                Span(file, err.line, 1, err.line, err.column),
+                "gebruik dezelfde inspringing als het blok waartoe deze regel hoort",
+            )
+        ) from None
+    try:
+        return _ToAst(file).transform(tree)
+    except VisitError as err:
+        inner = err.orig_exc
+        if isinstance(inner, _InvalidDate):
+            raise SyntaxProblem(
+                Diagnostic(
+                    "R108",
+                    f"'{inner.token}' is geen bestaande datum",
+                    _span_tok(file, inner.token),
+                    "schrijf een datum als DD-MM-JJJJ, bijvoorbeeld 15-07-2011",
+                )
+            ) from None
+        raise

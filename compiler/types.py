@@ -1,0 +1,160 @@
+"""Types and units of the checker.
+
+Units are products of base units with integer exponents, so `€ per km × km = €` and
+`€ per maand + € per jaar` is an error: conversions must be written out (`× 12 maanden per jaar`).
+Units exist only at compile time; the runtime works on plain Decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .nodes import TypeSpec, UnitSpec
+
+TIME_UNITS = ("dag", "week", "maand", "jaar")
+_SINGULAR = {
+    "euro": "€",
+    "uur": "uur",
+    "maand": "maand",
+    "jaar": "jaar",
+    "week": "week",
+    "dag": "dag",
+    "km": "km",
+}
+_PLURAL = {
+    "euro": "€",
+    "uur": "uur",
+    "maand": "maanden",
+    "jaar": "jaar",
+    "week": "weken",
+    "dag": "dagen",
+    "km": "km",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    dims: tuple[tuple[str, int], ...] = ()
+
+    @staticmethod
+    def of(word: str | None, per: str | None = None) -> Unit:
+        dims: dict[str, int] = {}
+        if word:
+            dims[word] = dims.get(word, 0) + 1
+        if per:
+            dims[per] = dims.get(per, 0) - 1
+        return Unit(tuple(sorted((k, v) for k, v in dims.items() if v)))
+
+    def _combine(self, other: Unit, sign: int) -> Unit:
+        dims = dict(self.dims)
+        for k, v in other.dims:
+            dims[k] = dims.get(k, 0) + sign * v
+        return Unit(tuple(sorted((k, v) for k, v in dims.items() if v)))
+
+    def __mul__(self, other: Unit) -> Unit:
+        return self._combine(other, 1)
+
+    def __truediv__(self, other: Unit) -> Unit:
+        return self._combine(other, -1)
+
+    @property
+    def dimensionless(self) -> bool:
+        return not self.dims
+
+    @property
+    def time(self) -> str | None:
+        """The time unit if this is a plain duration (maanden, jaren, …)."""
+        if len(self.dims) == 1 and self.dims[0][1] == 1 and self.dims[0][0] in TIME_UNITS:
+            return self.dims[0][0]
+        return None
+
+    def has_euro(self) -> bool:
+        return dict(self.dims).get("euro") == 1
+
+    def display(self, plural: bool = False) -> str:
+        up = [k for k, v in self.dims if v > 0 for _ in range(v)]
+        down = [k for k, v in self.dims if v < 0 for _ in range(-v)]
+        # € first, as people write it.
+        up.sort(key=lambda k: (k != "euro", k))
+        names = _PLURAL if plural else _SINGULAR
+        text = " × ".join(names[k] for k in up) if up else ("1" if down else "")
+        for k in down:
+            text += f" per {_SINGULAR[k]}"
+        return text
+
+
+DIMENSIONLESS = Unit()
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    """kind: bool, num, text, date, choice, list; `label` is the declared kind for the docs
+    (aanspraak, verplichting, bevoegdheid, oordeel, duur, percentage, …)."""
+
+    kind: str
+    unit: Unit = DIMENSIONLESS
+    percent: bool = False
+    choices: tuple[str, ...] = ()
+    label: str = ""
+
+    def same(self, other: Type) -> bool:
+        if self.kind != other.kind:
+            return False
+        if self.kind == "num":
+            return self.unit == other.unit
+        if self.kind == "choice" and self.choices and other.choices:
+            return set(other.choices) <= set(self.choices) or set(self.choices) <= set(
+                other.choices
+            )
+        return True
+
+    def display(self) -> str:
+        if self.kind == "bool":
+            return "ja/nee"
+        if self.kind == "num":
+            if self.percent and self.unit.dimensionless:
+                return "percentage"
+            if self.unit.dimensionless:
+                return "getal"
+            unit = self.unit.display()
+            return "bedrag" + unit[1:] if unit.startswith("€") else unit
+        if self.kind == "choice":
+            return "keuze uit " + ", ".join(self.choices) if self.choices else "keuze"
+        return {"text": "tekst", "date": "datum", "list": "lijst"}[self.kind]
+
+
+BOOL = Type("bool")
+TEXT = Type("text")
+DATE = Type("date")
+NUMBER = Type("num")
+PERCENT = Type("num", percent=True)
+LIST = Type("list")
+
+
+def num(unit: Unit, percent: bool = False) -> Type:
+    return Type("num", unit, percent)
+
+
+def from_spec(spec: TypeSpec) -> Type:
+    """The checker type of a declared type (gegevens, uitkomsten, open normen)."""
+    kind = spec.kind
+    if kind in ("janee", "aanspraak", "verplichting", "bevoegdheid"):
+        return Type("bool", label=kind)
+    if kind == "getal":
+        return Type("num", label=kind)
+    if kind == "percentage":
+        return Type("num", percent=True, label=kind)
+    if kind == "tekst":
+        return Type("text", label=kind)
+    if kind == "datum":
+        return Type("date", label=kind)
+    if kind == "keuze":
+        return Type("choice", choices=spec.choices, label=kind)
+    if kind == "lijst":
+        return Type("list", label=kind)
+    unit = spec.unit or UnitSpec("euro")
+    if kind == "duur":
+        return Type("num", Unit.of(unit.word), label=kind)
+    return Type(
+        "num", Unit.of(unit.word, unit.per), label="bedrag" if unit.word == "euro" else kind
+    )

@@ -1,0 +1,1 @@
+"""The grammar of the .regel language, shipped as package data."""

@@ -1,0 +1,592 @@
+"""Executable rule objects and their evaluation, with the trace that motivates a decision.
+
+Rules follow default logic: an exception that applies sets aside the rules it deviates from;
+two applying rules with different outcomes and no precedence between them are a conflict;
+when nothing applies and there is no default, the outcome is explicitly `onbepaald`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import EvaluationError, InputError, PeriodError, Undetermined
+from .values import format_date, format_value
+
+Fn = Callable[["Context"], Any]
+
+
+@dataclass(slots=True)
+class InputSpec:
+    name: str
+    kind: str  # bool, num, text, date, choice
+    description: str | None = None
+    unit: str = ""
+    percent: bool = False
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    oordeel: str | None = None  # organ whose judgement this is
+    label: str = ""
+
+
+@dataclass(slots=True)
+class Rule:
+    name: str
+    anchor: str
+    outcome: str
+    kind: str  # waarde, item, buiten_toepassing
+    condition: Fn | None = None
+    value: Fn | None = None
+    item: str | None = None
+    overrides: tuple[str, ...] = ()
+    condition_text: str = ""
+    value_text: str = ""
+    facts: tuple[str, ...] = ()  # names read by the condition, shown in the trace
+    interpretations: tuple[str, ...] = ()
+    description: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Outcome:
+    name: str
+    kind: str  # bool, num, text, date, choice, list
+    label: str  # aanspraak, verplichting, bevoegdheid, bedrag, duur, lijst, …
+    rules: list[Rule]  # exceptions before the rules they deviate from
+    unit: str = ""
+    percent: bool = False
+    description: str | None = None
+    default: Any = None
+    has_default: bool = False
+    overriders: list[tuple[int, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        index = {rule.name: i for i, rule in enumerate(self.rules)}
+        self.overriders = [
+            tuple(j for j, other in enumerate(self.rules) if rule.name in other.overrides)
+            for rule in self.rules
+        ]
+        for i, over in enumerate(self.overriders):
+            if any(j > i for j in over):  # pragma: no cover - guaranteed by the compiler
+                raise ValueError(f"rules of {self.name} are not ordered exceptions-first")
+        del index
+
+    def display(self, value: Any) -> str:
+        return format_value(value, self.kind, self.unit, self.percent)
+
+
+@dataclass(slots=True)
+class OutcomeResult:
+    name: str
+    status: str  # bepaald, onbepaald, conflict
+    value: Any = None
+    rules: tuple[str, ...] = ()  # anchors of the rules the value rests on
+    reason: str | None = None
+    display: str = ""
+
+
+@dataclass(slots=True)
+class RuleTrace:
+    rule: str
+    anchor: str
+    outcome: str
+    status: str  # toegepast, niet_toegepast, opzijgezet, fout
+    value: Any = None
+    display: str = ""
+    condition: str = ""
+    facts: dict[str, str] = field(default_factory=dict)
+    set_aside_by: str | None = None
+    interpretations: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Judgement:
+    name: str
+    organ: str
+    value: Any
+    description: str | None
+
+
+@dataclass(slots=True)
+class Result:
+    regulation: str
+    title: str
+    peildatum: datetime.date
+    outcomes: dict[str, OutcomeResult]
+    trace: list[RuleTrace] = field(default_factory=list)
+    judgements: list[Judgement] = field(default_factory=list)
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.outcomes[name].value
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with Dutch keys: outcomes, motivation and judgements."""
+        return {
+            "regeling": self.regulation,
+            "titel": self.title,
+            "geldig_van": _iso(self.period[0]),
+            "geldig_tot_en_met": _iso(self.period[1]),
+            "peildatum": self.peildatum.isoformat(),
+            "uitkomsten": {
+                name: {
+                    "status": r.status,
+                    "waarde": _json_value(r.value),
+                    "weergave": r.display,
+                    "grondslag": list(r.rules),
+                    **({"reden": r.reason} if r.reason else {}),
+                }
+                for name, r in self.outcomes.items()
+            },
+            "motivering": [
+                {
+                    "regel": t.rule,
+                    "artikel": t.anchor,
+                    "uitkomst": t.outcome,
+                    "status": t.status,
+                    **(
+                        {"waarde": _json_value(t.value), "weergave": t.display}
+                        if t.status == "toegepast"
+                        else {}
+                    ),
+                    **({"voorwaarde": t.condition} if t.condition else {}),
+                    **({"feiten": t.facts} if t.facts else {}),
+                    **({"opzijgezet_door": t.set_aside_by} if t.set_aside_by else {}),
+                    **({"interpretatie": list(t.interpretations)} if t.interpretations else {}),
+                    **({"reden": t.reason} if t.reason else {}),
+                }
+                for t in self.trace
+            ],
+            "oordelen": [
+                {
+                    "gegeven": j.name,
+                    "orgaan": j.organ,
+                    "waarde": _json_value(j.value),
+                    "omschrijving": j.description,
+                }
+                for j in self.judgements
+            ],
+        }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+class Context:
+    """The state of one evaluation: inputs, peildatum, and what has been worked out so far."""
+
+    __slots__ = ("inputs", "judged", "memo", "peildatum", "program", "regulation", "trace")
+
+    def __init__(
+        self,
+        regulation: Regulation,
+        inputs: Mapping[str, Any],
+        peildatum: datetime.date,
+        trace: list[RuleTrace] | None = None,
+        judged: dict[str, Any] | None = None,
+    ):
+        self.regulation = regulation
+        self.program = regulation.program
+        self.inputs = inputs
+        self.peildatum = peildatum
+        self.memo: dict[str, Any] = {}
+        self.trace = trace
+        self.judged = {} if judged is None else judged
+
+    # -- what compiled expressions call
+    def judge(self, name: str) -> Any:
+        """An oordeel: read like an input, and remembered as relied upon."""
+        value = self.inputs[name]
+        self.judged[name] = value
+        return value
+
+    def begrip(self, name: str) -> Any:
+        memo = self.memo
+        if name in memo:
+            return memo[name]
+        value = memo[name] = self.regulation.begrippen[name](self)
+        return value
+
+    def outcome(self, name: str) -> Any:
+        result = self.resolve(name)
+        if result.status != "bepaald":
+            raise Undetermined(name, f"'{name}' is {result.status}: {result.reason}")
+        return result.value
+
+    def norm(self, name: str) -> Any:
+        key = "norm:" + name
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        value = memo[key] = self.regulation.norm_value(name, self)
+        return value
+
+    def elsewhere(self, regulation: str, name: str) -> Any:
+        """A begrip or outcome of another loaded regulation, with the same inputs."""
+        key = "@" + regulation
+        sub = self.memo.get(key)
+        if sub is None:
+            other = self.program.regulations[regulation]
+            sub = self.memo[key] = Context(other, self.inputs, self.peildatum, None, self.judged)
+        if name in sub.regulation.outcomes:
+            return sub.outcome(name)
+        return sub.begrip(name)
+
+    # -- resolving an outcome
+    def resolve(self, name: str) -> OutcomeResult:
+        key = "=" + name
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        outcome = self.regulation.outcomes[name]
+        try:
+            result = self._resolve(outcome)
+        except Undetermined as why:
+            result = OutcomeResult(name, "onbepaald", None, (), why.reason, "onbepaald")
+        memo[key] = result
+        return result
+
+    def _resolve(self, outcome: Outcome) -> OutcomeResult:
+        rules = outcome.rules
+        overriders = outcome.overriders
+        won = [False] * len(rules)
+        found: list[tuple[Rule, Any]] = []
+        trace = self.trace
+        for i, rule in enumerate(rules):
+            beaten = None
+            for j in overriders[i]:
+                if won[j]:
+                    beaten = rules[j]
+                    break
+            if beaten is not None:
+                won[i] = True
+                if trace is not None:
+                    trace.append(
+                        RuleTrace(
+                            rule.name,
+                            rule.anchor,
+                            outcome.name,
+                            "opzijgezet",
+                            condition=rule.condition_text,
+                            set_aside_by=f"{beaten.name} ({beaten.anchor})",
+                        )
+                    )
+                continue
+            condition = rule.condition
+            try:
+                applies = condition is None or condition(self)
+                if applies:
+                    won[i] = True
+                    if rule.kind == "waarde":
+                        found.append((rule, rule.value(self)))  # type: ignore[misc]
+                    elif rule.kind == "item":
+                        found.append((rule, rule.item))
+            except Undetermined as why:
+                if trace is not None:
+                    trace.append(
+                        RuleTrace(
+                            rule.name,
+                            rule.anchor,
+                            outcome.name,
+                            "onbepaald",
+                            condition=rule.condition_text,
+                            reason=why.reason,
+                        )
+                    )
+                raise
+            if trace is not None:
+                self._trace_rule(
+                    rule,
+                    outcome,
+                    applies,
+                    found[-1][1] if applies and found and found[-1][0] is rule else None,
+                )
+        return self._combine(outcome, found)
+
+    def _trace_rule(self, rule: Rule, outcome: Outcome, applies: bool, value: Any) -> None:
+        facts: dict[str, str] = {}
+        for fact in rule.facts:
+            try:
+                facts[fact] = self.regulation.display_fact(fact, self)
+            except (Undetermined, EvaluationError, KeyError):
+                facts[fact] = "onbepaald"
+        status = "toegepast" if applies else "niet_toegepast"
+        shown = (
+            ""
+            if not applies or rule.kind == "buiten_toepassing"
+            else (value if rule.kind == "item" else outcome.display(value))
+        )
+        self.trace.append(  # type: ignore[union-attr]
+            RuleTrace(
+                rule.name,
+                rule.anchor,
+                outcome.name,
+                status,
+                value,
+                shown,
+                rule.condition_text,
+                facts,
+                None,
+                rule.interpretations,
+                None if applies else "voorwaarde niet vervuld",
+            )
+        )
+
+    def _combine(self, outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
+        name = outcome.name
+        if outcome.kind == "list":
+            items: list[Any] = []
+            for _, item in found:
+                if item not in items:
+                    items.append(item)
+            value = tuple(items)
+            anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
+            return OutcomeResult(name, "bepaald", value, anchors, None, outcome.display(value))
+        if not found:
+            if outcome.has_default:
+                value = outcome.default
+                return OutcomeResult(
+                    name, "bepaald", value, (), "standaardwaarde", outcome.display(value)
+                )
+            return OutcomeResult(
+                name, "onbepaald", None, (), "geen enkele regel is van toepassing", "onbepaald"
+            )
+        first_rule, value = found[0]
+        for rule, other in found[1:]:
+            if other != value:
+                reason = (
+                    f"tegenstrijdige regels: {first_rule.anchor} ({first_rule.name}) geeft "
+                    f"{outcome.display(value)}, {rule.anchor} ({rule.name}) geeft "
+                    f"{outcome.display(other)}, en geen van beide gaat voor"
+                )
+                return OutcomeResult(
+                    name, "conflict", None, (first_rule.anchor, rule.anchor), reason, "conflict"
+                )
+        anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
+        return OutcomeResult(name, "bepaald", value, anchors, None, outcome.display(value))
+
+
+class Regulation:
+    """A compiled regulation: its inputs, definitions, outcomes and decisions."""
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        kind: str,
+        inputs: dict[str, InputSpec],
+        begrippen: dict[str, Fn],
+        outcomes: dict[str, Outcome],
+        decisions: dict[str, tuple[str, ...]],
+        needs: dict[str, frozenset[str]],
+        norms: dict[str, tuple[Fn | None, tuple[str, str] | None]] | None = None,
+        valid_from: datetime.date | None = None,
+        valid_until: datetime.date | None = None,
+        meta: dict[str, Any] | None = None,
+    ):
+        self.id, self.title, self.kind = id, title, kind
+        self.inputs = inputs
+        self.begrippen = begrippen
+        self.outcomes = outcomes
+        self.decisions = decisions
+        self.needs = needs  # outcome → the inputs it may read (transitively)
+        self.norms = norms or {}
+        self.valid_from, self.valid_until = valid_from, valid_until
+        self.meta = meta or {}
+        self.program: Program = Program({id: self})
+
+    # -- inputs
+    def required_inputs(self, outcomes: tuple[str, ...]) -> list[str]:
+        names: set[str] = set()
+        for outcome in outcomes:
+            names |= self.needs[outcome]
+        return [n for n in self.inputs if n in names and not self.inputs[n].has_default]
+
+    def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
+        """Check and convert inputs (Python values or JSON) to runtime values; every problem
+        is reported at once, per field, in Dutch."""
+        problems: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for key in raw:
+            if key not in self.inputs:
+                problems[key] = "onbekend gegeven voor deze regeling"
+        needed: set[str] = set()
+        for outcome in outcomes:
+            needed |= self.needs[outcome]
+        for name, spec in self.inputs.items():
+            if name in raw:
+                try:
+                    values[name] = _coerce(spec, raw[name])
+                except ValueError as err:
+                    problems[name] = str(err)
+            elif spec.has_default:
+                values[name] = spec.default
+            elif name in needed:
+                problems[name] = "ontbreekt (verplicht gegeven)"
+        if problems:
+            raise InputError(problems)
+        return values
+
+    def check_period(self, peildatum: datetime.date) -> None:
+        start, end = self.valid_from, self.valid_until
+        if (start and peildatum < start) or (end and peildatum > end):
+            period = f"vanaf {format_date(start)}" if start else ""
+            if end:
+                period += f" tot en met {format_date(end)}"
+            raise PeriodError(
+                "R601",
+                f"de peildatum {format_date(peildatum)} valt buiten de geldigheid van "
+                f"'{self.title}' ({period.strip()})",
+                "kies een peildatum binnen de geldigheid, of een andere versie van de regeling",
+            )
+
+    # -- evaluation
+    def evaluate(
+        self,
+        inputs: Mapping[str, Any],
+        peildatum: datetime.date,
+        besluit: str | None = None,
+        trace: bool = False,
+    ) -> Result:
+        """Evaluate one decision (or every outcome) for a case on a peildatum."""
+        if besluit is None:
+            outcomes = tuple(self.outcomes)
+        elif besluit in self.decisions:
+            outcomes = self.decisions[besluit]
+        else:
+            known = ", ".join(self.decisions) or "(geen)"
+            raise EvaluationError("R602", f"onbekend besluit '{besluit}'; bekend: {known}")
+        self.check_period(peildatum)
+        values = self.coerce_inputs(inputs, outcomes)
+        steps: list[RuleTrace] | None = [] if trace else None
+        ctx = Context(self, values, peildatum, steps)
+        results = {name: ctx.resolve(name) for name in outcomes}
+        judgements = [
+            Judgement(name, self.inputs[name].oordeel or "", value, self.inputs[name].description)
+            for name, value in ctx.judged.items()
+            if name in self.inputs
+        ]
+        return Result(
+            self.id,
+            self.title,
+            peildatum,
+            results,
+            steps or [],
+            judgements,
+            (self.valid_from, self.valid_until),
+        )
+
+    def norm_value(self, name: str, ctx: Context) -> Any:
+        default, filled = self.norms[name]
+        if filled is not None:
+            regulation, begrip = filled
+            if regulation in self.program.regulations:
+                return ctx.elsewhere(regulation, begrip)
+        if default is not None:
+            return default(ctx)
+        raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
+
+    def display_fact(self, name: str, ctx: Context) -> str:
+        if name in self.inputs:
+            spec = self.inputs[name]
+            return format_value(ctx.inputs[name], spec.kind, spec.unit, spec.percent)
+        if name in self.outcomes:
+            return ctx.resolve(name).display
+        if name in self.begrippen:
+            value = ctx.begrip(name)
+            return format_value(
+                value,
+                "bool"
+                if isinstance(value, bool)
+                else "num"
+                if isinstance(value, Decimal)
+                else "text",
+            )
+        if name == "peildatum":
+            return format_date(ctx.peildatum)
+        return "?"
+
+
+class Program:
+    """All loaded regulations, so that one can use another's definitions and fill its norms."""
+
+    def __init__(self, regulations: dict[str, Regulation]):
+        self.regulations = regulations
+
+    def link(self) -> None:
+        for regulation in self.regulations.values():
+            regulation.program = self
+
+
+def _coerce(spec: InputSpec, value: Any) -> Any:
+    kind = spec.kind
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if value in ("ja", "nee"):
+            return value == "ja"
+        raise ValueError("verwacht ja/nee (true of false)")
+    if kind == "num":
+        if isinstance(value, bool):
+            raise ValueError("verwacht een getal")
+        if isinstance(value, Decimal | int):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                raise ValueError(f"'{value}' is geen getal; schrijf het als \"1234.56\"") from None
+        elif isinstance(value, float):
+            raise ValueError(
+                "een kommagetal (float) is niet exact; geef het getal als tekst "
+                '("1400.00") of als Decimal'
+            )
+        else:
+            raise ValueError("verwacht een getal")
+        if not number.is_finite():
+            raise ValueError("verwacht een eindig getal")
+        if (
+            spec.percent
+            and spec.label == "percentage"
+            and isinstance(value, str)
+            and value.strip().endswith("%")
+        ):
+            number = number / 100
+        return number
+    if kind == "date":
+        if isinstance(value, datetime.datetime):
+            raise ValueError("verwacht een datum zonder tijd (JJJJ-MM-DD)")
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"'{value}' is geen geldige datum (JJJJ-MM-DD)") from None
+        raise ValueError("verwacht een datum (JJJJ-MM-DD)")
+    if kind == "choice":
+        if isinstance(value, str) and value in spec.choices:
+            return value
+        raise ValueError(f"verwacht een van: {', '.join(spec.choices)}")
+    if kind == "text":
+        if isinstance(value, str):
+            return value
+        raise ValueError("verwacht een tekst")
+    raise ValueError(f"onbekend soort gegeven '{kind}'")  # pragma: no cover

@@ -1,0 +1,136 @@
+"""Value helpers shared by compiled rule objects and generated modules: exact decimal rounding,
+calendar arithmetic and Dutch display. Standard library only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from .errors import EvaluationError
+
+ROUNDING_MODES = {
+    "half_naar_boven": ROUND_HALF_UP,
+    "naar_boven": ROUND_CEILING,
+    "naar_beneden": ROUND_FLOOR,
+}
+QUANTA = {"centen": Decimal("0.01"), "hele_euro": Decimal("1"), "hele_getallen": Decimal("1")}
+
+
+def round_to(value: Decimal, target: str, mode: str) -> Decimal:
+    """Round as the regulation states it; never implicitly."""
+    return value.quantize(QUANTA[target], rounding=ROUNDING_MODES[mode])
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    if not b:
+        raise EvaluationError("R701", "deling door nul")
+    return a / b
+
+
+def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None) -> datetime.date:
+    """`day + amount unit`. A calendar day that does not exist (31 januari + 1 maand) is an
+    error unless the regulation said how to round it."""
+    if amount != amount.to_integral_value():
+        raise EvaluationError("R702", f"kan geen {amount} {unit} bij een datum optellen")
+    count = int(amount)
+    if unit == "dag":
+        return day + datetime.timedelta(days=count)
+    if unit == "week":
+        return day + datetime.timedelta(weeks=count)
+    months = count * 12 if unit == "jaar" else count
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day <= last:
+        return datetime.date(year, month, day.day)
+    if mode == "naar_beneden":
+        return datetime.date(year, month, last)
+    if mode == "naar_boven":
+        return datetime.date(year, month, last) + datetime.timedelta(days=1)
+    raise EvaluationError(
+        "R703",
+        f"{format_date(day)} plus {count} {unit} valt op een dag die niet bestaat",
+        "schrijf in de regeling 'afgerond naar beneden' of 'afgerond naar boven' achter de "
+        "berekening",
+    )
+
+
+def whole_units_between(start: datetime.date, end: datetime.date, unit: str) -> Decimal:
+    """Completed days, weeks, months or years from `start` up to `end` (negative if before)."""
+    if end < start:
+        return -whole_units_between(end, start, unit)
+    if unit == "dag":
+        return Decimal((end - start).days)
+    if unit == "week":
+        return Decimal((end - start).days // 7)
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        # A month is complete on the same day-of-month, or on the last day of a shorter month.
+        last = calendar.monthrange(end.year, end.month)[1]
+        if not (end.day == last and start.day > last):
+            months -= 1
+    return Decimal(months // 12 if unit == "jaar" else months)
+
+
+def age(birth: datetime.date, on: datetime.date) -> Decimal:
+    """Whole years completed on the given date; someone born on 29 February turns a year older
+    on 1 March in a common year."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return Decimal(years)
+
+
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def format_date(day: datetime.date) -> str:
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def format_number(value: Decimal, places: int | None = None) -> str:
+    """Dutch notation: 1.234,56. Does not round: callers quantize first."""
+    if places is not None:
+        text = f"{value:,.{places}f}"
+    else:
+        text = f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_value(value: object, kind: str, unit: str = "", percent: bool = False) -> str:
+    """A value as a Dutch reader expects it: € 1.234,56 per maand, 24 uur, 50%, ja."""
+    if value is None:
+        return "onbepaald"
+    if kind == "bool":
+        return "ja" if value else "nee"
+    if kind == "date" and isinstance(value, datetime.date):
+        return format_date(value)
+    if kind == "list" and isinstance(value, tuple | list):
+        return "; ".join(str(v) for v in value) if value else "(geen)"
+    if kind == "num" and isinstance(value, Decimal):
+        if percent and not unit:
+            return format_number(value * 100) + "%"
+        if unit.startswith("€"):
+            exact = value == value.quantize(Decimal("0.01"))
+            amount = format_number(value, 2) if exact else format_number(value)
+            return f"€ {amount}{unit[1:]}"
+        return f"{format_number(value)} {unit}".rstrip()
+    return str(value)

@@ -1,0 +1,247 @@
+"""Evaluation semantics: exceptions, conflicts, onbepaald, lists, dates, norms, trace."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from regel.compiler import CompileError, load, loads
+from regel.runtime import EvaluationError, InputError, PeriodError
+
+from .conftest import HEADER, PEIL, POLICIES
+
+RULES = HEADER + """
+gegevens
+  a: ja/nee
+  b: ja/nee
+  c: ja/nee standaard nee
+uitkomsten
+  x: getal
+  y: getal standaard 0
+artikel 1
+  tekst "t"
+  lid 1
+    regel basis
+      x is 1
+      als a
+  lid 2
+    regel uitzondering
+      in afwijking van artikel 1 lid 1
+      x is 2
+      als b
+  lid 3
+    regel uitzondering_op_uitzondering
+      in afwijking van regel uitzondering
+      x is 3
+      als c
+artikel 2
+  tekst "t"
+  regel ook
+    x is 7
+    als a en b en c
+"""
+
+
+def ev(text: str, inputs: dict, **kw):
+    return loads(text).evaluate("t", inputs, PEIL, **kw)
+
+
+def test_rule_applies() -> None:
+    assert ev(RULES, {"a": True, "b": False})["x"] == 1
+
+
+def test_exception_wins_over_the_rule_it_names() -> None:
+    r = ev(RULES, {"a": True, "b": True})
+    assert r["x"] == 2
+    assert r.outcomes["x"].rules == ("artikel 1 lid 2",)
+    basis = next(t for t in r.trace if t.rule == "basis")
+    assert basis.status == "opzijgezet"
+    assert "uitzondering" in (basis.set_aside_by or "")
+
+
+def test_exception_chain_sets_aside_every_level() -> None:
+    r = ev(RULES, {"a": True, "b": True, "c": False}, trace=True)
+    assert r["x"] == 2
+    r = ev(RULES, {"a": False, "b": False, "c": True})
+    assert r["x"] == 3
+
+
+def test_conflict_names_both_anchors() -> None:
+    r = ev(RULES, {"a": True, "b": True, "c": True})
+    # uitzondering_op_uitzondering (3) and artikel 2 (7) both apply without precedence.
+    out = r.outcomes["x"]
+    assert out.status == "conflict"
+    assert set(out.rules) == {"artikel 1 lid 3", "artikel 2"}
+    assert "artikel 1 lid 3" in out.reason and "artikel 2" in out.reason
+
+
+def test_same_outcome_from_two_rules_is_no_conflict() -> None:
+    text = HEADER + """
+gegevens
+  a: ja/nee
+uitkomsten
+  x: ja/nee
+artikel 1
+  tekst "t"
+  regel r1
+    x is nee
+    als a
+  regel r2
+    x is nee
+    als a
+"""
+    r = ev(text, {"a": True})
+    assert r.outcomes["x"].status == "bepaald"
+    assert r["x"] is False
+
+
+def test_nothing_applies_gives_onbepaald_or_default() -> None:
+    r = ev(RULES, {"a": False, "b": False})
+    assert r.outcomes["x"].status == "onbepaald"
+    assert r["x"] is None
+    assert r.outcomes["y"].status == "bepaald"
+    assert r["y"] == 0
+
+
+def test_missing_and_unknown_inputs_are_reported_per_field() -> None:
+    with pytest.raises(InputError) as err:
+        ev(RULES, {"a": "misschien", "zz": 1})
+    assert set(err.value.problems) == {"a", "b", "zz"}
+    assert "ja/nee" in err.value.problems["a"]
+
+
+def test_float_input_is_refused() -> None:
+    text = HEADER + "gegevens\n  n: bedrag\nuitkomsten\n  x: bedrag\nartikel 1\n  tekst \"t\"\n" \
+        "  regel r\n    x is n\n"
+    with pytest.raises(InputError) as err:
+        ev(text, {"n": 1.1})
+    assert "float" in err.value.problems["n"]
+    assert ev(text, {"n": "1.10"})["x"] == Decimal("1.10")
+
+
+def test_peildatum_outside_period_is_an_error() -> None:
+    with pytest.raises(PeriodError) as err:
+        loads(RULES).evaluate("t", {"a": True, "b": True}, datetime.date(2012, 1, 1))
+    assert "buiten de geldigheid" in err.value.message
+
+
+def test_unknown_decision() -> None:
+    with pytest.raises(EvaluationError):
+        ev(RULES, {"a": True, "b": True}, besluit="niets")
+
+
+def test_dates_ages_and_month_rounding() -> None:
+    text = HEADER + """
+gegevens
+  geboren: datum
+  start: datum
+uitkomsten
+  leeftijd_nu: duur in jaren
+  einde_beneden: datum
+  einde_boven: datum
+  verstreken: duur in maanden
+artikel 1
+  tekst "t"
+  regel r1
+    leeftijd_nu is leeftijd van geboren op peildatum
+  regel r2
+    einde_boven is start + 1 maand afgerond naar boven
+  regel r3
+    einde_beneden is start + 1 maand afgerond naar beneden
+  regel r4
+    verstreken is maanden van start tot peildatum
+"""
+    r = ev(text, {"geboren": "1986-09-02", "start": "2011-01-31"})
+    assert r["leeftijd_nu"] == 24
+    assert r["einde_beneden"] == datetime.date(2011, 2, 28)
+    assert r["einde_boven"] == datetime.date(2011, 3, 1)
+    assert r["verstreken"] == 7
+
+
+def test_month_arithmetic_on_nonexistent_day_is_an_error() -> None:
+    text = HEADER + """
+gegevens
+  start: datum
+uitkomsten
+  einde: datum
+artikel 1
+  tekst "t"
+  regel r
+    einde is start + 1 maand
+"""
+    with pytest.raises(EvaluationError) as err:
+        ev(text, {"start": "2011-01-31"})
+    assert err.value.code == "R703"
+    assert ev(text, {"start": "2011-01-28"})["einde"] == datetime.date(2011, 2, 28)
+
+
+def test_oordeel_is_listed_as_relied_upon() -> None:
+    policies = load(POLICIES)
+    r = policies.evaluate("delft", {
+        "uitkering": "WWB", "woonplaats": "Delft", "inzet_noodzakelijk": True,
+        "voorliggende_voorziening_volstaat": False,
+    }, PEIL, besluit="aanspraak")
+    names = {j.name: j.organ for j in r.judgements}
+    assert names == {"inzet_noodzakelijk": "college", "voorliggende_voorziening_volstaat": "college"}
+    data = r.to_json()
+    assert data["uitkomsten"]["aanspraak_voorziening"]["grondslag"] == ["artikel 3 lid 1"]
+    assert {m["artikel"] for m in data["motivering"]} >= {"artikel 3 lid 1", "artikel 3 lid 2"}
+
+
+def test_open_norm_filled_by_the_college() -> None:
+    raad = """verordening hoog "Hoog"
+  vastgesteld door de raad op 01-01-2011
+  geldig vanaf 01-01-2011
+gegevens
+  loon: bedrag per maand
+uitkomsten
+  subsidie: bedrag per maand
+artikel 1
+  tekst "t"
+  lid 2
+    open norm maximum_subsidie: bedrag per maand "max" overgelaten aan het college
+  lid 3
+    regel r
+      subsidie is loon met een maximum van maximum_subsidie
+"""
+    college = """beleidsregels laag "Laag"
+  vastgesteld door het college op 01-02-2011
+  geldig vanaf 01-02-2011
+artikel 6
+  tekst "t"
+  vult norm hoog.maximum_subsidie met € 500,00 per maand
+"""
+    from regel.compiler.api import load_sources
+
+    alone = load_sources({"hoog.regel": raad})
+    r = alone.evaluate("hoog", {"loon": "900"}, PEIL)
+    assert r.outcomes["subsidie"].status == "onbepaald"
+    assert "niet ingevuld" in (r.outcomes["subsidie"].reason or "")
+    both = load_sources({"hoog.regel": raad, "laag.regel": college})
+    assert both.evaluate("hoog", {"loon": "900"}, PEIL)["subsidie"] == Decimal("500.00")
+    assert both.evaluate("hoog", {"loon": "400"}, PEIL)["subsidie"] == Decimal("400")
+    wrong = college.replace("door het college", "door de raad")
+    with pytest.raises(CompileError) as err:
+        load_sources({"hoog.regel": raad, "laag.regel": wrong})
+    assert [d.code for d in err.value.diagnostics] == ["R801"]
+
+
+def test_list_outcome_and_not_applicable_exception() -> None:
+    r = load(POLICIES).evaluate("delft", {"uitkering": "IOAZ",
+                                          "ingangsdatum_uitkering": "2011-07-15"},
+                                PEIL, besluit="verplichtingen")
+    assert "een trajectplan tijdig ondertekenen" not in r["verplichtingen"]
+    r = load(POLICIES).evaluate("delft", {"uitkering": "IOAZ",
+                                          "ingangsdatum_uitkering": "2011-07-16"},
+                                PEIL, besluit="verplichtingen")
+    assert "een trajectplan tijdig ondertekenen" in r["verplichtingen"]
+
+
+def test_worked_example_wage_subsidy() -> None:
+    r = load(POLICIES).evaluate("berkelland", {
+        "geboortedatum": "1978-01-01", "maanden_werkloos": 14, "loonkosten": "1400.00",
+    }, datetime.date(2008, 3, 1), besluit="loonkostensubsidie")
+    assert r["loonkostensubsidie"] == Decimal("500.00")
+    assert r.outcomes["loonkostensubsidie"].display == "€ 500,00 per maand"
