@@ -1104,7 +1104,7 @@ def _unit_hint(want: Type, got: Type) -> str | None:
     if want.kind != "num" or got.kind != "num":
         return None
     if got.unit.dimensionless and not want.unit.dimensionless:
-        return f"geef de eenheid erbij, bijvoorbeeld: 25 {want.unit.display(plural=True)}"
+        return f"schrijf de eenheid achter het getal: … {want.unit.display(plural=True)}"
     wd, gd = dict(want.unit.dims), dict(got.unit.dims)
     times = [k for k in ("dag", "week", "maand", "jaar") if k in wd or k in gd]
     if len(times) == 2:

@@ -183,12 +183,18 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             hint = "kies een andere naam, bijvoorbeeld met een toevoeging: " + f"'{tok.value}_1'"
             return Diagnostic("R101", msg, span, hint)
         if tok.type == "_INDENT":
+            line = tok.end_line or line
+            width = len(str(tok.value).expandtabs(8)) or 1
             return Diagnostic(
                 "R102",
                 "onverwachte inspringing",
-                Span(file, line, 1, line, col + 1),
+                Span(file, line, 1, line, 1 + width),
                 "spring alleen in na een regel die een blok opent (artikel, lid, regel, …)",
             )
+        if str(tok.value) in ".," and line <= len(lines):
+            before = lines[line - 1][: col - 1]
+            if re.search(r"[0-9]$", before):
+                return _number_problem(span)
         msg = f"onverwacht {_describe_token(tok)}; verwacht werd {_describe_expected(expected)}"
         return Diagnostic("R100", msg, span, _hint_for_token(tok, lines))
     if isinstance(err, UnexpectedCharacters):
@@ -206,13 +212,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             )
         before = lines[line - 1][: col - 1] if line <= len(lines) else ""
         if char in ".," and re.search(r"[0-9]$", before):
-            return Diagnostic(
-                "R104",
-                "ongeldig getal",
-                span,
-                "schrijf getallen op zijn Nederlands: een komma voor decimalen (0,19) en punten "
-                "per drie cijfers voor duizendtallen (1.234,56)",
-            )
+            return _number_problem(span)
         if char == "\t":
             return Diagnostic("R105", "tab-teken in de inspringing", span, "spring in met spaties")
         return Diagnostic("R106", f"onverwacht teken '{char}'", span, None)
@@ -226,6 +226,16 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             Span(file, line, col, line, col + 1),
         )
     return Diagnostic("R100", "syntaxfout", Span(file, 1, 1, 1, 2))
+
+
+def _number_problem(span: Span) -> Diagnostic:
+    return Diagnostic(
+        "R104",
+        "ongeldig getal",
+        span,
+        "schrijf getallen op zijn Nederlands: een komma voor decimalen (0,19) en punten "
+        "per drie cijfers voor duizendtallen (1.234,56)",
+    )
 
 
 def _hint_for_token(tok: Token, lines: list[str]) -> str | None:
