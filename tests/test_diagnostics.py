@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from regel.compiler import check_paths, render_all
 
 HERE = Path(__file__).parent / "diagnostics"

@@ -6,13 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-
 from regel.compiler import CompileError, load, loads
 from regel.runtime import EvaluationError, InputError, PeriodError
 
 from .conftest import HEADER, PEIL, POLICIES
 
-RULES = HEADER + """
+RULES = (
+    HEADER
+    + """
 gegevens
   a: ja/nee
   b: ja/nee
@@ -42,6 +43,7 @@ artikel 2
     x is 7
     als a en b en c
 """
+)
 
 
 def ev(text: str, inputs: dict, **kw):
@@ -78,7 +80,9 @@ def test_conflict_names_both_anchors() -> None:
 
 
 def test_same_outcome_from_two_rules_is_no_conflict() -> None:
-    text = HEADER + """
+    text = (
+        HEADER
+        + """
 gegevens
   a: ja/nee
 uitkomsten
@@ -92,6 +96,7 @@ artikel 1
     x is nee
     als a
 """
+    )
     r = ev(text, {"a": True})
     assert r.outcomes["x"].status == "bepaald"
     assert r["x"] is False
@@ -113,8 +118,10 @@ def test_missing_and_unknown_inputs_are_reported_per_field() -> None:
 
 
 def test_float_input_is_refused() -> None:
-    text = HEADER + "gegevens\n  n: bedrag\nuitkomsten\n  x: bedrag\nartikel 1\n  tekst \"t\"\n" \
+    text = (
+        HEADER + 'gegevens\n  n: bedrag\nuitkomsten\n  x: bedrag\nartikel 1\n  tekst "t"\n'
         "  regel r\n    x is n\n"
+    )
     with pytest.raises(InputError) as err:
         ev(text, {"n": 1.1})
     assert "float" in err.value.problems["n"]
@@ -133,7 +140,9 @@ def test_unknown_decision() -> None:
 
 
 def test_dates_ages_and_month_rounding() -> None:
-    text = HEADER + """
+    text = (
+        HEADER
+        + """
 gegevens
   geboren: datum
   start: datum
@@ -153,6 +162,7 @@ artikel 1
   regel r4
     verstreken is maanden van start tot peildatum
 """
+    )
     r = ev(text, {"geboren": "1986-09-02", "start": "2011-01-31"})
     assert r["leeftijd_nu"] == 24
     assert r["einde_beneden"] == datetime.date(2011, 2, 28)
@@ -161,7 +171,9 @@ artikel 1
 
 
 def test_month_arithmetic_on_nonexistent_day_is_an_error() -> None:
-    text = HEADER + """
+    text = (
+        HEADER
+        + """
 gegevens
   start: datum
 uitkomsten
@@ -171,6 +183,7 @@ artikel 1
   regel r
     einde is start + 1 maand
 """
+    )
     with pytest.raises(EvaluationError) as err:
         ev(text, {"start": "2011-01-31"})
     assert err.value.code == "R703"
@@ -179,12 +192,22 @@ artikel 1
 
 def test_oordeel_is_listed_as_relied_upon() -> None:
     policies = load(POLICIES)
-    r = policies.evaluate("delft", {
-        "uitkering": "WWB", "woonplaats": "Delft", "inzet_noodzakelijk": True,
-        "voorliggende_voorziening_volstaat": False,
-    }, PEIL, besluit="aanspraak")
+    r = policies.evaluate(
+        "delft",
+        {
+            "uitkering": "WWB",
+            "woonplaats": "Delft",
+            "inzet_noodzakelijk": True,
+            "voorliggende_voorziening_volstaat": False,
+        },
+        PEIL,
+        besluit="aanspraak",
+    )
     names = {j.name: j.organ for j in r.judgements}
-    assert names == {"inzet_noodzakelijk": "college", "voorliggende_voorziening_volstaat": "college"}
+    assert names == {
+        "inzet_noodzakelijk": "college",
+        "voorliggende_voorziening_volstaat": "college",
+    }
     data = r.to_json()
     assert data["uitkomsten"]["aanspraak_voorziening"]["grondslag"] == ["artikel 3 lid 1"]
     assert {m["artikel"] for m in data["motivering"]} >= {"artikel 3 lid 1", "artikel 3 lid 2"}
@@ -229,19 +252,32 @@ artikel 6
 
 
 def test_list_outcome_and_not_applicable_exception() -> None:
-    r = load(POLICIES).evaluate("delft", {"uitkering": "IOAZ",
-                                          "ingangsdatum_uitkering": "2011-07-15"},
-                                PEIL, besluit="verplichtingen")
+    r = load(POLICIES).evaluate(
+        "delft",
+        {"uitkering": "IOAZ", "ingangsdatum_uitkering": "2011-07-15"},
+        PEIL,
+        besluit="verplichtingen",
+    )
     assert "een trajectplan tijdig ondertekenen" not in r["verplichtingen"]
-    r = load(POLICIES).evaluate("delft", {"uitkering": "IOAZ",
-                                          "ingangsdatum_uitkering": "2011-07-16"},
-                                PEIL, besluit="verplichtingen")
+    r = load(POLICIES).evaluate(
+        "delft",
+        {"uitkering": "IOAZ", "ingangsdatum_uitkering": "2011-07-16"},
+        PEIL,
+        besluit="verplichtingen",
+    )
     assert "een trajectplan tijdig ondertekenen" in r["verplichtingen"]
 
 
 def test_worked_example_wage_subsidy() -> None:
-    r = load(POLICIES).evaluate("berkelland", {
-        "geboortedatum": "1978-01-01", "maanden_werkloos": 14, "loonkosten": "1400.00",
-    }, datetime.date(2008, 3, 1), besluit="loonkostensubsidie")
+    r = load(POLICIES).evaluate(
+        "berkelland",
+        {
+            "geboortedatum": "1978-01-01",
+            "maanden_werkloos": 14,
+            "loonkosten": "1400.00",
+        },
+        datetime.date(2008, 3, 1),
+        besluit="loonkostensubsidie",
+    )
     assert r["loonkostensubsidie"] == Decimal("500.00")
     assert r.outcomes["loonkostensubsidie"].display == "€ 500,00 per maand"

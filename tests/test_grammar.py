@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from lark import Lark
-
 from regel.compiler.parser import _RegelIndenter, grammar_text, keywords, parse, reserved_words
 
 
 def test_grammar_has_no_conflicts_in_strict_mode() -> None:
-    Lark(grammar_text(), parser="lalr", lexer="contextual", postlex=_RegelIndenter(),
-         strict=True, maybe_placeholders=True)
+    Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_RegelIndenter(),
+        strict=True,
+        maybe_placeholders=True,
+    )
 
 
 def test_keywords_come_from_the_grammar() -> None:
@@ -29,7 +34,7 @@ def test_only_keywords_that_clash_with_names_are_reserved() -> None:
 def test_dutch_numbers_and_dates_parse() -> None:
     reg = parse(
         'verordening x "X"\n  geldig vanaf 01-01-2020\n'
-        "artikel 1\n  tekst \"t\"\n  begrip b: € 1.234,56 met een maximum van € 0,19\n"
+        'artikel 1\n  tekst "t"\n  begrip b: € 1.234,56 met een maximum van € 0,19\n'
     )
     begrip = reg.units[0].children[1]
     assert str(begrip.value.value.value) == "1234.56"
