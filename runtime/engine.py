@@ -64,6 +64,7 @@ class Outcome:
     default: Any = None
     has_default: bool = False
     overriders: list[tuple[int, ...]] = field(default_factory=list)
+    plan: tuple[tuple[int, Rule, int], ...] = ()
 
     def __post_init__(self) -> None:
         index = {rule.name: i for i, rule in enumerate(self.rules)}
@@ -75,19 +76,35 @@ class Outcome:
             if any(j > i for j in over):  # pragma: no cover - guaranteed by the compiler
                 raise ValueError(f"rules of {self.name} are not ordered exceptions-first")
         del index
+        # For the fast path: each rule's bit, and a mask of the rules that deviate from it.
+        self.plan = tuple(
+            (1 << i, rule, sum(1 << j for j in self.overriders[i]))
+            for i, rule in enumerate(self.rules)
+        )
 
     def display(self, value: Any) -> str:
         return format_value(value, self.kind, self.unit, self.percent)
 
 
-@dataclass(slots=True)
 class OutcomeResult:
-    name: str
-    status: str  # bepaald, onbepaald, conflict
-    value: Any = None
-    rules: tuple[str, ...] = ()  # anchors of the rules the value rests on
-    reason: str | None = None
-    display: str = ""
+    """The value of one outcome, or why there is none; `display` is formatted on demand."""
+
+    __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
+
+    def __init__(self, name: str, status: str, value: Any = None, rules: tuple[str, ...] = (),
+                 reason: str | None = None, outcome: Outcome | None = None):
+        self.name, self.status, self.value = name, status, value
+        self.rules = rules  # anchors of the rules the value rests on
+        self.reason, self.outcome = reason, outcome
+
+    @property
+    def display(self) -> str:
+        if self.status != "bepaald":
+            return self.status
+        return self.outcome.display(self.value) if self.outcome else str(self.value)
+
+    def __repr__(self) -> str:
+        return f"OutcomeResult({self.name!r}, {self.status!r}, {self.value!r}, {self.rules!r})"
 
 
 @dataclass(slots=True)
@@ -259,11 +276,34 @@ class Context:
         try:
             result = self._resolve(outcome)
         except Undetermined as why:
-            result = OutcomeResult(name, "onbepaald", None, (), why.reason, "onbepaald")
+            result = OutcomeResult(name, "onbepaald", None, (), why.reason, outcome)
         memo[key] = result
         return result
 
     def _resolve(self, outcome: Outcome) -> OutcomeResult:
+        if self.trace is None:
+            return self._combine(outcome, self._fast(outcome))
+        return self._resolve_traced(outcome)
+
+    def _fast(self, outcome: Outcome) -> list[tuple[Rule, Any]]:
+        """Default logic without bookkeeping for the trace: the hot path."""
+        won = 0
+        found: list[tuple[Rule, Any]] = []
+        for bit, rule, mask in outcome.plan:
+            if won & mask:
+                won |= bit
+                continue
+            condition = rule.condition
+            if condition is None or condition(self):
+                won |= bit
+                kind = rule.kind
+                if kind == "waarde":
+                    found.append((rule, rule.value(self)))  # type: ignore[misc]
+                elif kind == "item":
+                    found.append((rule, rule.item))
+        return found
+
+    def _resolve_traced(self, outcome: Outcome) -> OutcomeResult:
         rules = outcome.rules
         overriders = outcome.overriders
         won = [False] * len(rules)
@@ -356,19 +396,17 @@ class Context:
             for _, item in found:
                 if item not in items:
                     items.append(item)
-            value = tuple(items)
             anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
-            return OutcomeResult(name, "bepaald", value, anchors, None, outcome.display(value))
+            return OutcomeResult(name, "bepaald", tuple(items), anchors, None, outcome)
         if not found:
             if outcome.has_default:
-                value = outcome.default
-                return OutcomeResult(
-                    name, "bepaald", value, (), "standaardwaarde", outcome.display(value)
-                )
-            return OutcomeResult(
-                name, "onbepaald", None, (), "geen enkele regel is van toepassing", "onbepaald"
-            )
+                return OutcomeResult(name, "bepaald", outcome.default, (), "standaardwaarde",
+                                     outcome)
+            return OutcomeResult(name, "onbepaald", None, (),
+                                 "geen enkele regel is van toepassing", outcome)
         first_rule, value = found[0]
+        if len(found) == 1:
+            return OutcomeResult(name, "bepaald", value, (first_rule.anchor,), None, outcome)
         for rule, other in found[1:]:
             if other != value:
                 reason = (
@@ -376,11 +414,10 @@ class Context:
                     f"{outcome.display(value)}, {rule.anchor} ({rule.name}) geeft "
                     f"{outcome.display(other)}, en geen van beide gaat voor"
                 )
-                return OutcomeResult(
-                    name, "conflict", None, (first_rule.anchor, rule.anchor), reason, "conflict"
-                )
+                return OutcomeResult(name, "conflict", None,
+                                     (first_rule.anchor, rule.anchor), reason, outcome)
         anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
-        return OutcomeResult(name, "bepaald", value, anchors, None, outcome.display(value))
+        return OutcomeResult(name, "bepaald", value, anchors, None, outcome)
 
 
 class Regulation:
@@ -411,6 +448,7 @@ class Regulation:
         self.valid_from, self.valid_until = valid_from, valid_until
         self.meta = meta or {}
         self.program: Program = Program({id: self})
+        self._plans: dict[tuple[str, ...], tuple[tuple[str, InputSpec, type, bool], ...]] = {}
 
     # -- inputs
     def required_inputs(self, outcomes: tuple[str, ...]) -> list[str]:
@@ -419,27 +457,42 @@ class Regulation:
             names |= self.needs[outcome]
         return [n for n in self.inputs if n in names and not self.inputs[n].has_default]
 
-    def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
-        """Check and convert inputs (Python values or JSON) to runtime values; every problem
-        is reported at once, per field, in Dutch."""
-        problems: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        for key in raw:
-            if key not in self.inputs:
-                problems[key] = "onbekend gegeven voor deze regeling"
+    def _plan(self, outcomes: tuple[str, ...]) -> tuple[tuple[str, InputSpec, type, bool], ...]:
         needed: set[str] = set()
         for outcome in outcomes:
             needed |= self.needs[outcome]
-        for name, spec in self.inputs.items():
+        plan = tuple((name, spec, _PYTHON_TYPES[spec.kind], name in needed)
+                     for name, spec in self.inputs.items())
+        self._plans[outcomes] = plan
+        return plan
+
+    def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
+        """Check and convert inputs (Python values or JSON) to runtime values; every problem
+        is reported at once, per field, in Dutch."""
+        plan = self._plans.get(outcomes) or self._plan(outcomes)
+        problems: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        seen = 0
+        for name, spec, pytype, needed in plan:
             if name in raw:
+                seen += 1
+                value = raw[name]
+                if type(value) is pytype and (pytype is not str or spec.kind == "text"
+                                              or value in spec.choices):
+                    values[name] = value
+                    continue
                 try:
-                    values[name] = _coerce(spec, raw[name])
+                    values[name] = _coerce(spec, value)
                 except ValueError as err:
                     problems[name] = str(err)
             elif spec.has_default:
                 values[name] = spec.default
-            elif name in needed:
+            elif needed:
                 problems[name] = "ontbreekt (verplicht gegeven)"
+        if seen != len(raw):
+            for key in raw:
+                if key not in self.inputs:
+                    problems[str(key)] = "onbekend gegeven voor deze regeling"
         if problems:
             raise InputError(problems)
         return values
@@ -533,6 +586,11 @@ class Program:
     def link(self) -> None:
         for regulation in self.regulations.values():
             regulation.program = self
+
+
+_PYTHON_TYPES: dict[str, type] = {
+    "bool": bool, "num": Decimal, "text": str, "date": datetime.date, "choice": str,
+}
 
 
 def _coerce(spec: InputSpec, value: Any) -> Any:
