@@ -1,0 +1,152 @@
+"""The `regel` command as a user runs it: real processes, Dutch output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import POLICIES, ROOT
+
+REGEL = [sys.executable, "-m", "regel.compiler.cli"]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [*REGEL, *args], capture_output=True, text=True, input=stdin, cwd=ROOT, timeout=60
+    )
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    return proc
+
+
+def test_help_is_dutch() -> None:
+    proc = run("--help")
+    assert proc.returncode == 0
+    assert "gebruik: regel" in proc.stdout
+    assert "toon deze hulp en stop" in proc.stdout
+    assert "usage" not in proc.stdout
+
+
+def test_wrong_use_exits_2_in_dutch() -> None:
+    proc = run("evalueer")
+    assert proc.returncode == 2
+    assert "fout: deze argumenten ontbreken" in proc.stderr
+    proc = run("opnieuw")
+    assert proc.returncode == 2
+    assert "ongeldige keuze" in proc.stderr
+
+
+def test_controleer_shipped_policies() -> None:
+    proc = run("controleer", "policies")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("in orde")
+
+
+def test_controleer_reports_errors_with_location(tmp_path: Path) -> None:
+    bad = tmp_path / "fout.regel"
+    bad.write_text((ROOT / "tests/diagnostics/R201_onbekende_naam.regel").read_text())
+    proc = run("controleer", str(bad))
+    assert proc.returncode == 1
+    assert f"{bad}:18:17: fout[R201]: onbekende naam 'loonkosen'" in proc.stderr
+    assert "bedoelde u 'loonkosten'?" in proc.stderr
+
+
+def test_missing_file_is_an_error_not_a_traceback() -> None:
+    proc = run("controleer", "bestaat/niet.regel")
+    assert proc.returncode == 1
+    assert "bestaat niet" in proc.stderr
+
+
+def test_test_command_counts_cases() -> None:
+    proc = run("test", "policies")
+    assert proc.returncode == 0
+    assert proc.stdout.strip().splitlines()[-1].endswith("geslaagd, 0 mislukt")
+
+
+def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
+    for f in (POLICIES / "berkelland").iterdir():
+        text = f.read_text()
+        if f.name == "gevallen.regel":
+            text = text.replace(
+                "verwacht reiskostenvergoeding is € 3,42", "verwacht reiskostenvergoeding is € 3,40"
+            )
+        (tmp_path / f.name).write_text(text)
+    proc = run("test", str(tmp_path))
+    assert proc.returncode == 1
+    assert "verwacht: € 3,40" in proc.stdout
+    assert "kreeg:    € 3,42" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].endswith("1 mislukt")
+
+
+def test_evalueer_gives_outcomes_and_motivation() -> None:
+    case = {"geboortedatum": "1978-01-01", "maanden_werkloos": 14, "loonkosten": 1400.00}
+    proc = run(
+        "evalueer",
+        "policies/berkelland",
+        "--invoer",
+        "-",
+        "--peildatum",
+        "2008-03-01",
+        "--besluit",
+        "loonkostensubsidie",
+        stdin=json.dumps(case),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout)
+    subsidy = out["uitkomsten"]["loonkostensubsidie"]
+    assert subsidy["waarde"] == "500.00"
+    assert subsidy["weergave"] == "€ 500,00 per maand"
+    assert subsidy["grondslag"] == ["artikel B.6 onder 1"]
+    assert any(
+        m["artikel"] == "artikel B.6 onder 2" and m["status"] == "niet_toegepast"
+        for m in out["motivering"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        ("{niet json", "geen geldige JSON"),
+        ("[1, 2]", "JSON-object"),
+    ],
+)
+def test_evalueer_bad_json(stdin: str, expected: str) -> None:
+    proc = run(
+        "evalueer", "policies/berkelland", "--invoer", "-", "--peildatum", "2008-03-01", stdin=stdin
+    )
+    assert proc.returncode == 2
+    assert expected in proc.stderr
+
+
+def test_evalueer_bad_field_names_the_field() -> None:
+    proc = run(
+        "evalueer",
+        "policies/berkelland",
+        "--invoer",
+        "-",
+        "--peildatum",
+        "2008-03-01",
+        "--besluit",
+        "reiskosten",
+        stdin='{"soort_reis": "fiets", "afstnd": 3}',
+    )
+    assert proc.returncode == 1
+    out = json.loads(proc.stdout)
+    assert set(out["velden"]) == {"soort_reis", "afstnd", "afstand"}
+
+
+def test_evalueer_peildatum_outside_period() -> None:
+    proc = run(
+        "evalueer", "policies/delft", "--invoer", "-", "--peildatum", "2012-01-01", stdin="{}"
+    )
+    assert proc.returncode == 1
+    assert "buiten de geldigheid" in json.loads(proc.stdout)["fout"]
+
+
+def test_evalueer_bad_date_argument() -> None:
+    proc = run("evalueer", "policies/delft", "--invoer", "-", "--peildatum", "1-1-2011")
+    assert proc.returncode == 2
+    assert "geen datum" in proc.stderr
