@@ -70,8 +70,8 @@ def grammar_text() -> str:
     return resources.files("regel.grammar").joinpath("regel.lark").read_text(encoding="utf-8")
 
 
-@functools.cache
-def _lark() -> Lark:
+def build_lark(strict: bool = False) -> Lark:
+    """A new parser; `strict=True` (tests) also fails on any grammar conflict or collision."""
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -79,8 +79,13 @@ def _lark() -> Lark:
         postlex=_RegelIndenter(),
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=False,
+        strict=strict,
     )
+
+
+@functools.cache
+def _lark() -> Lark:
+    return build_lark()
 
 
 @functools.cache

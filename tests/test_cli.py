@@ -22,6 +22,12 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     return proc
 
 
+def evalueer(
+    stdin: str, *extra: str, path: str = "policies/berkelland", peildatum: str = "2008-03-01"
+) -> subprocess.CompletedProcess[str]:
+    return run("evalueer", path, "--invoer", "-", "--peildatum", peildatum, *extra, stdin=stdin)
+
+
 def test_help_is_dutch() -> None:
     proc = run("--help")
     assert proc.returncode == 0
@@ -83,17 +89,7 @@ def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
 
 def test_evalueer_gives_outcomes_and_motivation() -> None:
     case = {"geboortedatum": "1978-01-01", "maanden_werkloos": 14, "loonkosten": 1400.00}
-    proc = run(
-        "evalueer",
-        "policies/berkelland",
-        "--invoer",
-        "-",
-        "--peildatum",
-        "2008-03-01",
-        "--besluit",
-        "loonkostensubsidie",
-        stdin=json.dumps(case),
-    )
+    proc = evalueer(json.dumps(case), "--besluit", "loonkostensubsidie")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = json.loads(proc.stdout)
     subsidy = out["uitkomsten"]["loonkostensubsidie"]
@@ -114,39 +110,25 @@ def test_evalueer_gives_outcomes_and_motivation() -> None:
     ],
 )
 def test_evalueer_bad_json(stdin: str, expected: str) -> None:
-    proc = run(
-        "evalueer", "policies/berkelland", "--invoer", "-", "--peildatum", "2008-03-01", stdin=stdin
-    )
+    proc = evalueer(stdin)
     assert proc.returncode == 2
     assert expected in proc.stderr
 
 
 def test_evalueer_bad_field_names_the_field() -> None:
-    proc = run(
-        "evalueer",
-        "policies/berkelland",
-        "--invoer",
-        "-",
-        "--peildatum",
-        "2008-03-01",
-        "--besluit",
-        "reiskosten",
-        stdin='{"soort_reis": "fiets", "afstnd": 3}',
-    )
+    proc = evalueer('{"soort_reis": "fiets", "afstnd": 3}', "--besluit", "reiskosten")
     assert proc.returncode == 1
     out = json.loads(proc.stdout)
     assert set(out["velden"]) == {"soort_reis", "afstnd", "afstand"}
 
 
 def test_evalueer_peildatum_outside_period() -> None:
-    proc = run(
-        "evalueer", "policies/delft", "--invoer", "-", "--peildatum", "2012-01-01", stdin="{}"
-    )
+    proc = evalueer("{}", path="policies/delft", peildatum="2012-01-01")
     assert proc.returncode == 1
     assert "buiten de geldigheid" in json.loads(proc.stdout)["fout"]
 
 
 def test_evalueer_bad_date_argument() -> None:
-    proc = run("evalueer", "policies/delft", "--invoer", "-", "--peildatum", "1-1-2011")
+    proc = evalueer("{}", path="policies/delft", peildatum="1-1-2011")
     assert proc.returncode == 2
     assert "geen datum" in proc.stderr

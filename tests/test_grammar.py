@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from lark import Lark
-from regel.compiler.parser import _RegelIndenter, grammar_text, keywords, parse, reserved_words
+from regel.compiler.parser import build_lark, keywords, parse, reserved_words
 
 
 def test_grammar_has_no_conflicts_in_strict_mode() -> None:
-    Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        postlex=_RegelIndenter(),
-        strict=True,
-        maybe_placeholders=True,
-    )
+    build_lark(strict=True)
 
 
 def test_keywords_come_from_the_grammar() -> None:

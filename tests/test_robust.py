@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from regel.compiler.api import analyse_sources
 
 from .conftest import POLICIES
@@ -20,8 +19,10 @@ def test_any_text_gives_diagnostics_not_exceptions(text: str) -> None:
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=len(LINES) - 1), min_size=1, max_size=6),
-       st.sampled_from(["", " ", "x", "als", "ja", "(", "€", "10 km", '"', "\t", "van"]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=len(LINES) - 1), min_size=1, max_size=6),
+    st.sampled_from(["", " ", "x", "als", "ja", "(", "€", "10 km", '"', "\t", "van"]),
+)
 def test_mutated_policy_gives_diagnostics_not_exceptions(drop: list[int], insert: str) -> None:
     lines = list(LINES)
     for i in sorted(set(drop), reverse=True):
