@@ -26,20 +26,40 @@ PEIL = datetime.date(2008, 3, 1)
 CENT = Decimal("0.01")
 
 CASES = [
-    {"geboortedatum": datetime.date(1978, 1, 1), "maanden_werkloos": Decimal(14),
-     "handicap": False, "loonkosten": Decimal("1400.00")},
-    {"geboortedatum": datetime.date(1978, 1, 1), "maanden_werkloos": Decimal(14),
-     "handicap": True, "loonkosten": Decimal("800.00")},
-    {"geboortedatum": datetime.date(1986, 1, 1), "maanden_werkloos": Decimal(5),
-     "handicap": False, "loonkosten": Decimal("1400.00")},
+    {
+        "geboortedatum": datetime.date(1978, 1, 1),
+        "maanden_werkloos": Decimal(14),
+        "handicap": False,
+        "loonkosten": Decimal("1400.00"),
+    },
+    {
+        "geboortedatum": datetime.date(1978, 1, 1),
+        "maanden_werkloos": Decimal(14),
+        "handicap": True,
+        "loonkosten": Decimal("800.00"),
+    },
+    {
+        "geboortedatum": datetime.date(1986, 1, 1),
+        "maanden_werkloos": Decimal(5),
+        "handicap": False,
+        "loonkosten": Decimal("1400.00"),
+    },
 ]
 
 
-def by_hand(geboortedatum: datetime.date, maanden_werkloos: Decimal, handicap: bool,
-            loonkosten: Decimal, peildatum: datetime.date) -> tuple[Decimal | None, Decimal | None]:
+def by_hand(
+    geboortedatum: datetime.date,
+    maanden_werkloos: Decimal,
+    handicap: bool,
+    loonkosten: Decimal,
+    peildatum: datetime.date,
+) -> tuple[Decimal | None, Decimal | None]:
     """Berkelland B.6 written directly in Python: (subsidie per maand, duur in maanden)."""
-    age = peildatum.year - geboortedatum.year - (
-        (peildatum.month, peildatum.day) < (geboortedatum.month, geboortedatum.day))
+    age = (
+        peildatum.year
+        - geboortedatum.year
+        - ((peildatum.month, peildatum.day) < (geboortedatum.month, geboortedatum.day))
+    )
     needed = 6 if age < 25 else 12
     if maanden_werkloos < needed:
         return None, None

@@ -67,7 +67,6 @@ class Outcome:
     plan: tuple[tuple[int, Rule, int], ...] = ()
 
     def __post_init__(self) -> None:
-        index = {rule.name: i for i, rule in enumerate(self.rules)}
         self.overriders = [
             tuple(j for j, other in enumerate(self.rules) if rule.name in other.overrides)
             for rule in self.rules
@@ -75,7 +74,6 @@ class Outcome:
         for i, over in enumerate(self.overriders):
             if any(j > i for j in over):  # pragma: no cover - guaranteed by the compiler
                 raise ValueError(f"rules of {self.name} are not ordered exceptions-first")
-        del index
         # For the fast path: each rule's bit, and a mask of the rules that deviate from it.
         self.plan = tuple(
             (1 << i, rule, sum(1 << j for j in self.overriders[i]))
@@ -91,8 +89,15 @@ class OutcomeResult:
 
     __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
 
-    def __init__(self, name: str, status: str, value: Any = None, rules: tuple[str, ...] = (),
-                 reason: str | None = None, outcome: Outcome | None = None):
+    def __init__(
+        self,
+        name: str,
+        status: str,
+        value: Any = None,
+        rules: tuple[str, ...] = (),
+        reason: str | None = None,
+        outcome: Outcome | None = None,
+    ):
         self.name, self.status, self.value = name, status, value
         self.rules = rules  # anchors of the rules the value rests on
         self.reason, self.outcome = reason, outcome
@@ -400,10 +405,12 @@ class Context:
             return OutcomeResult(name, "bepaald", tuple(items), anchors, None, outcome)
         if not found:
             if outcome.has_default:
-                return OutcomeResult(name, "bepaald", outcome.default, (), "standaardwaarde",
-                                     outcome)
-            return OutcomeResult(name, "onbepaald", None, (),
-                                 "geen enkele regel is van toepassing", outcome)
+                return OutcomeResult(
+                    name, "bepaald", outcome.default, (), "standaardwaarde", outcome
+                )
+            return OutcomeResult(
+                name, "onbepaald", None, (), "geen enkele regel is van toepassing", outcome
+            )
         first_rule, value = found[0]
         if len(found) == 1:
             return OutcomeResult(name, "bepaald", value, (first_rule.anchor,), None, outcome)
@@ -414,8 +421,9 @@ class Context:
                     f"{outcome.display(value)}, {rule.anchor} ({rule.name}) geeft "
                     f"{outcome.display(other)}, en geen van beide gaat voor"
                 )
-                return OutcomeResult(name, "conflict", None,
-                                     (first_rule.anchor, rule.anchor), reason, outcome)
+                return OutcomeResult(
+                    name, "conflict", None, (first_rule.anchor, rule.anchor), reason, outcome
+                )
         anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
         return OutcomeResult(name, "bepaald", value, anchors, None, outcome)
 
@@ -451,18 +459,14 @@ class Regulation:
         self._plans: dict[tuple[str, ...], tuple[tuple[str, InputSpec, type, bool], ...]] = {}
 
     # -- inputs
-    def required_inputs(self, outcomes: tuple[str, ...]) -> list[str]:
-        names: set[str] = set()
-        for outcome in outcomes:
-            names |= self.needs[outcome]
-        return [n for n in self.inputs if n in names and not self.inputs[n].has_default]
-
     def _plan(self, outcomes: tuple[str, ...]) -> tuple[tuple[str, InputSpec, type, bool], ...]:
         needed: set[str] = set()
         for outcome in outcomes:
             needed |= self.needs[outcome]
-        plan = tuple((name, spec, _PYTHON_TYPES[spec.kind], name in needed)
-                     for name, spec in self.inputs.items())
+        plan = tuple(
+            (name, spec, _PYTHON_TYPES[spec.kind], name in needed)
+            for name, spec in self.inputs.items()
+        )
         self._plans[outcomes] = plan
         return plan
 
@@ -477,8 +481,9 @@ class Regulation:
             if name in raw:
                 seen += 1
                 value = raw[name]
-                if type(value) is pytype and (pytype is not str or spec.kind == "text"
-                                              or value in spec.choices):
+                if type(value) is pytype and (
+                    pytype is not str or spec.kind == "text" or value in spec.choices
+                ):
                     values[name] = value
                     continue
                 try:
@@ -589,7 +594,11 @@ class Program:
 
 
 _PYTHON_TYPES: dict[str, type] = {
-    "bool": bool, "num": Decimal, "text": str, "date": datetime.date, "choice": str,
+    "bool": bool,
+    "num": Decimal,
+    "text": str,
+    "date": datetime.date,
+    "choice": str,
 }
 
 
