@@ -16,8 +16,8 @@ from typing import Any
 from regel import runtime as rt
 
 from . import nodes as n
-from .builder import build
 from .checker import Analysis, check
+from .codegen import build
 from .diagnostics import CompileError, Diagnostic, Span
 from .parser import SyntaxProblem, parse
 
@@ -95,6 +95,16 @@ def read_sources(files: list[Path]) -> tuple[dict[str, str], list[Diagnostic]]:
     return sources, problems
 
 
+def _too_deep(name: str | None) -> Diagnostic:
+    where = f"'{name}'" if name else "de regeling"
+    return Diagnostic(
+        "R110",
+        f"{where} is te diep genest om te verwerken",
+        Span(name, 1, 1, 1, 2) if name else None,
+        "splits lange uitdrukkingen op in begrippen",
+    )
+
+
 def analyse_sources(sources: dict[str, str]) -> tuple[Analysis, list[Diagnostic]]:
     parsed: list[n.Regulation | n.CaseFile] = []
     problems: list[Diagnostic] = []
@@ -103,7 +113,12 @@ def analyse_sources(sources: dict[str, str]) -> tuple[Analysis, list[Diagnostic]
             parsed.append(parse(text, name))
         except SyntaxProblem as err:
             problems.append(err.diagnostic)
-    analysis = check(parsed)
+        except RecursionError:
+            problems.append(_too_deep(name))
+    try:
+        analysis = check(parsed)
+    except RecursionError:
+        return Analysis(), [*problems, _too_deep(None)]
     return analysis, problems + analysis.diagnostics
 
 
@@ -122,7 +137,10 @@ def load_sources(sources: dict[str, str]) -> Policies:
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise CompileError(errors, sources)
-    regulations = build(analysis, sources)
+    try:
+        regulations = build(analysis, sources)
+    except RecursionError:
+        raise CompileError([_too_deep(None)], sources) from None
     warnings = [d for d in diagnostics if not d.is_error]
     return Policies(regulations, analysis.cases, analysis, sources, warnings)
 

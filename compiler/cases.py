@@ -9,7 +9,8 @@ from regel import runtime as rt
 
 from . import nodes as n
 from .api import Policies
-from .builder import Builder
+from .checker import Analysis
+from .codegen import constant_value
 
 
 @dataclass
@@ -26,19 +27,17 @@ class CaseOutcome:
 
 
 def run_cases(policies: Policies) -> list[CaseOutcome]:
-    builder = Builder(policies.analysis, policies.sources)
     results: list[CaseOutcome] = []
     for case_file in policies.cases:
         regulation = policies.regulations[case_file.regulation]
-        builder.info = policies.analysis.regs[case_file.regulation]
         for case in case_file.cases:
-            results.append(_run(builder, regulation, case_file, case))
+            results.append(_run(policies.analysis, regulation, case_file, case))
     return results
 
 
-def _run(builder: Builder, regulation: rt.Regulation, f: n.CaseFile, case: n.Case) -> CaseOutcome:
+def _run(a: Analysis, regulation: rt.Regulation, f: n.CaseFile, case: n.Case) -> CaseOutcome:
     outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
-    inputs = {name: builder.constant(value) for name, _, value in case.givens}
+    inputs = {name: constant_value(value, a) for name, _, value in case.givens}
     expect_error = [e for e in case.expectations if e.kind == "fout"]
     assert case.peildatum is not None
     try:
@@ -70,7 +69,7 @@ def _run(builder: Builder, regulation: rt.Regulation, f: n.CaseFile, case: n.Cas
                     f"{name}\n      verwacht: onbepaald\n      kreeg:    {shown}"
                 )
         elif exp.kind == "is":
-            want: Any = builder.constant(exp.value)  # type: ignore[arg-type]
+            want: Any = constant_value(exp.value, a)  # type: ignore[arg-type]
             if got.status != "bepaald" or got.value != want:
                 outcome.failures.append(
                     f"{name}\n      verwacht: {spec.display(want)}\n      kreeg:    {shown}"

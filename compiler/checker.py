@@ -1,6 +1,6 @@
 """Semantic checks, separate from parsing: structure and anchors, names, types and units,
 exceptions and conflicts, open norms and delegation. All problems are collected, not just the
-first; the result (`Analysis`) tells the builder what every name means and what type it has.
+first; the result (`Analysis`) tells the code generator what every name means and what type it has.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The plain AST: dataclasses with source spans, built by the parser and read by the checker.
 
-No behaviour lives here; meaning is given by `checker.py` (types, names) and `builder.py`
+No behaviour lives here; meaning is given by `checker.py` (types, names) and `codegen.py`
 (evaluation).
 """
 

@@ -3,6 +3,7 @@ the compiler. Standard library only.
 """
 
 from .engine import (
+    NUMBER_DIGITS,
     Context,
     InputSpec,
     Judgement,
@@ -13,11 +14,36 @@ from .engine import (
     Result,
     Rule,
     RuleTrace,
+    combine,
+    decided,
+    judge,
+    undetermined_result,
 )
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
-from .values import age, divide, format_value, round_to, shift_date, whole_units_between
+from .values import (
+    CENTEN,
+    HALF_NAAR_BOVEN,
+    HELE_EURO,
+    HELE_GETALLEN,
+    NAAR_BENEDEN,
+    NAAR_BOVEN,
+    age,
+    divide,
+    format_value,
+    round_to,
+    shift_date,
+    undetermined,
+    whole_units_between,
+)
 
 __all__ = [
+    "CENTEN",
+    "HALF_NAAR_BOVEN",
+    "HELE_EURO",
+    "HELE_GETALLEN",
+    "NAAR_BENEDEN",
+    "NAAR_BOVEN",
+    "NUMBER_DIGITS",
     "Context",
     "EvaluationError",
     "InputError",
@@ -33,9 +59,14 @@ __all__ = [
     "RuleTrace",
     "Undetermined",
     "age",
+    "combine",
+    "decided",
     "divide",
     "format_value",
+    "judge",
     "round_to",
     "shift_date",
+    "undetermined",
+    "undetermined_result",
     "whole_units_between",
 ]

@@ -64,7 +64,6 @@ class Outcome:
     default: Any = None
     has_default: bool = False
     overriders: list[tuple[int, ...]] = field(default_factory=list)
-    plan: tuple[tuple[int, Rule, int], ...] = ()
 
     def __post_init__(self) -> None:
         self.overriders = [
@@ -74,11 +73,6 @@ class Outcome:
         for i, over in enumerate(self.overriders):
             if any(j > i for j in over):  # pragma: no cover - guaranteed by the compiler
                 raise ValueError(f"rules of {self.name} are not ordered exceptions-first")
-        # For the fast path: each rule's bit, and a mask of the rules that deviate from it.
-        self.plan = tuple(
-            (1 << i, rule, sum(1 << j for j in self.overriders[i]))
-            for i, rule in enumerate(self.rules)
-        )
 
     def display(self, value: Any) -> str:
         return format_value(value, self.kind, self.unit, self.percent)
@@ -197,6 +191,63 @@ class Result:
         }
 
 
+def combine(outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
+    """The outcome from the values of the rules that applied: one value, a list, the
+    default, `onbepaald`, or a conflict naming both articles."""
+    name = outcome.name
+    if outcome.kind == "list":
+        items: list[Any] = []
+        for _, item in found:
+            if item not in items:
+                items.append(item)
+        anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
+        return OutcomeResult(name, "bepaald", tuple(items), anchors, None, outcome)
+    if not found:
+        if outcome.has_default:
+            return OutcomeResult(name, "bepaald", outcome.default, (), "standaardwaarde", outcome)
+        return OutcomeResult(
+            name, "onbepaald", None, (), "geen enkele regel is van toepassing", outcome
+        )
+    first_rule, value = found[0]
+    if len(found) == 1:
+        return OutcomeResult(name, "bepaald", value, (first_rule.anchor,), None, outcome)
+    for rule, other in found[1:]:
+        if other != value:
+            reason = (
+                f"tegenstrijdige regels: {first_rule.anchor} ({first_rule.name}) geeft "
+                f"{outcome.display(value)}, {rule.anchor} ({rule.name}) geeft "
+                f"{outcome.display(other)}, en geen van beide gaat voor"
+            )
+            return OutcomeResult(
+                name, "conflict", None, (first_rule.anchor, rule.anchor), reason, outcome
+            )
+    anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
+    return OutcomeResult(name, "bepaald", value, anchors, None, outcome)
+
+
+def decided(outcome: Outcome, rule: Rule, value: Any) -> OutcomeResult:
+    """The outcome when exactly one rule applies: the common case of generated code."""
+    return OutcomeResult(outcome.name, "bepaald", value, (rule.anchor,), None, outcome)
+
+
+def undetermined_result(outcome: Outcome, why: Undetermined) -> OutcomeResult:
+    return OutcomeResult(outcome.name, "onbepaald", None, (), why.reason, outcome)
+
+
+def judge(judged: dict[str, Any], name: str, value: Any) -> Any:
+    """An oordeel read by generated code: remembered as relied upon."""
+    judged[name] = value
+    return value
+
+
+def _out_of_range() -> EvaluationError:
+    return EvaluationError(
+        "R704",
+        "de berekening loopt buiten het bereik van getallen of datums",
+        "controleer de invoer op onmogelijk grote of kleine waarden",
+    )
+
+
 def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -214,7 +265,7 @@ def _json_value(value: Any) -> Any:
 class Context:
     """The state of one evaluation: inputs, peildatum, and what has been worked out so far."""
 
-    __slots__ = ("inputs", "judged", "memo", "peildatum", "program", "regulation", "trace")
+    __slots__ = ("inputs", "judged", "memo", "peildatum", "regulation", "resolved", "trace")
 
     def __init__(
         self,
@@ -225,26 +276,24 @@ class Context:
         judged: dict[str, Any] | None = None,
     ):
         self.regulation = regulation
-        self.program = regulation.program
         self.inputs = inputs
         self.peildatum = peildatum
-        self.memo: dict[str, Any] = {}
+        self.memo: dict[str, Any] = {}  # begrippen and norms worked out so far
+        self.resolved: dict[str, OutcomeResult] = {}
         self.trace = trace
-        self.judged = {} if judged is None else judged
+        self.judged = judged  # oordelen relied upon; created on first use
 
-    # -- what compiled expressions call
+    # -- what generated code calls
     def judge(self, name: str) -> Any:
         """An oordeel: read like an input, and remembered as relied upon."""
         value = self.inputs[name]
+        if self.judged is None:
+            self.judged = {}
         self.judged[name] = value
         return value
 
     def begrip(self, name: str) -> Any:
-        memo = self.memo
-        if name in memo:
-            return memo[name]
-        value = memo[name] = self.regulation.begrippen[name](self)
-        return value
+        return self.regulation.begrippen[name](self)  # generated functions remember values
 
     def outcome(self, name: str) -> Any:
         result = self.resolve(name)
@@ -265,7 +314,9 @@ class Context:
         key = "@" + regulation
         sub = self.memo.get(key)
         if sub is None:
-            other = self.program.regulations[regulation]
+            if self.judged is None:
+                self.judged = {}
+            other = self.regulation.program.regulations[regulation]
             sub = self.memo[key] = Context(other, self.inputs, self.peildatum, None, self.judged)
         if name in sub.regulation.outcomes:
             return sub.outcome(name)
@@ -273,42 +324,19 @@ class Context:
 
     # -- resolving an outcome
     def resolve(self, name: str) -> OutcomeResult:
-        key = "=" + name
-        memo = self.memo
-        if key in memo:
-            return memo[key]
+        resolved = self.resolved
+        if name in resolved:
+            return resolved[name]
         outcome = self.regulation.outcomes[name]
         try:
-            result = self._resolve(outcome)
+            result = self._apply_rules(outcome)
         except Undetermined as why:
             result = OutcomeResult(name, "onbepaald", None, (), why.reason, outcome)
-        memo[key] = result
+        resolved[name] = result
         return result
 
-    def _resolve(self, outcome: Outcome) -> OutcomeResult:
-        if self.trace is None:
-            return self._combine(outcome, self._fast(outcome))
-        return self._resolve_traced(outcome)
-
-    def _fast(self, outcome: Outcome) -> list[tuple[Rule, Any]]:
-        """Default logic without bookkeeping for the trace: the hot path."""
-        won = 0
-        found: list[tuple[Rule, Any]] = []
-        for bit, rule, mask in outcome.plan:
-            if won & mask:
-                won |= bit
-                continue
-            condition = rule.condition
-            if condition is None or condition(self):
-                won |= bit
-                kind = rule.kind
-                if kind == "waarde":
-                    found.append((rule, rule.value(self)))  # type: ignore[misc]
-                elif kind == "item":
-                    found.append((rule, rule.item))
-        return found
-
-    def _resolve_traced(self, outcome: Outcome) -> OutcomeResult:
+    def _apply_rules(self, outcome: Outcome) -> OutcomeResult:
+        """Default logic, rule by rule, noting each step when there is a trace."""
         rules = outcome.rules
         overriders = outcome.overriders
         won = [False] * len(rules)
@@ -363,7 +391,7 @@ class Context:
                     applies,
                     found[-1][1] if applies and found and found[-1][0] is rule else None,
                 )
-        return self._combine(outcome, found)
+        return combine(outcome, found)
 
     def _trace_rule(self, rule: Rule, outcome: Outcome, applies: bool, value: Any) -> None:
         facts: dict[str, str] = {}
@@ -394,39 +422,6 @@ class Context:
             )
         )
 
-    def _combine(self, outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
-        name = outcome.name
-        if outcome.kind == "list":
-            items: list[Any] = []
-            for _, item in found:
-                if item not in items:
-                    items.append(item)
-            anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
-            return OutcomeResult(name, "bepaald", tuple(items), anchors, None, outcome)
-        if not found:
-            if outcome.has_default:
-                return OutcomeResult(
-                    name, "bepaald", outcome.default, (), "standaardwaarde", outcome
-                )
-            return OutcomeResult(
-                name, "onbepaald", None, (), "geen enkele regel is van toepassing", outcome
-            )
-        first_rule, value = found[0]
-        if len(found) == 1:
-            return OutcomeResult(name, "bepaald", value, (first_rule.anchor,), None, outcome)
-        for rule, other in found[1:]:
-            if other != value:
-                reason = (
-                    f"tegenstrijdige regels: {first_rule.anchor} ({first_rule.name}) geeft "
-                    f"{outcome.display(value)}, {rule.anchor} ({rule.name}) geeft "
-                    f"{outcome.display(other)}, en geen van beide gaat voor"
-                )
-                return OutcomeResult(
-                    name, "conflict", None, (first_rule.anchor, rule.anchor), reason, outcome
-                )
-        anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
-        return OutcomeResult(name, "bepaald", value, anchors, None, outcome)
-
 
 class Regulation:
     """A compiled regulation: its inputs, definitions, outcomes and decisions."""
@@ -445,8 +440,12 @@ class Regulation:
         valid_from: datetime.date | None = None,
         valid_until: datetime.date | None = None,
         meta: dict[str, Any] | None = None,
+        fast: dict[str, FastDecision] | None = None,
     ):
         self.id, self.title, self.kind = id, title, kind
+        # Per decision, where the compiler could make one: a generated function that decides
+        # in one pass without a trace, or returns None to leave the case to the full path.
+        self.fast = fast or {}
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -454,50 +453,56 @@ class Regulation:
         self.needs = needs  # outcome → the inputs it may read (transitively)
         self.norms = norms or {}
         self.valid_from, self.valid_until = valid_from, valid_until
+        self.period = (valid_from, valid_until)
         self.meta = meta or {}
         self.program: Program = Program({id: self})
-        self._plans: dict[tuple[str, ...], tuple[tuple[str, InputSpec, type, bool], ...]] = {}
+        self._plans: dict[tuple[str, ...], InputPlan] = {}
 
     # -- inputs
-    def _plan(self, outcomes: tuple[str, ...]) -> tuple[tuple[str, InputSpec, type, bool], ...]:
+    def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
+        """For a decision: each input's spec, Python type and whether it is required, and
+        the defaults of the optional ones."""
         needed: set[str] = set()
         for outcome in outcomes:
             needed |= self.needs[outcome]
-        plan = tuple(
-            (name, spec, _PYTHON_TYPES[spec.kind], name in needed)
-            for name, spec in self.inputs.items()
+        inputs = self.inputs
+        required = {n for n in needed if not inputs[n].has_default}
+        plan = self._plans[outcomes] = (
+            {n: (s, _PYTHON_TYPES[s.kind], n in required) for n, s in inputs.items()},
+            {n: s.default for n, s in inputs.items() if s.has_default},
+            len(required),
         )
-        self._plans[outcomes] = plan
         return plan
 
     def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
         """Check and convert inputs (Python values or JSON) to runtime values; every problem
         is reported at once, per field, in Dutch."""
-        plan = self._plans.get(outcomes) or self._plan(outcomes)
+        types, defaults, required = self._plans.get(outcomes) or self._plan(outcomes)
+        values = defaults.copy()
         problems: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        seen = 0
-        for name, spec, pytype, needed in plan:
-            if name in raw:
-                seen += 1
-                value = raw[name]
-                if type(value) is pytype and (
-                    pytype is not str or spec.kind == "text" or value in spec.choices
-                ):
+        for name, value in raw.items():
+            entry = types.get(name)
+            if entry is None:
+                problems[str(name)] = "onbekend gegeven voor deze regeling"
+                continue
+            spec, pytype, needed = entry
+            required -= needed
+            if type(value) is pytype:  # the fast path: already the right Python type
+                if pytype is Decimal:
+                    if value.is_finite() and value.adjusted() < NUMBER_DIGITS:
+                        values[name] = value
+                        continue
+                elif pytype is not str or spec.kind == "text" or value in spec.choices:
                     values[name] = value
                     continue
-                try:
-                    values[name] = _coerce(spec, value)
-                except ValueError as err:
-                    problems[name] = str(err)
-            elif spec.has_default:
-                values[name] = spec.default
-            elif needed:
-                problems[name] = "ontbreekt (verplicht gegeven)"
-        if seen != len(raw):
-            for key in raw:
-                if key not in self.inputs:
-                    problems[str(key)] = "onbekend gegeven voor deze regeling"
+            try:
+                values[name] = _coerce(spec, value)
+            except ValueError as err:
+                problems[name] = str(err)
+        if required:
+            for name, (_, _, needed) in types.items():
+                if needed and name not in raw:
+                    problems[name] = "ontbreekt (verplicht gegeven)"
         if problems:
             raise InputError(problems)
         return values
@@ -524,6 +529,36 @@ class Regulation:
         trace: bool = False,
     ) -> Result:
         """Evaluate one decision (or every outcome) for a case on a peildatum."""
+        fast = None if trace else self.fast.get(besluit)  # type: ignore[arg-type]
+        if fast is not None:  # the hot path, in one generated function
+            start, end = self.valid_from, self.valid_until
+            if (start is None or peildatum >= start) and (end is None or peildatum <= end):
+                judged: dict[str, Any] = {}
+                try:
+                    results = fast(inputs, peildatum, False, judged)
+                except (ArithmeticError, ValueError) as err:
+                    raise _out_of_range() from err
+                if results is not None:
+                    return Result(
+                        self.id,
+                        self.title,
+                        peildatum,
+                        results,
+                        [],
+                        self._judgements(judged) if judged else [],
+                        self.period,
+                    )
+        return self._evaluate(inputs, peildatum, besluit, trace, fast)
+
+    def _evaluate(
+        self,
+        inputs: Mapping[str, Any],
+        peildatum: datetime.date,
+        besluit: str | None,
+        trace: bool,
+        fast: FastDecision | None,
+    ) -> Result:
+        """The full path: every input checked and converted, the trace if asked for."""
         if besluit is None:
             outcomes = tuple(self.outcomes)
         elif besluit in self.decisions:
@@ -533,23 +568,32 @@ class Regulation:
             raise EvaluationError("R602", f"onbekend besluit '{besluit}'; bekend: {known}")
         self.check_period(peildatum)
         values = self.coerce_inputs(inputs, outcomes)
-        steps: list[RuleTrace] | None = [] if trace else None
-        ctx = Context(self, values, peildatum, steps)
-        results = {name: ctx.resolve(name) for name in outcomes}
-        judgements = [
-            Judgement(name, self.inputs[name].oordeel or "", value, self.inputs[name].description)
-            for name, value in ctx.judged.items()
-            if name in self.inputs
-        ]
+        ctx = Context(self, values, peildatum, [] if trace else None, {})
+        try:
+            # Converted inputs (from JSON, say) can still take the one-pass function.
+            results = fast(values, peildatum, True, ctx.judged) if fast else None  # type: ignore[arg-type]
+            if results is None:
+                results = {name: ctx.resolve(name) for name in outcomes}
+        except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
+            raise _out_of_range() from err
+        judgements = self._judgements(ctx.judged) if ctx.judged else []
         return Result(
             self.id,
             self.title,
             peildatum,
             results,
-            steps or [],
+            ctx.trace or [],
             judgements,
-            (self.valid_from, self.valid_until),
+            self.period,
         )
+
+    def _judgements(self, judged: dict[str, Any]) -> list[Judgement]:
+        inputs = self.inputs
+        return [
+            Judgement(name, inputs[name].oordeel or "", value, inputs[name].description)
+            for name, value in judged.items()
+            if name in inputs
+        ]
 
     def norm_value(self, name: str, ctx: Context) -> Any:
         default, filled = self.norms[name]
@@ -593,6 +637,14 @@ class Program:
             regulation.program = self
 
 
+# Inputs with more digits before the decimal point are refused: no amount, duration or count
+# in a regulation comes near.
+NUMBER_DIGITS = 15
+FastDecision = Callable[
+    [Mapping[str, Any], datetime.date, bool, dict[str, Any]], "dict[str, OutcomeResult] | None"
+]
+InputPlan = tuple[dict[str, tuple[InputSpec, type, bool]], dict[str, Any], int]
+
 _PYTHON_TYPES: dict[str, type] = {
     "bool": bool,
     "num": Decimal,
@@ -629,6 +681,8 @@ def _coerce(spec: InputSpec, value: Any) -> Any:
             raise ValueError("verwacht een getal")
         if not number.is_finite():
             raise ValueError("verwacht een eindig getal")
+        if number.adjusted() >= NUMBER_DIGITS:
+            raise ValueError(f"getal is te groot (meer dan {NUMBER_DIGITS} cijfers voor de komma)")
         if (
             spec.percent
             and spec.label == "percentage"

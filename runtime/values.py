@@ -8,19 +8,26 @@ import calendar
 import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .errors import EvaluationError
+from .errors import EvaluationError, Undetermined
 
-ROUNDING_MODES = {
-    "half_naar_boven": ROUND_HALF_UP,
-    "naar_boven": ROUND_CEILING,
-    "naar_beneden": ROUND_FLOOR,
-}
-QUANTA = {"centen": Decimal("0.01"), "hele_euro": Decimal("1"), "hele_getallen": Decimal("1")}
+# What generated code passes to `round_to`, named as the regulation says it.
+CENTEN = Decimal("0.01")
+HELE_EURO = HELE_GETALLEN = Decimal("1")
+HALF_NAAR_BOVEN, NAAR_BOVEN, NAAR_BENEDEN = ROUND_HALF_UP, ROUND_CEILING, ROUND_FLOOR
+
+# Whole numbers as Decimal, made once: ages and counts of months are computed often.
+_WHOLE = [Decimal(i) for i in range(1000)]
 
 
-def round_to(value: Decimal, target: str, mode: str) -> Decimal:
-    """Round as the regulation states it; never implicitly."""
-    return value.quantize(QUANTA[target], rounding=ROUNDING_MODES[mode])
+def round_to(value: Decimal, quantum: Decimal, rounding: str) -> Decimal:
+    """Round as the regulation states it (`afgerond op centen half naar boven`); never
+    implicitly."""
+    return value.quantize(quantum, rounding)
+
+
+def undetermined(subject: str, reason: str) -> None:
+    """Raise `Undetermined` from within an expression (a tier without `anders`)."""
+    raise Undetermined(subject, reason)
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
@@ -34,7 +41,15 @@ def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None)
     error unless the regulation said how to round it."""
     if amount != amount.to_integral_value():
         raise EvaluationError("R702", f"kan geen {amount} {unit} bij een datum optellen")
-    count = int(amount)
+    try:
+        return _shift(day, int(amount), unit, mode)
+    except (OverflowError, ValueError):
+        raise EvaluationError(
+            "R705", f"{format_date(day)} plus {amount} {unit} valt buiten de kalender"
+        ) from None
+
+
+def _shift(day: datetime.date, count: int, unit: str, mode: str | None) -> datetime.date:
     if unit == "dag":
         return day + datetime.timedelta(days=count)
     if unit == "week":
@@ -81,7 +96,7 @@ def age(birth: datetime.date, on: datetime.date) -> Decimal:
     years = on.year - birth.year
     if (on.month, on.day) < (birth.month, birth.day):
         years -= 1
-    return Decimal(years)
+    return _WHOLE[years] if 0 <= years < 1000 else Decimal(years)
 
 
 MONTHS_NL = [

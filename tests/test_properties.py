@@ -8,7 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 from regel.compiler.parser import parse
-from regel.runtime import round_to, shift_date, whole_units_between
+from regel.runtime import (
+    CENTEN,
+    HALF_NAAR_BOVEN,
+    NAAR_BENEDEN,
+    NAAR_BOVEN,
+    round_to,
+    shift_date,
+    whole_units_between,
+)
 from regel.runtime.values import age, format_number
 
 amounts = st.decimals(
@@ -44,15 +52,11 @@ def test_dutch_amounts_parse_exactly(value: Decimal) -> None:
 
 @given(amounts)
 def test_rounding_to_cents_is_half_up_and_idempotent(value: Decimal) -> None:
-    once = round_to(value, "centen", "half_naar_boven")
+    once = round_to(value, CENTEN, HALF_NAAR_BOVEN)
     assert once == value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert round_to(once, "centen", "half_naar_boven") == once
+    assert round_to(once, CENTEN, HALF_NAAR_BOVEN) == once
     assert abs(once - value) <= Decimal("0.005")
-    assert (
-        round_to(value, "centen", "naar_beneden")
-        <= value
-        <= round_to(value, "centen", "naar_boven")
-    )
+    assert round_to(value, CENTEN, NAAR_BENEDEN) <= value <= round_to(value, CENTEN, NAAR_BOVEN)
 
 
 @given(amounts)

@@ -46,3 +46,43 @@ def test_text_that_tries_to_break_out_of_a_string_does_not_parse() -> None:
     with pytest.raises(CompileError):
         loads(EVIL.replace("__import__('os').system", '""" + __import__("os").system'))
     assert not MARKER.exists()
+
+
+def test_generated_code_holds_source_text_only_as_literals() -> None:
+    import ast
+    import builtins
+    import re
+
+    from regel import runtime as rt
+    from regel.compiler.api import analyse_sources
+    from regel.compiler.codegen import generate
+
+    name = "x\nimport os\nos.system('touch /tmp/regel-injectie-marker')\n.regel"
+    analysis, diagnostics = analyse_sources({name: EVIL})
+    assert not [d for d in diagnostics if d.is_error]
+    code = generate(analysis, {name: EVIL}, "t")
+    tree = ast.parse(code)
+    generated = re.compile(
+        r"(K\d+|(begrip|norm|voorwaarde|waarde|besluit|REGEL|UITKOMST|[ibr])_\w+|invulling_\d+"
+        r"|g\d+|GEGEVENS|REGELING|c|inputs|peildatum|checked|judged|found|value|why|datetime)$"
+    )
+    allowed = set(rt.__all__) | {"Any", "Mapping", "Decimal", "annotations"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert generated.match(node.id) or node.id in allowed or hasattr(builtins, node.id)
+            assert node.id not in ("eval", "exec", "compile", "open", "__import__"), node.id
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [node.module] if isinstance(node, ast.ImportFrom) else []
+            modules += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            assert set(modules) <= {
+                "__future__",
+                "datetime",
+                "collections.abc",
+                "decimal",
+                "typing",
+                "regel.runtime",
+            }, modules
+    # The file name reaches a comment, but only as one line.
+    assert "\nimport os" not in code

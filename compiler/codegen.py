@@ -1,0 +1,982 @@
+"""Checked AST → a readable Python module per regulation, importing only `regel.runtime`.
+
+The same module is executed in memory by `load()` and written to disk by `regel vertaal`, so
+both give the same answers by construction. Nothing from the source becomes code: names are
+ASCII identifiers from the grammar and only ever appear behind a fixed prefix (`begrip_…`);
+every text, description and number is emitted as a Python literal (`repr`), and comments carry
+only names and article anchors, cleaned of anything that could end the comment.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import linecache
+import tokenize
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache, partial
+from typing import Any
+
+import jinja2
+from regel import runtime as rt
+
+from . import nodes as n
+from .checker import Analysis, RegInfo, RuleInfo, Symbol
+from .diagnostics import Span
+from .pyexpr import (
+    AND,
+    COMPARE,
+    IFELSE,
+    NOT,
+    OR,
+    PRODUCT,
+    SUM,
+    UNARY,
+    Atom,
+    Call,
+    Code,
+    IfElse,
+    Paren,
+    binary,
+    render,
+    unary,
+    wrap,
+)
+from .types import Type, from_spec
+
+_COMPARE = {"=": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+# The runtime's names for `afgerond op …`; fixed words of the grammar, never source text.
+_ROUND = {
+    "centen": "CENTEN",
+    "hele_euro": "HELE_EURO",
+    "hele_getallen": "HELE_GETALLEN",
+    "half_naar_boven": "HALF_NAAR_BOVEN",
+    "naar_boven": "NAAR_BOVEN",
+    "naar_beneden": "NAAR_BENEDEN",
+}
+_ARITH = {"plus": ("+", SUM), "min": ("-", SUM), "maal": ("*", PRODUCT), "van": ("*", PRODUCT)}
+
+
+def py_str(text: str) -> str:
+    """A Python string literal for any text, double-quoted like `ruff format` writes it."""
+    literal = repr(text)
+    if literal[0] == "'" and '"' not in text:
+        literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
+    return literal
+
+
+def comment(text: str) -> str:
+    """Text that is safe inside a `#` comment: one line, printable characters only."""
+    return "".join(ch if ch.isprintable() else " " for ch in text).strip()
+
+
+def source_text(span: Span, sources: dict[str, str]) -> str:
+    """The text a span covers, on one line, as the policy writer wrote it."""
+    lines = sources.get(span.file, "").splitlines()
+    if not lines or span.line > len(lines):
+        return ""
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1].strip()
+    parts = [lines[span.line - 1][span.column - 1 :]]
+    parts += lines[span.line : span.end_line - 1]
+    parts.append(lines[span.end_line - 1][: span.end_column - 1])
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def unit_label(t: Type) -> str:
+    if t.kind != "num" or t.unit.dimensionless:
+        return ""
+    return t.unit.display(plural=not t.unit.has_euro())
+
+
+@dataclass
+class Function:
+    """One generated function: a comment line, its name and its body lines."""
+
+    name: str
+    note: str
+    body: list[str]
+
+
+@dataclass
+class Module:
+    regulation: str
+    files: list[str]
+    constants: list[tuple[str, str]] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    inputs: list[list[str]] = field(default_factory=list)
+    rules: list[tuple[str, list[str]]] = field(default_factory=list)
+    outcomes: list[tuple[str, list[str]]] = field(default_factory=list)
+    decisions: list[Function] = field(default_factory=list)
+    regulation_lines: list[str] = field(default_factory=list)
+
+
+class ModuleWriter:
+    """Writes the module of one regulation."""
+
+    def __init__(self, analysis: Analysis, sources: dict[str, str], info: RegInfo):
+        self.a = analysis
+        self.sources = sources
+        self.info = info
+        self.rid = info.node.id
+        self.constants: dict[tuple[type, str], str] = {}
+        self.module = Module(self.rid, sorted({info.node.span.file}))
+        self.local = False  # expressions over local variables (fast decisions) or a Context
+
+    # ------------------------------------------------------------ literals
+    def constant(self, value: Any) -> Code:
+        if isinstance(value, bool) or value is None:
+            return Atom(repr(value))
+        if isinstance(value, str):
+            return Atom(py_str(value))
+        if isinstance(value, Decimal):
+            literal = f'Decimal("{value}")'
+        elif isinstance(value, datetime.date):
+            literal = f"datetime.date({value.year}, {value.month}, {value.day})"
+        elif isinstance(value, frozenset):
+            literal = "frozenset({" + ", ".join(py_str(v) for v in sorted(value)) + "})"
+        else:  # pragma: no cover - the checker admits no other literals
+            raise AssertionError(f"onbekende constante {value!r}")
+        key = (type(value), literal)
+        if key not in self.constants:
+            name = f"K{len(self.constants) + 1}"
+            self.constants[key] = name
+            self.module.constants.append((name, literal))
+        return Atom(self.constants[key])
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e: n.Expr, date_mode: str | None = None) -> Code:
+        if isinstance(e, n.Number | n.Money):
+            return self.constant(e.value)
+        if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
+            resolved = self.a.resolved.get(id(e))
+            return self.constant(resolved[1] if resolved else e.value)
+        if isinstance(e, n.Peildatum):
+            return Atom("peildatum" if self.local else "c.peildatum")
+        if isinstance(e, n.Name):
+            return self._name(e)
+        if isinstance(e, n.QualName):
+            return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
+        if isinstance(e, n.Not):
+            return unary("not ", NOT, self.expr(e.operand))
+        if isinstance(e, n.Negate):
+            return unary("-", UNARY, self.expr(e.operand))
+        if isinstance(e, n.Binary):
+            return self._binary(e, date_mode)
+        if isinstance(e, n.Membership):
+            value = self.expr(e.value)
+            op = "not in" if e.negated else "in"
+            fixed = all(
+                isinstance(o, n.TextLit)
+                or (isinstance(o, n.Name) and self.a.resolved.get(id(o), ("",))[0] == "choice")
+                for o in e.options
+            )
+            if fixed:
+                options = frozenset(self._choice_value(o) for o in e.options)
+                return binary(op, COMPARE, value, self.constant(options))
+            items = [self.expr(o) for o in e.options]
+            if len(items) == 1:
+                return binary("!=" if e.negated else "==", COMPARE, value, items[0])
+            return binary(op, COMPARE, value, Call("", items))
+        if isinstance(e, n.Bound):
+            pick = "min" if e.kind == "maximum" else "max"
+            return Call(pick, [self.expr(e.value), self.expr(e.limit)])
+        if isinstance(e, n.Extreme):
+            pick = "min" if e.kind == "minimum" else "max"
+            return Call(pick, [self.expr(a) for a in e.args])
+        if isinstance(e, n.Round):
+            if e.target is None:
+                return self.expr(e.value, date_mode=e.mode)
+            return Call(
+                "round_to", [self.expr(e.value), Atom(_ROUND[e.target]), Atom(_ROUND[e.mode])]
+            )
+        if isinstance(e, n.Age):
+            return Call("age", [self.expr(e.birth), self.expr(e.on)])
+        if isinstance(e, n.Between):
+            return Call(
+                "whole_units_between",
+                [self.expr(e.start), self.expr(e.end), Atom(py_str(e.unit))],
+            )
+        if isinstance(e, n.Choice):
+            text = source_text(e.span, self.sources)
+            result: Code = (
+                wrap(self.expr(e.otherwise), IFELSE)
+                if e.otherwise is not None
+                else Call(
+                    "undetermined",
+                    [Atom(py_str(text)), Atom(py_str("geen van de gevallen is van toepassing"))],
+                )
+            )
+            # Tiers that give the same value are merged (`a if c1 or c2 else b`), and a last
+            # tier that gives what `anders` gives is left out when its condition cannot fail:
+            # the same answers, without Python that reads as a mistake.
+            tiers = [(self.expr(v), self.expr(c), c) for v, c in e.branches]
+            merged: list[tuple[Code, Code, bool]] = []
+            for value, cond, node in tiers:
+                safe = not any(self._may_fail(x) or self._reads_outcome(x) for x in _walk(node))
+                if merged and merged[-1][0].flat() == value.flat():
+                    last = merged[-1]
+                    merged[-1] = (value, binary("or", OR, last[1], cond), last[2] and safe)
+                else:
+                    merged.append((value, cond, safe))
+            while merged and e.otherwise is not None:
+                value, _, safe = merged[-1]
+                if not (safe and value.flat() == result.flat()):
+                    break
+                merged.pop()
+            for value, cond, _ in reversed(merged):
+                result = IfElse(wrap(value, OR), wrap(cond, OR), result)
+            return result
+        raise AssertionError(f"onbekende expressie {type(e).__name__}")  # pragma: no cover
+
+    def _choice_value(self, e: n.Expr) -> str:
+        if isinstance(e, n.TextLit):
+            return e.value
+        return self.a.resolved[id(e)][1]
+
+    def _name(self, e: n.Name) -> Code:
+        kind, name = self.a.resolved[id(e)]
+        if kind == "choice":
+            return self.constant(name)
+        if self.local and kind in ("input", "begrip"):
+            node = self.info.symbols[name].node
+            if isinstance(node, n.Input) and node.oordeel:
+                return Call("judge", [Atom("judged"), Atom(py_str(name)), Atom(f"i_{name}")])
+            return Atom(f"{kind[0]}_{name}")
+        if kind == "input":
+            node = self.info.symbols[name].node
+            if isinstance(node, n.Input) and node.oordeel:
+                return Call("c.judge", [Atom(py_str(name))])
+            return Atom(f"c.inputs[{py_str(name)}]")
+        if kind == "begrip":
+            return Call(f"begrip_{name}", [Atom("c")])
+        if kind == "outcome":
+            return Call("c.outcome", [Atom(py_str(name))])
+        return Call("c.norm", [Atom(py_str(name))])
+
+    def _binary(self, e: n.Binary, date_mode: str | None) -> Code:
+        a, b = self.expr(e.left), self.expr(e.right)
+        op = e.op
+        if op == "en":
+            return binary("and", AND, a, b)
+        if op == "of":
+            return binary("or", OR, a, b)
+        if op == "tenzij":
+            return binary("and", AND, a, unary("not ", NOT, b))
+        if op in _COMPARE:
+            return binary(_COMPARE[op], COMPARE, a, b)
+        left_type = self.a.types.get(id(e.left))
+        if op in ("plus", "min") and left_type is not None and left_type.kind == "date":
+            unit = self.a.types[id(e.right)].unit.time
+            amount = b if op == "plus" else unary("-", UNARY, b)
+            mode = Atom(py_str(date_mode)) if date_mode else Atom("None")
+            return Call("shift_date", [a, amount, Atom(py_str(unit or "")), mode])
+        if op in _ARITH:
+            symbol, prec = _ARITH[op]
+            return binary(symbol, prec, a, b)
+        return Call("divide", [a, b])
+
+    def function(self, name: str, note: str, code: Code, memo: str | None = None) -> None:
+        """A function of the context; with `memo`, its value is remembered per evaluation."""
+        if memo is None:
+            body = render(code, "return ", 4)
+        else:
+            key = py_str(memo)
+            body = [
+                f"    if {key} in c.memo:",
+                f"        return c.memo[{key}]",
+                *render(code, f"value = c.memo[{key}] = ", 4),
+                "    return value",
+            ]
+        self.module.functions.append(Function(name, comment(note), body))
+
+    # ------------------------------------------------------------ the regulation
+    def write(self) -> Module:
+        info = self.info
+        for sym in info.symbols.values():
+            where = f"{sym.anchor}" if sym.anchor else "de regeling"
+            if sym.kind == "begrip":
+                node: Any = sym.node
+                self.function(
+                    f"begrip_{sym.name}",
+                    f"begrip {sym.name}, {where}",
+                    self.expr(node.value),
+                    memo=sym.name,
+                )
+            elif sym.kind == "norm" and sym.node.default is not None:  # type: ignore[attr-defined]
+                self.function(
+                    f"norm_{sym.name}",
+                    f"open norm {sym.name}, {where}: standaardwaarde",
+                    self.expr(sym.node.default),  # type: ignore[attr-defined]
+                )
+        for i, fill in enumerate(info.fills, 1):
+            self.function(
+                f"invulling_{i}",
+                f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}",
+                self.expr(fill.value),
+            )
+        for r in info.rules.values():
+            rule = r.node
+            where = f"regel {rule.name}, {r.anchor}"
+            if rule.condition is not None:
+                self.function(f"voorwaarde_{rule.name}", where, self.expr(rule.condition))
+            if rule.value is not None:
+                self.function(f"waarde_{rule.name}", where, self.expr(rule.value))
+
+        inputs = [s for s in info.symbols.values() if s.kind == "input"]
+        outcomes = [s for s in info.symbols.values() if s.kind == "outcome"]
+        needs = {s.name: sorted(self._needs(s.name)) for s in outcomes}
+        own = {s.name for s in inputs}
+        for used in sorted(set().union(*needs.values()) if needs else ()):
+            if used not in own:  # read through another regulation's definitions
+                for other in self.a.regs.values():
+                    sym = other.symbols.get(used)
+                    if sym is not None and sym.kind == "input":
+                        inputs.append(sym)
+                        own.add(used)
+                        break
+        self.module.inputs = [self._input_spec(s) for s in inputs]
+        ordered: dict[str, list[RuleInfo]] = {}
+        for sym in outcomes:
+            ordered[sym.name] = self._ordered_rules(sym.name)
+            for r in ordered[sym.name]:
+                if all(r.node.name != name for name, _ in self.module.rules):
+                    self.module.rules.append((r.node.name, self._rule(r, sym.name)))
+            self.module.outcomes.append((sym.name, self._outcome(sym, ordered[sym.name])))
+        fast = {d.name: self._decision(d) for d in info.node.decisions}
+        self.module.regulation_lines = self._regulation(inputs, outcomes, needs, fast)
+        return self.module
+
+    def _input_spec(self, sym: Symbol) -> list[str]:
+        node: n.Input = sym.node  # type: ignore[assignment]
+        t = sym.type or from_spec(node.type)
+        args = [
+            ("name", py_str(sym.name)),
+            ("kind", py_str(t.kind)),
+            ("description", _opt(node.description)),
+            ("unit", py_str(unit_label(t))),
+            ("percent", repr(t.percent)),
+            ("choices", _tuple(t.choices)),
+        ]
+        if node.default is not None:
+            args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
+        args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
+        return _call_lines("InputSpec", args, 4)
+
+    def _ordered_rules(self, outcome: str) -> list[RuleInfo]:
+        mine = [r for r in self.info.rules.values() if r.node.outcome == outcome]
+        names = {r.node.name for r in mine}
+        silencers = [
+            r
+            for r in self.info.rules.values()
+            if r.node.not_applicable and names & set(r.overrides)
+        ]
+        return _exceptions_first(mine + silencers)
+
+    def _rule(self, r: RuleInfo, outcome: str) -> list[str]:
+        rule = r.node
+        kind = "buiten_toepassing" if rule.not_applicable else "item" if rule.item else "waarde"
+        cond = f"voorwaarde_{rule.name}" if rule.condition is not None else "None"
+        value = f"waarde_{rule.name}" if rule.value is not None else "None"
+        args = [
+            ("name", py_str(rule.name)),
+            ("anchor", py_str(str(r.anchor))),
+            ("outcome", py_str(outcome)),
+            ("kind", py_str(kind)),
+            ("condition", cond),
+            ("value", value),
+            ("item", _opt(rule.item)),
+            ("overrides", _tuple(r.overrides)),
+            (
+                "condition_text",
+                py_str(source_text(rule.condition.span, self.sources) if rule.condition else ""),
+            ),
+            (
+                "value_text",
+                py_str(source_text(rule.value.span, self.sources) if rule.value else ""),
+            ),
+            ("facts", _tuple(self._facts(rule.condition) if rule.condition else [])),
+            ("interpretations", _tuple(rule.interpretations)),
+            ("description", _opt(rule.description)),
+            ("file", py_str(rule.span.file)),
+            ("line", str(rule.span.line)),
+        ]
+        return _call_lines("Rule", args, 0)
+
+    def _outcome(self, sym: Symbol, rules: list[RuleInfo]) -> list[str]:
+        node: n.OutcomeDecl = sym.node  # type: ignore[assignment]
+        t = sym.type or from_spec(node.type)
+        args = [
+            ("name", py_str(sym.name)),
+            ("kind", py_str(t.kind)),
+            ("label", py_str(node.type.kind)),
+            ("rules", "[" + ", ".join(f"REGEL_{r.node.name}" for r in rules) + "]"),
+            ("unit", py_str(unit_label(t))),
+            ("percent", repr(t.percent)),
+            ("description", _opt(node.description)),
+        ]
+        if node.default is not None:
+            args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
+        return _call_lines("Outcome", args, 0)
+
+    # ------------------------------------------------------------ fast decisions
+    def _decision(self, decision: n.DecisionDecl) -> str | None:
+        """One function that takes a decision in a single pass, for evaluation without a
+        trace: inputs and begrippen become local variables, and each outcome's rules become
+        an if/elif chain (exceptions first). Made only when every begrip it reads can be
+        worked out up front without failing; otherwise the general path decides."""
+        outcomes = [name for name, _ in decision.outcomes]
+        rules = {name: self._ordered_rules(name) for name in outcomes}
+        exprs = [
+            x
+            for rs in rules.values()
+            for r in rs
+            for x in (r.node.condition, r.node.value)
+            if x is not None
+        ]
+        inputs: list[str] = []
+        begrippen: list[str] = []
+        if not self._locals_for(exprs, inputs, begrippen, in_begrip=False):
+            return None
+        name = f"besluit_{decision.name}"
+        self.local = True
+        try:
+            body = self._read_inputs(inputs)
+            for b in begrippen:
+                sym = self.info.symbols[b]
+                body.append("    " + comment(f"# begrip {b}, {sym.anchor or 'de regeling'}"))
+                body += render(self.expr(sym.node.value), f"b_{b} = ", 4)  # type: ignore[attr-defined]
+            for outcome in outcomes:
+                body += self._outcome_block(outcome, rules[outcome])
+        finally:
+            self.local = False
+        items = [f"{py_str(o)}: r_{o}" for o in outcomes]
+        one = "    return {" + ", ".join(items) + "}"
+        if len(one) <= 100:
+            body.append(one)
+        else:
+            body += ["    return {", *(f"        {item}," for item in items), "    }"]
+        self.module.decisions.append(
+            Function(
+                name,
+                comment(f"besluit {decision.name} in één doorgang, zonder spoor"),
+                body,
+            )
+        )
+        return name
+
+    def _locals_for(
+        self, exprs: list[n.Expr], inputs: list[str], begrippen: list[str], in_begrip: bool
+    ) -> bool:
+        """Collect, in the order they must be worked out, the inputs and begrippen the
+        expressions read; False when something needs the general path."""
+        for e in exprs:
+            for x in _walk(e):
+                if isinstance(x, n.QualName):
+                    return False
+                if in_begrip and self._may_fail(x):
+                    return False  # a begrip is worked out up front, so it must not fail
+                if not isinstance(x, n.Name):
+                    continue
+                kind, name = self.a.resolved[id(x)]
+                if kind == "input":
+                    node = self.info.symbols[name].node
+                    if in_begrip and getattr(node, "oordeel", None):
+                        return False  # an oordeel is relied upon only where it is read
+                    if name not in inputs:
+                        inputs.append(name)
+                elif kind == "begrip":
+                    if name not in begrippen:
+                        value = self.info.symbols[name].node.value  # type: ignore[attr-defined]
+                        if not self._locals_for([value], inputs, begrippen, in_begrip=True):
+                            return False
+                        if name not in begrippen:
+                            begrippen.append(name)
+                elif kind != "choice":
+                    return False  # outcomes and open norms: the general path
+        return True
+
+    def _may_fail(self, x: n.Expr) -> bool:
+        """Tiers without `anders`, rounding, division and date arithmetic can fail."""
+        if isinstance(x, n.Choice):
+            return x.otherwise is None
+        if isinstance(x, n.Round):
+            return True
+        if isinstance(x, n.Binary):
+            if x.op == "deel":
+                return True
+            left = self.a.types.get(id(x.left))
+            return x.op in ("plus", "min") and left is not None and left.kind == "date"
+        return False
+
+    def _reads_outcome(self, x: n.Expr) -> bool:
+        """Whether `x` reads something that may be onbepaald: an outcome, a norm, another
+        regulation."""
+        if isinstance(x, n.QualName):
+            return True
+        return isinstance(x, n.Name) and self.a.resolved.get(id(x), ("",))[0] in ("outcome", "norm")
+
+    def _read_inputs(self, names: list[str]) -> list[str]:
+        body = []
+        required = 0
+        optional = []
+        checks: list[Code] = []
+        for name in names:
+            sym = self.info.symbols[name]
+            node: n.Input = sym.node  # type: ignore[assignment]
+            t = sym.type or from_spec(node.type)
+            if node.default is not None:
+                default = self.expr(node.default).flat()
+                body.append(f"    i_{name} = inputs.get({py_str(name)}, {default})")
+                optional.append(name)
+            else:
+                body.append(f"    i_{name} = inputs.get({py_str(name)})")
+                required += 1
+            var = Atom(f"i_{name}")
+            if t.kind == "num":
+                # a finite Decimal of sane size, spelled out: this runs on every evaluation
+                checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("Decimal")))
+                checks.append(unary("not ", NOT, Call(f"i_{name}.is_finite", [])))
+                checks.append(
+                    binary(">=", COMPARE, Call(f"i_{name}.adjusted", []), Atom("NUMBER_DIGITS"))
+                )
+            elif t.kind == "choice":
+                checks.append(
+                    binary(
+                        "or",
+                        OR,
+                        binary("is not", COMPARE, Call("type", [var]), Atom("str")),
+                        binary("not in", COMPARE, var, self.constant(frozenset(t.choices))),
+                    )
+                )
+            else:
+                python = {"bool": "bool", "date": "datetime.date", "text": "str"}[t.kind]
+                checks.append(binary("is not", COMPARE, Call("type", [var]), Atom(python)))
+        count: Code = Atom(str(required))
+        for name in optional:
+            count = binary(
+                "+", SUM, count, Paren(binary("in", COMPARE, Atom(py_str(name)), Atom("inputs")))
+            )
+        unknown = binary(
+            "and",
+            AND,
+            unary("not ", NOT, Atom("checked")),
+            binary("!=", COMPARE, Call("len", [Atom("inputs")]), count),
+        )
+        guard: Code = unknown
+        for check in checks:
+            guard = binary("or", OR, guard, check)
+        body.append("    # de invoer zoals die is, of eerst de volledige controle")
+        body += _if(guard, lambda indent: [" " * indent + "return None"])
+        return body
+
+    def _outcome_block(self, outcome: str, rules: list[RuleInfo]) -> list[str]:
+        """`r_<outcome> = …` by default logic: rules that decide on their own form an
+        if/elif chain; after a `niet van toepassing` rule or one that can apply together
+        with others, the values found are combined (a conflict names both articles)."""
+        target = f"r_{outcome} = "
+        sym = self.info.symbols[outcome]
+        is_list = sym.type is not None and sym.type.kind == "list"
+        body: list[str] = ["    " + comment(f"# uitkomst {outcome}")]
+        chain: list[str] = []
+        rest = list(rules)
+        for i, r in enumerate(rules):  # the rules that decide on their own
+            rule = r.node
+            if (
+                rule.not_applicable
+                or is_list
+                or not _sets_aside(rules, i, range(i + 1, len(rules)))
+            ):
+                break
+            cond = self.expr(rule.condition) if rule.condition is not None else Atom("True")
+            value = Atom(py_str(rule.item)) if rule.item is not None else self.expr(rule.value)  # type: ignore[arg-type]
+            keyword = "if " if not chain else "elif "
+            chain.append("    " + comment(f"# {rule.name}, {r.anchor}"))
+            lines = render(cond, keyword, 4)
+            lines[-1] += ":"
+            chain += lines
+            call = Call("decided", [Atom(f"UITKOMST_{outcome}"), Atom(f"REGEL_{rule.name}"), value])
+            chain += render(call, target, 8)
+            rest = rules[i + 1 :]
+            if rule.condition is None:
+                rest = []
+                break
+        tail = self._found_block(outcome, rest, target, decided=len(rules) - len(rest))
+        if chain and rules[len(rules) - len(rest) - 1].node.condition is None:
+            block = chain
+        elif chain:
+            block = chain + ["    else:"] + ["    " + line for line in tail]
+        else:
+            block = tail
+        if self._may_be_undetermined(rules):
+            body.append("    try:")
+            body += ["    " + line for line in block]
+            body.append("    except Undetermined as why:")
+            body.append(f"        {target}undetermined_result(UITKOMST_{outcome}, why)")
+        else:
+            body += block
+        return body
+
+    def _found_block(
+        self, outcome: str, rules: list[RuleInfo], target: str, decided: int
+    ) -> list[str]:
+        """The rules after the if/elif chain, each adding its value when it applies and has
+        not been set aside by an exception that applied (set aside counts as applied)."""
+        if not rules:
+            return [f"    {target}combine(UITKOMST_{outcome}, [])"]
+        body = ["    found: list[tuple[Rule, Any]] = []"]
+        index = {r.node.name: i for i, r in enumerate(rules)}
+        needed = {i for i, r in enumerate(rules) if any(o in index for o in r.overrides)}
+        for i, r in enumerate(rules):
+            rule = r.node
+            beaten_by = [j for j, o in enumerate(rules) if rule.name in o.overrides and j < i]
+            note = f"# {rule.name}, {r.anchor}"
+            if beaten_by:
+                note += "; opzij als " + " of ".join(rules[j].node.name for j in beaten_by)
+                note += " geldt"
+            body.append("    " + comment(note))
+            cond = self.expr(rule.condition) if rule.condition is not None else Atom("True")
+            add: Callable[[int], list[str]] | None = None
+            if not rule.not_applicable:
+                value = Atom(py_str(rule.item)) if rule.item is not None else self.expr(rule.value)  # type: ignore[arg-type]
+                pair = Call("found.append", [Call("", [Atom(f"REGEL_{rule.name}"), value])])
+                add = partial(render, pair, "")
+            aside: Code | None = None
+            for j in beaten_by:
+                aside = Atom(f"g{j}") if aside is None else binary("or", OR, aside, Atom(f"g{j}"))
+            if i in needed:
+                won = cond if aside is None else binary("or", OR, aside, cond)
+                body += render(won, f"g{i} = ", 4)
+                if add:
+                    guard: Code = Atom(f"g{i}")
+                    if aside is not None:
+                        guard = binary("and", AND, guard, unary("not ", NOT, aside))
+                    body += _if(guard, add)
+            elif add:
+                if aside is None and rule.condition is None:
+                    body += add(4)
+                else:
+                    guard = cond
+                    if aside is not None:
+                        guard = binary("and", AND, unary("not ", NOT, aside), cond)
+                    body += _if(guard, add)
+        body.append(f"    {target}combine(UITKOMST_{outcome}, found)")
+        return body
+
+    def _may_be_undetermined(self, rules: list[RuleInfo]) -> bool:
+        for r in rules:
+            for e in (r.node.condition, r.node.value):
+                if e is not None and any(
+                    isinstance(x, n.Choice) and x.otherwise is None for x in _walk(e)
+                ):
+                    return True
+        return False
+
+    def _regulation(
+        self,
+        inputs: list[Symbol],
+        outcomes: list[Symbol],
+        needs: dict[str, list[str]],
+        fast: dict[str, str | None],
+    ) -> list[str]:
+        reg = self.info.node
+        meta = reg.meta
+        begrippen = [
+            f"{py_str(s.name)}: begrip_{s.name}"
+            for s in self.info.symbols.values()
+            if s.kind == "begrip"
+        ]
+        begrippen += [
+            f"{py_str(f'vult:{fill.regulation}.{fill.norm}')}: invulling_{i}"
+            for i, fill in enumerate(self.info.fills, 1)
+        ]
+        norms = []
+        for sym in self.info.symbols.values():
+            if sym.kind == "norm":
+                default = f"norm_{sym.name}" if sym.node.default is not None else "None"  # type: ignore[attr-defined]
+                filler = self._filler(sym.name)
+                filled = f"({py_str(filler[0])}, {py_str(filler[1])})" if filler else "None"
+                norms.append(f"{py_str(sym.name)}: ({default}, {filled})")
+        decisions = [
+            f"{py_str(d.name)}: {_tuple([name for name, _ in d.outcomes])}" for d in reg.decisions
+        ]
+        meta_items = [
+            f"{py_str('citeertitel')}: {_opt(meta.citeertitel)}",
+            f"{py_str('gemeente')}: {_opt(meta.gemeente)}",
+            f"{py_str('orgaan')}: {_opt(meta.organ)}",
+            f"{py_str('vastgesteld')}: {self._date(meta.adopted)}",
+        ]
+        args = [
+            ("id", py_str(reg.id)),
+            ("title", py_str(reg.title)),
+            ("kind", py_str(reg.kind)),
+            ("inputs", _braces([f"{py_str(s.name)}: GEGEVENS[{i}]" for i, s in enumerate(inputs)])),
+            ("begrippen", _braces(begrippen)),
+            ("outcomes", _braces([f"{py_str(s.name)}: UITKOMST_{s.name}" for s in outcomes])),
+            ("decisions", _braces(decisions)),
+            (
+                "needs",
+                _braces([f"{py_str(k)}: frozenset({_tuple(v)})" for k, v in needs.items()]),
+            ),
+            ("norms", _braces(norms)),
+            ("valid_from", self._date(meta.valid_from)),
+            ("valid_until", self._date(meta.valid_until)),
+            ("meta", _braces(meta_items)),
+            ("fast", _braces([f"{py_str(k)}: {v}" for k, v in fast.items() if v])),
+        ]
+        return _call_lines("Regulation", args, 0)
+
+    def _date(self, day: datetime.date | None) -> str:
+        return "None" if day is None else self.constant(day).flat()
+
+    def _filler(self, norm: str) -> tuple[str, str] | None:
+        for other in self.a.regs.values():
+            for fill in other.fills:
+                if fill.regulation == self.rid and fill.norm == norm:
+                    return (other.node.id, f"vult:{self.rid}.{norm}")
+        return None
+
+    def _facts(self, e: n.Expr) -> list[str]:
+        names: list[str] = []
+
+        def walk(x: object) -> None:
+            if isinstance(x, n.Name):
+                kind = self.a.resolved.get(id(x), ("", ""))[0]
+                if kind in ("input", "begrip", "outcome") and x.name not in names:
+                    names.append(x.name)
+            elif isinstance(x, n.Peildatum):
+                if "peildatum" not in names:
+                    names.append("peildatum")
+            elif isinstance(x, n.Expr):
+                for slot in type(x).__slots__:
+                    walk(getattr(x, slot))
+            elif isinstance(x, list | tuple):
+                for item in x:
+                    walk(item)
+
+        walk(e)
+        return names
+
+    def _needs(self, name: str) -> set[str]:
+        """The inputs an outcome may read, following definitions across regulations."""
+        found: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        todo = [(self.rid, name)]
+        info = self.info
+        for r in info.rules.values():  # `niet van toepassing` rules read inputs too
+            if r.node.not_applicable and any(
+                info.rules[o].node.outcome == name for o in r.overrides if o in info.rules
+            ):
+                todo.append((self.rid, f"regel:{r.node.name}"))
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            reg = self.a.regs.get(key[0])
+            sym = reg.symbols.get(key[1]) if reg else None
+            if sym is not None and sym.kind == "input":
+                found.add(key[1])
+                continue
+            if sym is not None and sym.kind == "norm":
+                for other in self.a.regs.values():
+                    for fill in other.fills:
+                        if fill.regulation == key[0] and fill.norm == key[1]:
+                            todo.append((other.node.id, f"vult:{key[0]}.{key[1]}"))
+            todo.extend(self.a.deps.get(key, ()))
+        return found
+
+
+def _if(guard: Code, statement: Callable[[int], list[str]]) -> list[str]:
+    lines = render(guard, "if ", 4)
+    lines[-1] += ":"
+    return [*lines, *statement(8)]
+
+
+def constant_value(e: n.Expr, analysis: Analysis) -> Any:
+    """The value of a fixed value in the source (a case's givens, a default)."""
+    if isinstance(e, n.Negate):
+        return -constant_value(e.operand, analysis)
+    if isinstance(e, n.Number | n.Money):
+        return e.value
+    resolved = analysis.resolved.get(id(e))
+    if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
+        return resolved[1] if resolved else e.value
+    if isinstance(e, n.Name) and resolved and resolved[0] == "choice":
+        return resolved[1]
+    raise AssertionError(f"geen vaste waarde: {type(e).__name__}")  # pragma: no cover
+
+
+def _braces(items: list[str]) -> Container:
+    return Container("{", items, "}")
+
+
+def _opt(text: str | None) -> str:
+    return "None" if text is None else py_str(text)
+
+
+def _tuple(items: list[str] | tuple[str, ...]) -> str:
+    if len(items) == 1:
+        return f"({py_str(items[0])},)"
+    return "(" + ", ".join(py_str(i) for i in items) + ")"
+
+
+@dataclass
+class Container:
+    """A dict, list or tuple literal, written one item per line when it is long."""
+
+    open: str
+    items: list[str]
+    close: str
+
+    def flat(self) -> str:
+        return self.open + ", ".join(self.items) + self.close
+
+
+def _call_lines(func: str, args: list[tuple[str, str | Container]], indent: int) -> list[str]:
+    """A call with keyword arguments, one per line when it does not fit on one."""
+    pad = " " * indent
+
+    def flat(value: str | Container) -> str:
+        return value if isinstance(value, str) else value.flat()
+
+    one = f"{pad}{func}({', '.join(f'{k}={flat(v)}' for k, v in args)})"
+    if len(one) <= 100:
+        return [one]
+    lines = [pad + func + "("]
+    for key, value in args:
+        line = f"{pad}    {key}={flat(value)},"
+        if isinstance(value, Container) and len(line) > 100 and value.items:
+            lines.append(f"{pad}    {key}={value.open}")
+            lines += [f"{pad}        {item}," for item in value.items]
+            lines.append(f"{pad}    {value.close},")
+        else:
+            lines.append(line)
+    lines.append(pad + ")")
+    return lines
+
+
+def _walk(e: object) -> Iterator[n.Expr]:
+    """Every expression node within `e`, `e` included."""
+    if isinstance(e, n.Expr):
+        yield e
+        for slot in type(e).__slots__:
+            yield from _walk(getattr(e, slot))
+    elif isinstance(e, list | tuple):
+        for item in e:
+            yield from _walk(item)
+
+
+def _sets_aside(rules: list[RuleInfo], i: int, later: range) -> bool:
+    """Whether rule `i`, when it applies, sets aside every rule in `later` (directly or
+    through the rules it sets aside)."""
+    by_name = {r.node.name: k for k, r in enumerate(rules)}
+    reached: set[int] = set()
+    todo = [i]
+    while todo:
+        for name in rules[todo.pop()].overrides:
+            k = by_name.get(name)
+            if k is not None and k not in reached:
+                reached.add(k)
+                todo.append(k)
+    return all(k in reached for k in later)
+
+
+def _exceptions_first(rules: list[RuleInfo]) -> list[RuleInfo]:
+    """Order rules so that every exception comes before the rules it deviates from, keeping
+    source order otherwise."""
+    names = {r.node.name for r in rules}
+    placed: list[RuleInfo] = []
+    remaining = list(rules)
+    while remaining:
+        for r in remaining:
+            waiting = [
+                o
+                for o in remaining
+                if o is not r and r.node.name in o.overrides and o.node.name in names
+            ]
+            if not waiting:
+                placed.append(r)
+                remaining.remove(r)
+                break
+        else:  # a cycle; reported by the checker, never built
+            placed.extend(remaining)
+            break
+    return placed
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("regel.compiler", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("module.py.jinja")
+
+
+def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> str:
+    """The Python source of one regulation's module."""
+    module = ModuleWriter(analysis, sources, analysis.regs[regulation]).write()
+    module.files = [comment(f) for f in module.files]
+    draft = _template().render(m=module, imports=[])
+    return _template().render(m=module, imports=_imports(draft))
+
+
+def _imports(code: str) -> list[str]:
+    """The import lines for the names the module uses, found with Python's own tokenizer so
+    that words inside texts do not count."""
+    used = {
+        tok.string
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline)
+        if tok.type == tokenize.NAME
+    }
+    lines = []
+    if "datetime" in used:
+        lines.append("import datetime")
+    if "Mapping" in used:
+        lines.append("from collections.abc import Mapping")
+    if "Decimal" in used:
+        lines.append("from decimal import Decimal")
+    if "Any" in used:
+        lines.append("from typing import Any")
+    lines.append("")
+    names = sorted(used & set(rt.__all__), key=_isort_key)
+    if names:
+        lines.append("from regel.runtime import (")
+        lines += [f"    {name}," for name in names]
+        lines.append(")")
+    return lines
+
+
+def execute(source: str, regulation: str) -> rt.Regulation:
+    """Run a generated module in a fresh namespace and return its regulation."""
+    filename = f"<regel {regulation}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        code = compile(source, filename, "exec")
+    except (RecursionError, MemoryError) as err:
+        raise RecursionError(str(err)) from err
+    except SyntaxError as err:  # Python's own limit on nesting (`too many nested …`)
+        if "nested" not in str(err.msg):
+            raise  # a fault of the generator, not of the regulation
+        raise RecursionError(str(err)) from err
+    namespace: dict[str, Any] = {"__name__": f"regel_{regulation}"}
+    exec(code, namespace)  # generated code: names are prefixed, texts are literals
+    return namespace["REGELING"]
+
+
+def build(analysis: Analysis, sources: dict[str, str]) -> dict[str, rt.Regulation]:
+    regulations = {rid: execute(generate(analysis, sources, rid), rid) for rid in analysis.regs}
+    rt.Program(regulations).link()
+    return regulations
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants, then classes, then functions: the order ruff's isort keeps."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)

@@ -1,0 +1,177 @@
+"""A tiny layout engine for Python expressions in generated code.
+
+The code generator builds expressions as small trees (`Atom`, `Ops`, `Call`, `IfElse`) with
+Python precedences, so that it writes no parentheses Python does not need, and breaks a long
+expression over several lines the way `ruff format` would, to stay within the line length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Python's precedence levels, lowest first (the reference manual, "Operator precedence").
+IFELSE, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, ATOM = 1, 2, 3, 4, 5, 10, 11, 12, 16
+
+
+class Code:
+    prec: int = ATOM
+
+    def flat(self) -> str:
+        raise NotImplementedError
+
+    def lines(self, width: int) -> list[str]:
+        """The expression as lines, each indented relative to the first; only breaks inside
+        brackets, so the result is always valid Python."""
+        return [self.flat()]
+
+
+@dataclass(slots=True)
+class Atom(Code):
+    text: str
+    prec: int = ATOM
+
+    def flat(self) -> str:
+        return self.text
+
+
+def wrap(code: Code, at_least: int) -> Code:
+    """Parenthesise `code` when its precedence is below `at_least`."""
+    return code if code.prec >= at_least else Paren(code)
+
+
+@dataclass(slots=True)
+class Paren(Code):
+    inner: Code
+    prec: int = ATOM
+
+    def flat(self) -> str:
+        return f"({self.inner.flat()})"
+
+    def lines(self, width: int) -> list[str]:
+        text = self.flat()
+        if len(text) <= width:
+            return [text]
+        return ["(", *_indent(self.inner.lines(width - 4)), ")"]
+
+
+@dataclass(slots=True)
+class Ops(Code):
+    """`a op b op c …` at one precedence level; operands already wrapped as needed."""
+
+    first: Code
+    rest: list[tuple[str, Code]]
+    prec: int = SUM
+
+    def flat(self) -> str:
+        return " ".join([self.first.flat(), *(f"{op} {c.flat()}" for op, c in self.rest)])
+
+    def lines(self, width: int) -> list[str]:
+        text = self.flat()
+        if len(text) <= width:
+            return [text]
+        out = self.first.lines(width)
+        for op, operand in self.rest:
+            sub = operand.lines(width - len(op) - 1)
+            out.append(f"{op} {sub[0]}")
+            out.extend(sub[1:])
+        return out
+
+
+@dataclass(slots=True)
+class Call(Code):
+    func: str
+    args: list[Code]
+
+    def flat(self) -> str:
+        return f"{self.func}({', '.join(a.flat() for a in self.args)})"
+
+    def lines(self, width: int) -> list[str]:
+        text = self.flat()
+        if len(text) <= width:
+            return [text]
+        out = [f"{self.func}("]
+        for arg in self.args:
+            sub = arg.lines(width - 5)
+            sub[-1] += ","
+            out.extend(_indent(sub))
+        out.append(")")
+        return out
+
+
+@dataclass(slots=True)
+class IfElse(Code):
+    """`a if c else b`, chained to the right for tiers."""
+
+    value: Code
+    condition: Code
+    otherwise: Code
+    prec: int = IFELSE
+
+    def flat(self) -> str:
+        return f"{self.value.flat()} if {self.condition.flat()} else {self.otherwise.flat()}"
+
+    def lines(self, width: int) -> list[str]:
+        text = self.flat()
+        if len(text) <= width:
+            return [text]
+        out = self.value.lines(width)
+        sub = self.condition.lines(width - 3)
+        out.append(f"if {sub[0]}")
+        out.extend(sub[1:])
+        sub = self.otherwise.lines(width - 5)
+        out.append(f"else {sub[0]}")
+        out.extend(sub[1:])
+        return out
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def binary(op: str, prec: int, left: Code, right: Code) -> Code:
+    """A left-associative operator; comparisons never chain."""
+    if prec == OR:  # `a and b or c` is right, but people should not have to know that
+        left, right = (Paren(x) if x.prec == AND else x for x in (left, right))
+    associative = op in ("and", "or")  # regrouping `a or (b or c)` keeps its meaning
+    right_min = prec if associative else prec + 1
+    left_min = prec + 1 if prec == COMPARE else prec
+    left = wrap(left, left_min)
+    right = wrap(right, right_min)
+    rest: list[tuple[str, Code]] = [(op, right)]
+    if associative and isinstance(right, Ops) and right.prec == prec:
+        rest = [(op, right.first), *right.rest]
+    if isinstance(left, Ops) and left.prec == prec and prec != COMPARE:
+        return Ops(left.first, [*left.rest, *rest], prec)
+    return Ops(left, rest, prec)
+
+
+def unary(op: str, prec: int, operand: Code) -> Code:
+    """`-x` or `not x`."""
+    return _Unary(op, operand, prec)
+
+
+@dataclass(slots=True)
+class _Unary(Code):
+    op: str
+    operand: Code
+    prec: int = UNARY
+
+    def flat(self) -> str:
+        return f"{self.op}{wrap(self.operand, self.prec).flat()}"
+
+    def lines(self, width: int) -> list[str]:
+        sub = wrap(self.operand, self.prec).lines(width - len(self.op))
+        return [self.op + sub[0], *sub[1:]]
+
+
+def render(code: Code, prefix: str, indent: int, width: int = 100) -> list[str]:
+    """`prefix` followed by the expression, as statement lines at `indent` spaces."""
+    pad = " " * indent
+    text = pad + prefix + code.flat()
+    if len(text) <= width:
+        return [text]
+    if isinstance(code, Paren | Call):  # breaks inside its own brackets
+        lines = code.lines(width - indent - len(prefix))
+        return [pad + prefix + lines[0], *(pad + line for line in lines[1:])]
+    inner = code.lines(width - indent - 4)
+    return [pad + prefix + "(", *(pad + "    " + line for line in inner), pad + ")"]
