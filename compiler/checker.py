@@ -985,7 +985,7 @@ class Checker:
             for ref in case.refs:
                 self._check_ref(info, ref)
             for name, span, value in case.givens:
-                sym = info.symbols.get(name)
+                sym = info.symbols.get(name) or self._input_elsewhere(info, name)
                 if sym is None or sym.kind != "input":
                     inputs = [s.name for s in info.symbols.values() if s.kind == "input"]
                     self.error(
@@ -1022,6 +1022,25 @@ class Checker:
                     )
                 if exp.value is not None:
                     self._case_value(info, exp.value, sym.type, exp.outcome or "")
+
+    def _input_elsewhere(self, info: RegInfo, name: str) -> Symbol | None:
+        """An input of another regulation that this one reads through its definitions
+        (`voorbeeld.jongere` reads the other regulation's `geboortedatum`)."""
+        rid = info.node.id
+        seen: set[tuple[str, str]] = set()
+        todo = [key for key in self.a.deps if key[0] == rid]
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            if key[0] != rid and key[1] == name:
+                other = self.a.regs.get(key[0])
+                sym = other.symbols.get(name) if other else None
+                if sym is not None and sym.kind == "input":
+                    return sym
+            todo.extend(self.a.deps.get(key, ()))
+        return None
 
     def _case_period(self, info: RegInfo, case: n.Case) -> None:
         meta = info.node.meta

@@ -257,7 +257,8 @@ class ModuleWriter:
         return Call("c.norm", [Atom(py_str(name))])
 
     def _binary(self, e: n.Binary, date_mode: str | None) -> Code:
-        a, b = self.expr(e.left), self.expr(e.right)
+        # `afgerond naar beneden` after `datum + 1 maand - 1 dag` covers the whole chain
+        a, b = self.expr(e.left, date_mode), self.expr(e.right)
         op = e.op
         if op == "en":
             return binary("and", AND, a, b)
@@ -931,11 +932,12 @@ def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> st
 def _imports(code: str) -> list[str]:
     """The import lines for the names the module uses, found with Python's own tokenizer so
     that words inside texts do not count."""
-    used = {
-        tok.string
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline)
-        if tok.type == tokenize.NAME
-    }
+    used: set[str] = set()
+    previous = ""
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.NAME and previous != ".":  # `c.judge` is no use of `judge`
+            used.add(tok.string)
+        previous = tok.string
     lines = []
     if "datetime" in used:
         lines.append("import datetime")
