@@ -112,7 +112,7 @@ def analyse_sources(sources: dict[str, str]) -> tuple[Analysis, list[Diagnostic]
         try:
             parsed.append(parse(text, name))
         except SyntaxProblem as err:
-            problems.append(err.diagnostic)
+            problems.extend(err.diagnostics)
         except RecursionError:
             problems.append(_too_deep(name))
     try:

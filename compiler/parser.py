@@ -27,10 +27,11 @@ from .diagnostics import Diagnostic, Span
 
 
 class SyntaxProblem(Exception):
-    """A syntax error already turned into a diagnostic."""
+    """Syntax errors already turned into diagnostics: as many of a file as could be found."""
 
-    def __init__(self, diagnostic: Diagnostic):
+    def __init__(self, diagnostic: Diagnostic, more: list[Diagnostic] | None = None):
         self.diagnostic = diagnostic
+        self.diagnostics = [diagnostic, *(more or [])]
         super().__init__(diagnostic.message)
 
 
@@ -762,22 +763,78 @@ class _ToAst(Transformer):
         return self._expect(meta, "fout", text=_text(s))
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _skip_statement(lines: list[str], index: int) -> bool:
+    """Blank out the statement on line `index` and the block below it (keeping the line
+    numbers), and a block header left without contents; False when that is not safe."""
+    if not 0 <= index < len(lines) or not lines[index].strip():
+        return False
+    depth = _indent(lines[index])
+    end = index + 1
+    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) > depth):
+        end += 1
+    before = sum(line.count('"""') for line in lines[:index])
+    within = sum(line.count('"""') for line in lines[index:end])
+    if before % 2 or within % 2:
+        return False  # within a multi-line text: the lines cannot be told apart safely
+    for i in range(index, end):
+        lines[i] = ""
+    # A header whose only contents were skipped would now be an error of its own.
+    parent = index - 1
+    while parent >= 0 and not lines[parent].strip():
+        parent -= 1
+    if parent >= 0 and _indent(lines[parent]) < depth:
+        following = end
+        while following < len(lines) and not lines[following].strip():
+            following += 1
+        if following >= len(lines) or _indent(lines[following]) <= _indent(lines[parent]):
+            _skip_statement(lines, parent)
+    return True
+
+
+# After a syntax error the parser skips the statement and tries again, up to this many times.
+MAX_SYNTAX_ERRORS = 20
+
+
 def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
-    """Parse one .regel file. Raises SyntaxProblem with a Dutch diagnostic."""
+    """Parse one .regel file. Raises SyntaxProblem with Dutch diagnostics: after an error the
+    statement on that line (with the block below it) is skipped and parsing resumes, so that
+    one run reports the independent errors of a file."""
     source = text if text.endswith("\n") else text + "\n"
-    try:
-        tree: Tree = _lark().parse(source)
-    except UnexpectedInput as err:
-        raise SyntaxProblem(_syntax_diagnostic(err, file, source)) from None
-    except _IndentProblem as err:
-        raise SyntaxProblem(
-            Diagnostic(
-                "R107",
-                "inspringing past niet bij een eerder niveau",
-                Span(file, err.line, 1, err.line, err.column),
-                "gebruik dezelfde inspringing als het blok waartoe deze regel hoort",
+    lines = source.split("\n")
+    problems: list[Diagnostic] = []
+    tree: Tree | None = None
+    while tree is None:
+        current = "\n".join(lines)
+        try:
+            tree = _lark().parse(current)
+        except UnexpectedInput as err:
+            problems.append(_syntax_diagnostic(err, file, current))
+        except _IndentProblem as err:
+            problems.append(
+                Diagnostic(
+                    "R107",
+                    "inspringing past niet bij een eerder niveau",
+                    Span(file, err.line, 1, err.line, err.column),
+                    "gebruik dezelfde inspringing als het blok waartoe deze regel hoort",
+                )
             )
-        ) from None
+        if tree is None:
+            span = problems[-1].span
+            seen = [d.span.line for d in problems[:-1] if d.span]
+            if (
+                len(problems) >= MAX_SYNTAX_ERRORS
+                or span is None
+                or span.line in seen
+                or not _skip_statement(lines, span.line - 1)
+            ):
+                break
+    if problems:
+        raise SyntaxProblem(problems[0], problems[1:])
+    assert tree is not None
     try:
         return _ToAst(file).transform(tree)
     except VisitError as err:
