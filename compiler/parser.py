@@ -169,6 +169,10 @@ def _describe_token(token: Token) -> str:
     return f"'{token.value}'"
 
 
+_WORD = re.compile(r"[A-Za-z0-9_]")
+_WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
+
+
 def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
     lines = text.splitlines()
     if isinstance(err, UnexpectedToken):
@@ -201,6 +205,25 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             before = lines[line - 1][: col - 1]
             if re.search(r"[0-9]$", before):
                 return _number_problem(span)
+        text_line = lines[line - 1] if line <= len(lines) else ""
+        if 1 < col <= len(text_line) and _WORD.match(text_line[col - 2]):
+            # The lexer took a keyword off the front of a longer word ('geval' in
+            # 'gevallen'); name the word as the writer wrote it.
+            start = col - 1
+            while start > 0 and _WORD.match(text_line[start - 1]):
+                start -= 1
+            word = _WORD_RUN.match(text_line, start).group(0)  # type: ignore[union-attr]
+            hint = (
+                "een bestand bevat de gevallen van één regeling; zet deze in een eigen bestand"
+                if word == "gevallen"
+                else None
+            )
+            return Diagnostic(
+                "R100",
+                f"onverwacht '{word}'; verwacht werd {_describe_expected(expected)}",
+                Span(file, line, start + 1, line, start + 1 + len(word)),
+                hint,
+            )
         msg = f"onverwacht {_describe_token(tok)}; verwacht werd {_describe_expected(expected)}"
         return Diagnostic("R100", msg, span, _hint_for_token(tok, lines))
     if isinstance(err, UnexpectedCharacters):
