@@ -5,7 +5,7 @@ first; the result (`Analysis`) tells the code generator what every name means an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import nodes as n
@@ -61,6 +61,37 @@ class Analysis:
     deps: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     cases: list[n.CaseFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def filler(self, regulation: str, norm: str) -> tuple[str, str] | None:
+        """Which regulation fills an open norm, and the key of its filling."""
+        for other in self.regs.values():
+            for fill in other.fills:
+                if fill.regulation == regulation and fill.norm == norm:
+                    return (other.node.id, f"vult:{regulation}.{norm}")
+        return None
+
+    def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (regulation, input) pairs that the given symbols may read, following
+        definitions, other regulations and the fillings of open norms."""
+        found: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str]] = set()
+        todo = list(start)
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            reg = self.regs.get(key[0])
+            sym = reg.symbols.get(key[1]) if reg else None
+            if sym is not None and sym.kind == "input":
+                found.add(key)
+                continue
+            if sym is not None and sym.kind == "norm":
+                filled = self.filler(*key)
+                if filled:
+                    todo.append(filled)
+            todo.extend(self.deps.get(key, ()))
+        return found
 
 
 def _walk_units(units: list[n.Unit]) -> Iterator[n.Unit]:
@@ -1027,19 +1058,9 @@ class Checker:
         """An input of another regulation that this one reads through its definitions
         (`voorbeeld.jongere` reads the other regulation's `geboortedatum`)."""
         rid = info.node.id
-        seen: set[tuple[str, str]] = set()
-        todo = [key for key in self.a.deps if key[0] == rid]
-        while todo:
-            key = todo.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            if key[0] != rid and key[1] == name:
-                other = self.a.regs.get(key[0])
-                sym = other.symbols.get(name) if other else None
-                if sym is not None and sym.kind == "input":
-                    return sym
-            todo.extend(self.a.deps.get(key, ()))
+        for reg, found in self.a.inputs_read(key for key in self.a.deps if key[0] == rid):
+            if found == name and reg != rid:
+                return self.a.regs[reg].symbols[name]
         return None
 
     def _case_period(self, info: RegInfo, case: n.Case) -> None:

@@ -328,24 +328,22 @@ class ModuleWriter:
 
         inputs = [s for s in info.symbols.values() if s.kind == "input"]
         outcomes = [s for s in info.symbols.values() if s.kind == "outcome"]
-        needs = {s.name: sorted(self._needs(s.name)) for s in outcomes}
+        read = {s.name: self._needs(s.name) for s in outcomes}
+        needs = {name: sorted({i for _, i in pairs}) for name, pairs in read.items()}
         own = {s.name for s in inputs}
-        for used in sorted(set().union(*needs.values()) if needs else ()):
+        for reg, used in sorted(set().union(*read.values()) if read else ()):
             if used not in own:  # read through another regulation's definitions
-                for other in self.a.regs.values():
-                    sym = other.symbols.get(used)
-                    if sym is not None and sym.kind == "input":
-                        inputs.append(sym)
-                        own.add(used)
-                        break
+                inputs.append(self.a.regs[reg].symbols[used])
+                own.add(used)
         self.module.inputs = [self._input_spec(s) for s in inputs]
-        ordered: dict[str, list[RuleInfo]] = {}
+        written: set[str] = set()
         for sym in outcomes:
-            ordered[sym.name] = self._ordered_rules(sym.name)
-            for r in ordered[sym.name]:
-                if all(r.node.name != name for name, _ in self.module.rules):
+            ordered = self._ordered_rules(sym.name)
+            for r in ordered:
+                if r.node.name not in written:
+                    written.add(r.node.name)
                     self.module.rules.append((r.node.name, self._rule(r, sym.name)))
-            self.module.outcomes.append((sym.name, self._outcome(sym, ordered[sym.name])))
+            self.module.outcomes.append((sym.name, self._outcome(sym, ordered)))
         fast = {d.name: self._decision(d) for d in info.node.decisions}
         self.module.regulation_lines = self._regulation(inputs, outcomes, needs, fast)
         return self.module
@@ -583,6 +581,7 @@ class ModuleWriter:
         body: list[str] = ["    " + comment(f"# uitkomst {outcome}")]
         chain: list[str] = []
         rest = list(rules)
+        closed = False  # a rule without condition ends the chain: nothing after it runs
         for i, r in enumerate(rules):  # the rules that decide on their own
             rule = r.node
             if (
@@ -592,20 +591,19 @@ class ModuleWriter:
             ):
                 break
             cond = self.expr(rule.condition) if rule.condition is not None else Atom("True")
-            value = Atom(py_str(rule.item)) if rule.item is not None else self.expr(rule.value)  # type: ignore[arg-type]
             keyword = "if " if not chain else "elif "
             chain.append("    " + comment(f"# {rule.name}, {r.anchor}"))
             lines = render(cond, keyword, 4)
             lines[-1] += ":"
             chain += lines
-            call = Call("decided", [Atom(f"UITKOMST_{outcome}"), Atom(f"REGEL_{rule.name}"), value])
-            chain += render(call, target, 8)
+            args = [Atom(f"UITKOMST_{outcome}"), Atom(f"REGEL_{rule.name}"), self._value(rule)]
+            chain += render(Call("decided", args), target, 8)
             rest = rules[i + 1 :]
             if rule.condition is None:
-                rest = []
+                closed = True
                 break
-        tail = self._found_block(outcome, rest, target, decided=len(rules) - len(rest))
-        if chain and rules[len(rules) - len(rest) - 1].node.condition is None:
+        tail = self._found_block(outcome, rest, target)
+        if closed:
             block = chain
         elif chain:
             block = chain + ["    else:"] + ["    " + line for line in tail]
@@ -620,9 +618,7 @@ class ModuleWriter:
             body += block
         return body
 
-    def _found_block(
-        self, outcome: str, rules: list[RuleInfo], target: str, decided: int
-    ) -> list[str]:
+    def _found_block(self, outcome: str, rules: list[RuleInfo], target: str) -> list[str]:
         """The rules after the if/elif chain, each adding its value when it applies and has
         not been set aside by an exception that applied (set aside counts as applied)."""
         if not rules:
@@ -641,8 +637,9 @@ class ModuleWriter:
             cond = self.expr(rule.condition) if rule.condition is not None else Atom("True")
             add: Callable[[int], list[str]] | None = None
             if not rule.not_applicable:
-                value = Atom(py_str(rule.item)) if rule.item is not None else self.expr(rule.value)  # type: ignore[arg-type]
-                pair = Call("found.append", [Call("", [Atom(f"REGEL_{rule.name}"), value])])
+                pair = Call(
+                    "found.append", [Call("", [Atom(f"REGEL_{rule.name}"), self._value(rule)])]
+                )
                 add = partial(render, pair, "")
             aside: Code | None = None
             for j in beaten_by:
@@ -665,6 +662,13 @@ class ModuleWriter:
                     body += _if(guard, add)
         body.append(f"    {target}combine(UITKOMST_{outcome}, found)")
         return body
+
+    def _value(self, rule: n.Rule) -> Code:
+        """What a rule gives: its value, or the item it adds to a list."""
+        if rule.item is not None:
+            return Atom(py_str(rule.item))
+        assert rule.value is not None
+        return self.expr(rule.value)
 
     def _may_be_undetermined(self, rules: list[RuleInfo]) -> bool:
         for r in rules:
@@ -697,7 +701,7 @@ class ModuleWriter:
         for sym in self.info.symbols.values():
             if sym.kind == "norm":
                 default = f"norm_{sym.name}" if sym.node.default is not None else "None"  # type: ignore[attr-defined]
-                filler = self._filler(sym.name)
+                filler = self.a.filler(self.rid, sym.name)
                 filled = f"({py_str(filler[0])}, {py_str(filler[1])})" if filler else "None"
                 norms.append(f"{py_str(sym.name)}: ({default}, {filled})")
         decisions = [
@@ -732,62 +736,35 @@ class ModuleWriter:
     def _date(self, day: datetime.date | None) -> str:
         return "None" if day is None else self.constant(day).flat()
 
-    def _filler(self, norm: str) -> tuple[str, str] | None:
-        for other in self.a.regs.values():
-            for fill in other.fills:
-                if fill.regulation == self.rid and fill.norm == norm:
-                    return (other.node.id, f"vult:{self.rid}.{norm}")
-        return None
-
     def _facts(self, e: n.Expr) -> list[str]:
+        """The names a condition reads, in order, to show their values in the trace."""
         names: list[str] = []
-
-        def walk(x: object) -> None:
-            if isinstance(x, n.Name):
-                kind = self.a.resolved.get(id(x), ("", ""))[0]
-                if kind in ("input", "begrip", "outcome") and x.name not in names:
-                    names.append(x.name)
-            elif isinstance(x, n.Peildatum):
-                if "peildatum" not in names:
-                    names.append("peildatum")
-            elif isinstance(x, n.Expr):
-                for slot in type(x).__slots__:
-                    walk(getattr(x, slot))
-            elif isinstance(x, list | tuple):
-                for item in x:
-                    walk(item)
-
-        walk(e)
+        for x in _walk(e):
+            if isinstance(x, n.Peildatum):
+                name = "peildatum"
+            elif isinstance(x, n.Name) and self.a.resolved.get(id(x), ("",))[0] in (
+                "input",
+                "begrip",
+                "outcome",
+            ):
+                name = x.name
+            else:
+                continue
+            if name not in names:
+                names.append(name)
         return names
 
-    def _needs(self, name: str) -> set[str]:
-        """The inputs an outcome may read, following definitions across regulations."""
-        found: set[str] = set()
-        seen: set[tuple[str, str]] = set()
-        todo = [(self.rid, name)]
-        info = self.info
-        for r in info.rules.values():  # `niet van toepassing` rules read inputs too
-            if r.node.not_applicable and any(
-                info.rules[o].node.outcome == name for o in r.overrides if o in info.rules
-            ):
-                todo.append((self.rid, f"regel:{r.node.name}"))
-        while todo:
-            key = todo.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            reg = self.a.regs.get(key[0])
-            sym = reg.symbols.get(key[1]) if reg else None
-            if sym is not None and sym.kind == "input":
-                found.add(key[1])
-                continue
-            if sym is not None and sym.kind == "norm":
-                for other in self.a.regs.values():
-                    for fill in other.fills:
-                        if fill.regulation == key[0] and fill.norm == key[1]:
-                            todo.append((other.node.id, f"vult:{key[0]}.{key[1]}"))
-            todo.extend(self.a.deps.get(key, ()))
-        return found
+    def _needs(self, name: str) -> set[tuple[str, str]]:
+        """The (regulation, input) pairs an outcome may read; the `niet van toepassing`
+        rules that can set its rules aside read inputs too."""
+        rules = self.info.rules
+        start = [(self.rid, name)] + [
+            (self.rid, f"regel:{r.node.name}")
+            for r in rules.values()
+            if r.node.not_applicable
+            and any(rules[o].node.outcome == name for o in r.overrides if o in rules)
+        ]
+        return self.a.inputs_read(start)
 
 
 def _if(guard: Code, statement: Callable[[int], list[str]]) -> list[str]:
@@ -925,8 +902,14 @@ def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> st
     """The Python source of one regulation's module."""
     module = ModuleWriter(analysis, sources, analysis.regs[regulation]).write()
     module.files = [comment(f) for f in module.files]
-    draft = _template().render(m=module, imports=[])
-    return _template().render(m=module, imports=_imports(draft))
+    draft = _template().render(m=module, imports=[_IMPORTS])
+    imports = _imports(draft.replace(_IMPORTS, "", 1))
+    return draft.replace(_IMPORTS, "\n".join(imports), 1)
+
+
+# Where the imports go, filled in once the module shows which names it uses: a NUL never
+# survives `comment()` or a literal, so it cannot come from the source.
+_IMPORTS = "\x00"
 
 
 def _imports(code: str) -> list[str]:

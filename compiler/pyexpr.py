@@ -22,6 +22,11 @@ class Code:
     def lines(self, width: int) -> list[str]:
         """The expression as lines, each indented relative to the first; only breaks inside
         brackets, so the result is always valid Python."""
+        text = self.flat()
+        return [text] if len(text) <= width else self.broken(width)
+
+    def broken(self, width: int) -> list[str]:
+        """The expression over several lines, because it does not fit on one."""
         return [self.flat()]
 
 
@@ -47,10 +52,7 @@ class Paren(Code):
     def flat(self) -> str:
         return f"({self.inner.flat()})"
 
-    def lines(self, width: int) -> list[str]:
-        text = self.flat()
-        if len(text) <= width:
-            return [text]
+    def broken(self, width: int) -> list[str]:
         return ["(", *_indent(self.inner.lines(width - 4)), ")"]
 
 
@@ -65,15 +67,10 @@ class Ops(Code):
     def flat(self) -> str:
         return " ".join([self.first.flat(), *(f"{op} {c.flat()}" for op, c in self.rest)])
 
-    def lines(self, width: int) -> list[str]:
-        text = self.flat()
-        if len(text) <= width:
-            return [text]
+    def broken(self, width: int) -> list[str]:
         out = self.first.lines(width)
         for op, operand in self.rest:
-            sub = operand.lines(width - len(op) - 1)
-            out.append(f"{op} {sub[0]}")
-            out.extend(sub[1:])
+            out += _lead(f"{op} ", operand, width)
         return out
 
 
@@ -85,10 +82,7 @@ class Call(Code):
     def flat(self) -> str:
         return f"{self.func}({', '.join(a.flat() for a in self.args)})"
 
-    def lines(self, width: int) -> list[str]:
-        text = self.flat()
-        if len(text) <= width:
-            return [text]
+    def broken(self, width: int) -> list[str]:
         out = [f"{self.func}("]
         for arg in self.args:
             sub = arg.lines(width - 5)
@@ -110,22 +104,22 @@ class IfElse(Code):
     def flat(self) -> str:
         return f"{self.value.flat()} if {self.condition.flat()} else {self.otherwise.flat()}"
 
-    def lines(self, width: int) -> list[str]:
-        text = self.flat()
-        if len(text) <= width:
-            return [text]
-        out = self.value.lines(width)
-        sub = self.condition.lines(width - 3)
-        out.append(f"if {sub[0]}")
-        out.extend(sub[1:])
-        sub = self.otherwise.lines(width - 5)
-        out.append(f"else {sub[0]}")
-        out.extend(sub[1:])
-        return out
+    def broken(self, width: int) -> list[str]:
+        return [
+            *self.value.lines(width),
+            *_lead("if ", self.condition, width),
+            *_lead("else ", self.otherwise, width),
+        ]
 
 
 def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
+
+
+def _lead(word: str, code: Code, width: int) -> list[str]:
+    """`code` with `word` in front of its first line."""
+    sub = code.lines(width - len(word))
+    return [word + sub[0], *sub[1:]]
 
 
 def binary(op: str, prec: int, left: Code, right: Code) -> Code:
@@ -159,9 +153,8 @@ class _Unary(Code):
     def flat(self) -> str:
         return f"{self.op}{wrap(self.operand, self.prec).flat()}"
 
-    def lines(self, width: int) -> list[str]:
-        sub = wrap(self.operand, self.prec).lines(width - len(self.op))
-        return [self.op + sub[0], *sub[1:]]
+    def broken(self, width: int) -> list[str]:
+        return _lead(self.op, wrap(self.operand, self.prec), width)
 
 
 def render(code: Code, prefix: str, indent: int, width: int = 100) -> list[str]:

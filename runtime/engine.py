@@ -507,9 +507,13 @@ class Regulation:
             raise InputError(problems)
         return values
 
-    def check_period(self, peildatum: datetime.date) -> None:
+    def in_force(self, peildatum: datetime.date) -> bool:
         start, end = self.valid_from, self.valid_until
-        if (start and peildatum < start) or (end and peildatum > end):
+        return (start is None or peildatum >= start) and (end is None or peildatum <= end)
+
+    def check_period(self, peildatum: datetime.date) -> None:
+        if not self.in_force(peildatum):
+            start, end = self.valid_from, self.valid_until
             period = f"vanaf {format_date(start)}" if start else ""
             if end:
                 period += f" tot en met {format_date(end)}"
@@ -530,24 +534,22 @@ class Regulation:
     ) -> Result:
         """Evaluate one decision (or every outcome) for a case on a peildatum."""
         fast = None if trace else self.fast.get(besluit)  # type: ignore[arg-type]
-        if fast is not None:  # the hot path, in one generated function
-            start, end = self.valid_from, self.valid_until
-            if (start is None or peildatum >= start) and (end is None or peildatum <= end):
-                judged: dict[str, Any] = {}
-                try:
-                    results = fast(inputs, peildatum, False, judged)
-                except (ArithmeticError, ValueError) as err:
-                    raise _out_of_range() from err
-                if results is not None:
-                    return Result(
-                        self.id,
-                        self.title,
-                        peildatum,
-                        results,
-                        [],
-                        self._judgements(judged) if judged else [],
-                        self.period,
-                    )
+        if fast is not None and self.in_force(peildatum):  # the hot path: one function
+            judged: dict[str, Any] = {}
+            try:
+                results = fast(inputs, peildatum, False, judged)
+            except (ArithmeticError, ValueError) as err:
+                raise _out_of_range() from err
+            if results is not None:
+                return Result(
+                    self.id,
+                    self.title,
+                    peildatum,
+                    results,
+                    [],
+                    self._judgements(judged) if judged else [],
+                    self.period,
+                )
         return self._evaluate(inputs, peildatum, besluit, trace, fast)
 
     def _evaluate(
