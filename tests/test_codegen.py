@@ -264,3 +264,21 @@ def test_string_literals_round_trip(text: str) -> None:
     literal = py_str(text)
     assert ast.literal_eval(literal) == text
     assert "\n" not in literal and "\r" not in literal
+
+
+def test_inputs_read_through_another_regulation_keep_that_regulations_type() -> None:
+    """voorbeeld_beleid reads 'uitkering' through voorbeeld.doelgroep: its choices are those
+    of the voorbeeld regulation, not of another regulation with an input of the same name."""
+    from regel.runtime import InputError
+
+    policies = load(POLICIES)
+    spec = policies.regulations["voorbeeld_beleid"].inputs["uitkering"]
+    assert spec.choices == policies.regulations["voorbeeld"].inputs["uitkering"].choices
+    with pytest.raises(InputError) as err:
+        policies.evaluate(
+            "voorbeeld_beleid",
+            {"geboortedatum": "1990-07-01", "uitkering": "Anw", "woonplaats": "Voorbeeld"},
+            datetime.date(2012, 6, 1),
+            "opleiding_jongere",
+        )
+    assert list(err.value.problems) == ["uitkering"]
