@@ -26,16 +26,36 @@ SUFFIX = ".regel"
 
 @dataclass
 class Policies:
-    """Everything loaded from a set of files: compiled regulations and their test cases."""
+    """Everything loaded from a set of files: compiled regulations and their test cases.
 
-    regulations: dict[str, rt.Regulation]
+    A regulation may be loaded in several versions (one id, periods that do not overlap):
+    `evaluate` then takes the version in force on the peildatum.
+    """
+
+    program: rt.Program
     cases: list[n.CaseFile]
     analysis: Analysis
     sources: dict[str, str]
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    @property
+    def regulations(self) -> dict[str, rt.Regulation]:
+        """Every loaded version, by key: the id, or `id@JJJJ-MM-DD` when there are more."""
+        return self.program.regulations
+
+    def versions(self, regulation: str) -> list[rt.Regulation]:
+        """The versions of a regulation, oldest first."""
+        return list(self.program.versions.get(regulation, ()))
+
     def __getitem__(self, regulation: str) -> rt.Regulation:
-        return self.regulations[regulation]
+        """A regulation by key, or by id: then its newest version."""
+        if regulation in self.program.regulations:
+            return self.program.regulations[regulation]
+        return self.program.versions[regulation][-1]
+
+    def version(self, regulation: str, peildatum: datetime.date) -> rt.Regulation:
+        """The version of a regulation in force on the peildatum (PeriodError if none)."""
+        return self.program.version(regulation, peildatum)
 
     def evaluate(
         self,
@@ -46,10 +66,7 @@ class Policies:
         trace: bool = True,
     ) -> rt.Result:
         """Evaluate a decision; with `trace` the result carries the motivation."""
-        if regulation not in self.regulations:
-            known = ", ".join(sorted(self.regulations)) or "(geen)"
-            raise rt.EvaluationError("R204", f"onbekende regeling '{regulation}'; geladen: {known}")
-        return self.regulations[regulation].evaluate(inputs, peildatum, besluit, trace)
+        return self.program.evaluate(regulation, inputs, peildatum, besluit, trace)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -138,11 +155,11 @@ def load_sources(sources: dict[str, str]) -> Policies:
     if errors:
         raise CompileError(errors, sources)
     try:
-        regulations = build(analysis, sources)
+        program = build(analysis, sources)
     except RecursionError:
         raise CompileError([_too_deep(None)], sources) from None
     warnings = [d for d in diagnostics if not d.is_error]
-    return Policies(regulations, analysis.cases, analysis, sources, warnings)
+    return Policies(program, analysis.cases, analysis, sources, warnings)
 
 
 def load(*paths: str | Path) -> Policies:

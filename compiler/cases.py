@@ -9,7 +9,6 @@ from regel import runtime as rt
 
 from . import nodes as n
 from .api import Policies
-from .checker import Analysis
 from .codegen import constant_value
 
 
@@ -29,18 +28,20 @@ class CaseOutcome:
 def run_cases(policies: Policies) -> list[CaseOutcome]:
     results: list[CaseOutcome] = []
     for case_file in policies.cases:
-        regulation = policies.regulations[case_file.regulation]
         for case in case_file.cases:
-            results.append(_run(policies.analysis, regulation, case_file, case))
+            results.append(_run(policies, case_file, case))
     return results
 
 
-def _run(a: Analysis, regulation: rt.Regulation, f: n.CaseFile, case: n.Case) -> CaseOutcome:
+def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
+    a = policies.analysis
     outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
     inputs = {name: constant_value(value, a) for name, _, value in case.givens}
     expect_error = [e for e in case.expectations if e.kind == "fout"]
     assert case.peildatum is not None
     try:
+        # the version of the regulation in force on the case's peildatum
+        regulation = policies.version(f.regulation, case.peildatum)
         result = regulation.evaluate(inputs, case.peildatum, case.decision, trace=True)
     except rt.EvaluationError as err:
         if not expect_error:

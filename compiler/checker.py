@@ -5,6 +5,8 @@ first; the result (`Analysis`) tells the code generator what every name means an
 
 from __future__ import annotations
 
+import datetime
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -41,6 +43,9 @@ class RuleInfo:
 @dataclass(slots=True)
 class RegInfo:
     node: n.Regulation
+    # The regulation's id, or `id@JJJJ-MM-DD` (its first day in force) when several versions
+    # of it are loaded: every table of the analysis is keyed by this.
+    key: str
     symbols: dict[str, Symbol] = field(default_factory=dict)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     units: dict[n.Anchor, n.Unit] = field(default_factory=dict)
@@ -50,10 +55,24 @@ class RegInfo:
     def rules_for(self, outcome: str) -> list[RuleInfo]:
         return [r for r in self.rules.values() if r.node.outcome == outcome]
 
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        meta = self.node.meta
+        return (meta.valid_from or datetime.date.min, meta.valid_until or datetime.date.max)
+
+    def in_force(self, day: datetime.date) -> bool:
+        start, end = self.period
+        return start <= day <= end
+
+    def overlaps(self, other: RegInfo) -> bool:
+        (a, b), (c, d) = self.period, other.period
+        return a <= d and c <= b
+
 
 @dataclass(slots=True)
 class Analysis:
-    regs: dict[str, RegInfo] = field(default_factory=dict)
+    regs: dict[str, RegInfo] = field(default_factory=dict)  # by key (see RegInfo.key)
+    versions: dict[str, list[str]] = field(default_factory=dict)  # id → keys, oldest first
     # id(node) → what a Name means: ("input"|"begrip"|"outcome"|"norm", name) or ("choice", value)
     resolved: dict[int, tuple[str, str]] = field(default_factory=dict)
     types: dict[int, Type] = field(default_factory=dict)
@@ -62,13 +81,24 @@ class Analysis:
     cases: list[n.CaseFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def filler(self, regulation: str, norm: str) -> tuple[str, str] | None:
-        """Which regulation fills an open norm, and the key of its filling."""
-        for other in self.regs.values():
-            for fill in other.fills:
-                if fill.regulation == regulation and fill.norm == norm:
-                    return (other.node.id, f"vult:{regulation}.{norm}")
-        return None
+    def of(self, regulation: str) -> list[RegInfo]:
+        """The versions of a regulation, oldest first."""
+        return [self.regs[key] for key in self.versions.get(regulation, ())]
+
+    def fillers(self, key: str, norm: str) -> list[RegInfo]:
+        """The regulations (each version apart) that fill an open norm of a regulation."""
+        rid = self.regs[key].node.id
+        return [
+            other
+            for other in self.regs.values()
+            if any(f.regulation == rid and f.norm == norm for f in other.fills)
+        ]
+
+    def filling(self, key: str, norm: str) -> tuple[tuple[str, ...], str]:
+        """The regulations (by id; the runtime picks their version in force) that fill an
+        open norm, and the name under which they hold the filling."""
+        ids = dict.fromkeys(other.node.id for other in self.fillers(key, norm))
+        return tuple(ids), f"vult:{self.regs[key].node.id}.{norm}"
 
     def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (regulation, input) pairs that the given symbols may read, following
@@ -87,9 +117,8 @@ class Analysis:
                 found.add(key)
                 continue
             if sym is not None and sym.kind == "norm":
-                filled = self.filler(*key)
-                if filled:
-                    todo.append(filled)
+                fill = f"vult:{reg.node.id}.{key[1]}"  # type: ignore[union-attr]
+                todo.extend((other.key, fill) for other in self.fillers(*key))
             todo.extend(self.deps.get(key, ()))
         return found
 
@@ -125,18 +154,21 @@ class Checker:
     # ------------------------------------------------------------ driver
     def run(self) -> Analysis:
         regs = [f for f in self.files if isinstance(f, n.Regulation)]
+        by_id: dict[str, list[n.Regulation]] = {}
         for reg in regs:
-            if reg.id in self.a.regs:
-                first = self.a.regs[reg.id].node
-                self.error(
-                    "R202",
-                    f"de regeling '{reg.id}' is al eerder gedefinieerd",
-                    reg.span,
-                    "geef elke regeling een eigen naam",
-                    (("eerste definitie", first.span),),
-                )
-                continue
-            self.a.regs[reg.id] = RegInfo(reg)
+            by_id.setdefault(reg.id, []).append(reg)
+        for rid, group in by_id.items():
+            group.sort(key=lambda r: r.meta.valid_from or datetime.date.min)
+            keys = self.a.versions[rid] = []
+            for reg in group:
+                key = rid
+                if len(group) > 1:
+                    key = f"{rid}@{(reg.meta.valid_from or datetime.date.min).isoformat()}"
+                    while key in self.a.regs:  # two versions from one day: R509 says so
+                        key += "'"
+                keys.append(key)
+                self.a.regs[key] = RegInfo(reg, key)
+            self._check_versions(self.a.of(rid))
         for info in self.a.regs.values():
             self.reg = info
             self._declare(info)
@@ -147,12 +179,47 @@ class Checker:
             self.reg = info
             self._check_exceptions(info)
             self._check_fills(info)
+        self._check_rival_fills()
         self._check_cycles()
         for f in self.files:
             if isinstance(f, n.CaseFile):
                 self._check_cases(f)
                 self.a.cases.append(f)
         return self.a
+
+    def _check_versions(self, versions: list[RegInfo]) -> None:
+        """Versions of one regulation: the same kind, and never two in force on one day."""
+        for prev, info in itertools.pairwise(versions):
+            reg, first = info.node, prev.node
+            if reg.kind != first.kind:
+                self.error(
+                    "R202",
+                    f"de regeling '{reg.id}' is al gedefinieerd als {first.kind}",
+                    reg.span,
+                    "versies van één regeling zijn van dezelfde soort; geef anders elke "
+                    "regeling een eigen naam",
+                    (("eerste definitie", first.span),),
+                )
+        for i, info in enumerate(versions):
+            for other in versions[i + 1 :]:
+                if not info.overlaps(other):
+                    continue
+                start = other.node.meta.valid_from
+                hint = "geef elke versie een eigen periode"
+                if start and info.node.meta.valid_from and info.node.meta.valid_from < start:
+                    last = start - datetime.timedelta(days=1)
+                    hint = (
+                        f"laat de eerdere versie eindigen vóór de latere begint: geldig van "
+                        f"{_dmy(info.node.meta.valid_from)} tot en met {_dmy(last)}"
+                    )
+                self.error(
+                    "R509",
+                    f"twee versies van '{info.node.id}' gelden tegelijk: de ene "
+                    f"{_period(info)}, de andere {_period(other)}",
+                    other.node.meta.period_span or other.node.span,
+                    hint,
+                    (("andere versie", info.node.meta.period_span or info.node.span),),
+                )
 
     # ------------------------------------------------------------ declarations
     def _name_ok(self, name: str, span: Span) -> bool:
@@ -373,9 +440,9 @@ class Checker:
             if ref.anchor and ref.anchor not in info.units:
                 self.error("R207", f"{ref.anchor} bestaat niet in deze regeling", ref.span)
             return
-        if src in info.externs or src in self.a.regs:
+        if src in info.externs or src in self.a.versions:
             return
-        known = list(info.externs) + list(self.a.regs)
+        known = list(info.externs) + list(self.a.versions)
         self.error(
             "R207",
             f"onbekende bron '{src}'",
@@ -392,7 +459,7 @@ class Checker:
                 "schrijf een getal, bedrag, datum, ja of nee",
             )
             return
-        self._current = (info.node.id, name)
+        self._current = (info.key, name)
         got = self.typeof(info, expr, want)
         if got is not None and not want.same(got):
             self.error(
@@ -402,7 +469,7 @@ class Checker:
             )
 
     def _type_symbol(self, info: RegInfo, sym: Symbol) -> Type | None:
-        key = (info.node.id, sym.name)
+        key = (info.key, sym.name)
         if sym.kind == "begrip" and sym.type is None:
             if key in self._visiting:
                 return None  # a cycle; reported by _check_cycles
@@ -422,8 +489,8 @@ class Checker:
 
     def _check_rule(self, info: RegInfo, rinfo: RuleInfo) -> None:
         rule = rinfo.node
-        key = (info.node.id, rule.outcome or "")
-        self._current = key if rule.outcome else (info.node.id, f"regel:{rule.name}")
+        key = (info.key, rule.outcome or "")
+        self._current = key if rule.outcome else (info.key, f"regel:{rule.name}")
         parts = (rule.value is not None) + (rule.item is not None) + rule.not_applicable
         if parts == 0:
             self.error(
@@ -643,37 +710,59 @@ class Checker:
             )
             return None
         self.a.resolved[id(e)] = (sym.kind, sym.name)
-        self._use(info.node.id, sym.name)
+        self._use(info.key, sym.name)
         if sym.kind == "begrip":
             return self._type_symbol(info, sym)
         return sym.type
 
+    def _relevant(self, regulation: str) -> list[RegInfo]:
+        """The versions of another regulation that the current one can meet: those in force
+        at some time in its own period (all of them, if none is)."""
+        versions = self.a.of(regulation)
+        here = self.reg
+        overlapping = [v for v in versions if here is None or v.overlaps(here)]
+        return overlapping or versions
+
     def _qualname(self, e: n.QualName) -> Type | None:
-        other = self.a.regs.get(e.regulation)
-        if other is None:
+        versions = self._relevant(e.regulation)
+        if not versions:
             self.error(
                 "R204",
                 f"onbekende regeling '{e.regulation}'",
                 e.span,
-                suggest(e.regulation, list(self.a.regs)) or "laad het bestand van die regeling mee",
+                suggest(e.regulation, list(self.a.versions))
+                or "laad het bestand van die regeling mee",
             )
             return None
-        sym = other.symbols.get(e.name)
-        if sym is None or sym.kind not in ("begrip", "outcome"):
-            names = [s.name for s in other.symbols.values() if s.kind in ("begrip", "outcome")]
-            self.error(
-                "R205",
-                f"'{e.name}' is geen begrip of uitkomst van '{e.regulation}'",
-                e.span,
-                suggest(e.name, names),
-            )
-            return None
-        self.a.resolved[id(e)] = (sym.kind, sym.name)
-        self._use(e.regulation, sym.name)
-        saved = self.reg
-        t = self._type_symbol(other, sym) if sym.kind == "begrip" else sym.type
-        self.reg = saved
-        return t
+        found: Type | None = None
+        for other in versions:
+            sym = other.symbols.get(e.name)
+            if sym is None or sym.kind not in ("begrip", "outcome"):
+                names = [s.name for s in other.symbols.values() if s.kind in ("begrip", "outcome")]
+                which = f" (versie {_period(other)})" if len(versions) > 1 else ""
+                self.error(
+                    "R205",
+                    f"'{e.name}' is geen begrip of uitkomst van '{e.regulation}'{which}",
+                    e.span,
+                    suggest(e.name, names),
+                )
+                return None
+            self.a.resolved[id(e)] = (sym.kind, sym.name)
+            self._use(other.key, sym.name)
+            saved = self.reg
+            t = self._type_symbol(other, sym) if sym.kind == "begrip" else sym.type
+            self.reg = saved
+            if found is not None and t is not None and not found.same(t):
+                self.error(
+                    "R301",
+                    f"'{e.regulation}.{e.name}' is {found.display()} in de ene versie en "
+                    f"{t.display()} in de andere",
+                    e.span,
+                    "houd het type gelijk tussen versies, of geef het een andere naam",
+                )
+                return None
+            found = found or t
+        return found
 
     def _binary(self, info: RegInfo, e: n.Binary) -> Type | None:
         op = e.op
@@ -909,29 +998,18 @@ class Checker:
 
     # ------------------------------------------------------------ open norms
     def _check_fills(self, info: RegInfo) -> None:
-        reg = info.node
         seen: set[tuple[str, str]] = set()
         for fill in info.fills:
-            self._current = (reg.id, f"vult:{fill.regulation}.{fill.norm}")
+            self._current = (info.key, f"vult:{fill.regulation}.{fill.norm}")
             got = self.typeof(info, fill.value)
-            target = self.a.regs.get(fill.regulation)
-            if target is None:
+            targets = self._relevant(fill.regulation)
+            if not targets:
                 self.error(
                     "R204",
                     f"onbekende regeling '{fill.regulation}'",
                     fill.span,
-                    suggest(fill.regulation, list(self.a.regs))
+                    suggest(fill.regulation, list(self.a.versions))
                     or "laad het bestand van die regeling mee",
-                )
-                continue
-            sym = target.symbols.get(fill.norm)
-            if sym is None or sym.kind != "norm":
-                norms = [s.name for s in target.symbols.values() if s.kind == "norm"]
-                self.error(
-                    "R803",
-                    f"'{fill.regulation}' heeft geen open norm '{fill.norm}'",
-                    fill.span,
-                    suggest(fill.norm, norms),
                 )
                 continue
             key = (fill.regulation, fill.norm)
@@ -940,27 +1018,67 @@ class Checker:
                     "R804", f"de open norm '{fill.norm}' wordt twee keer ingevuld", fill.span
                 )
             seen.add(key)
-            norm: n.OpenNorm = sym.node  # type: ignore[assignment]
-            if reg.meta.organ != norm.organ:
-                by = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
-                self.error(
-                    "R801",
-                    f"de open norm '{fill.norm}' is overgelaten aan {by[norm.organ]}, maar "
-                    f"'{reg.title}' is vastgesteld door "
-                    f"{by.get(reg.meta.organ or '', 'een onbekend orgaan')}",
-                    fill.span,
-                    "alleen het orgaan waaraan de norm is gedelegeerd kan hem invullen",
-                    (("de open norm", norm.span),),
-                )
-            want = sym.type
-            if got is not None and want is not None and not want.same(got):
-                self.error(
-                    "R802",
-                    f"de open norm '{fill.norm}' is {want.display()}, maar wordt "
-                    f"ingevuld met {got.display()}",
-                    fill.value.span,
-                    _unit_hint(want, got),
-                )
+            before = len(self.a.diagnostics)
+            for target in targets:  # every version it may fill; one report is enough
+                self._check_fill(info, fill, target, got)
+                if len(self.a.diagnostics) > before:
+                    break
+
+    def _check_fill(
+        self, info: RegInfo, fill: n.FillNorm, target: RegInfo, got: Type | None
+    ) -> None:
+        reg = info.node
+        sym = target.symbols.get(fill.norm)
+        if sym is None or sym.kind != "norm":
+            norms = [s.name for s in target.symbols.values() if s.kind == "norm"]
+            self.error(
+                "R803",
+                f"'{fill.regulation}' heeft geen open norm '{fill.norm}'",
+                fill.span,
+                suggest(fill.norm, norms),
+            )
+            return
+        norm: n.OpenNorm = sym.node  # type: ignore[assignment]
+        if reg.meta.organ != norm.organ:
+            by = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
+            self.error(
+                "R801",
+                f"de open norm '{fill.norm}' is overgelaten aan {by[norm.organ]}, maar "
+                f"'{reg.title}' is vastgesteld door "
+                f"{by.get(reg.meta.organ or '', 'een onbekend orgaan')}",
+                fill.span,
+                "alleen het orgaan waaraan de norm is gedelegeerd kan hem invullen",
+                (("de open norm", norm.span),),
+            )
+        want = sym.type
+        if got is not None and want is not None and not want.same(got):
+            self.error(
+                "R802",
+                f"de open norm '{fill.norm}' is {want.display()}, maar wordt "
+                f"ingevuld met {got.display()}",
+                fill.value.span,
+                _unit_hint(want, got),
+            )
+
+    def _check_rival_fills(self) -> None:
+        """Two regulations that fill one open norm at the same time leave it unclear which
+        applies; versions of one regulation take turns and are no rivals."""
+        fills: dict[tuple[str, str], list[tuple[RegInfo, n.FillNorm]]] = {}
+        for info in self.a.regs.values():
+            for fill in info.fills:
+                fills.setdefault((fill.regulation, fill.norm), []).append((info, fill))
+        for (_, norm), found in fills.items():
+            for i, (a, fa) in enumerate(found):
+                for b, fb in found[i + 1 :]:
+                    if a.node.id != b.node.id and a.overlaps(b):
+                        self.error(
+                            "R804",
+                            f"de open norm '{norm}' wordt in dezelfde periode ook ingevuld "
+                            f"door '{a.node.id}'",
+                            fb.span,
+                            "laat één regeling de norm invullen",
+                            (("andere invulling", fa.span),),
+                        )
 
     # ------------------------------------------------------------ cycles
     def _check_cycles(self) -> None:
@@ -981,20 +1099,23 @@ class Checker:
 
     # ------------------------------------------------------------ test cases
     def _check_cases(self, f: n.CaseFile) -> None:
-        info = self.a.regs.get(f.regulation)
-        if info is None:
+        versions = self.a.of(f.regulation)
+        if not versions:
             self.error(
                 "R204",
                 f"onbekende regeling '{f.regulation}'",
                 f.regulation_span,
-                suggest(f.regulation, list(self.a.regs))
+                suggest(f.regulation, list(self.a.versions))
                 or "geef de map of het bestand van de regeling mee",
             )
             return
-        self.reg = info
         self._current = None
         names = [c.name for c in f.cases]
         for case in f.cases:
+            # A case is checked against the version in force on its peildatum.
+            day = case.peildatum
+            info = next((v for v in versions if day and v.in_force(day)), versions[-1])
+            self.reg = info
             if names.count(case.name) > 1:
                 self.error("R902", f"er zijn meer gevallen met de naam '{case.name}'", case.span)
             if case.peildatum is None:
@@ -1005,7 +1126,7 @@ class Checker:
                     "voeg toe: peildatum DD-MM-JJJJ",
                 )
             elif not any(x.kind == "fout" for x in case.expectations):
-                self._case_period(info, case)
+                self._case_period(versions, case)
             if case.decision and case.decision not in {d.name for d in info.node.decisions}:
                 self.error(
                     "R209",
@@ -1057,23 +1178,22 @@ class Checker:
     def _input_elsewhere(self, info: RegInfo, name: str) -> Symbol | None:
         """An input of another regulation that this one reads through its definitions
         (`voorbeeld.jongere` reads the other regulation's `geboortedatum`)."""
-        rid = info.node.id
+        rid = info.key
         for reg, found in self.a.inputs_read(key for key in self.a.deps if key[0] == rid):
             if found == name and reg != rid:
                 return self.a.regs[reg].symbols[name]
         return None
 
-    def _case_period(self, info: RegInfo, case: n.Case) -> None:
-        meta = info.node.meta
+    def _case_period(self, versions: list[RegInfo], case: n.Case) -> None:
         day = case.peildatum
         assert day is not None
-        if (meta.valid_from and day < meta.valid_from) or (
-            meta.valid_until and day > meta.valid_until
-        ):
+        if not any(v.in_force(day) for v in versions):
+            which = f"van '{versions[0].node.title}'"
+            if len(versions) > 1:
+                which = f"van alle versies van '{versions[0].node.id}'"
             self.error(
                 "R601",
-                f"de peildatum van geval '{case.name}' valt buiten de geldigheid "
-                f"van '{info.node.title}'",
+                f"de peildatum van geval '{case.name}' valt buiten de geldigheid {which}",
                 case.span,
                 'verwacht dan een fout: verwacht fout "buiten de geldigheid"',
             )
@@ -1098,6 +1218,20 @@ class Checker:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _dmy(day: datetime.date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _period(info: RegInfo) -> str:
+    meta = info.node.meta
+    start = f"vanaf {_dmy(meta.valid_from)}" if meta.valid_from else "zonder begin"
+    return (
+        f"{start} tot en met {_dmy(meta.valid_until)}"
+        if meta.valid_until
+        else start + " zonder einde"
+    )
 
 
 def _describe(item: object) -> str:

@@ -17,6 +17,7 @@ from regel import runtime as rt
 from .api import check_paths, load
 from .cases import run_cases
 from .diagnostics import CompileError, render_all
+from .versions import compare, render, versions_to_compare
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -110,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         "met wat verwacht wordt.",
     )
     p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+
+    p = sub.add_parser(
+        "verschil",
+        help="toon wat er tussen versies van een regeling veranderd is",
+        description="Vergelijk opeenvolgende versies van een regeling (hetzelfde id, elk een "
+        "eigen geldigheid) per artikel: tekst woord voor woord, regels, begrippen en normen "
+        "regel voor regel, en de kop.",
+    )
+    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument("--regeling", metavar="NAAM", help="alleen deze regeling")
     return parser
 
 
@@ -156,7 +167,7 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
         )
     if not isinstance(inputs, dict):
         return _fail('invoer moet een JSON-object zijn: {"gegeven": waarde, …}', EXIT_USAGE)
-    names = sorted(policies.regulations)
+    names = sorted(policies.program.versions)
     name = args.regeling
     if name is None:
         if len(names) != 1:
@@ -204,6 +215,28 @@ def cmd_test(paths: list[str]) -> int:
     return EXIT_FAILED if failed or not outcomes else EXIT_OK
 
 
+def cmd_verschil(args: argparse.Namespace) -> int:
+    try:
+        policies = load(*args.paden)
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_FAILED
+    analysis = policies.analysis
+    if args.regeling and args.regeling not in analysis.versions:
+        known = ", ".join(sorted(analysis.versions)) or "(geen)"
+        return _fail(f"onbekende regeling '{args.regeling}'; geladen: {known}", EXIT_USAGE)
+    pairs = versions_to_compare(analysis, args.regeling)
+    if not pairs:
+        which = f"van '{args.regeling}' is" if args.regeling else "van elke regeling is"
+        return _fail(
+            f"er is niets te vergelijken: {which} maar één versie geladen (geef de mappen of "
+            "bestanden van beide versies mee)",
+            EXIT_USAGE,
+        )
+    print("\n\n".join(render(compare(old, new, policies.sources)) for old, new in pairs))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -212,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_controleer(args.paden)
         if args.opdracht == "evalueer":
             return cmd_evalueer(args)
+        if args.opdracht == "verschil":
+            return cmd_verschil(args)
         return cmd_test(args.paden)
     except KeyboardInterrupt:
         return _fail("afgebroken", EXIT_FAILED)

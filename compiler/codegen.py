@@ -121,6 +121,7 @@ class ModuleWriter:
         self.sources = sources
         self.info = info
         self.rid = info.node.id
+        self.key = info.key  # differs from the id when several versions are loaded
         self.constants: dict[tuple[type, str], str] = {}
         self.module = Module(self.rid, sorted({info.node.span.file}))
         self.local = False  # expressions over local variables (fast decisions) or a Context
@@ -701,8 +702,8 @@ class ModuleWriter:
         for sym in self.info.symbols.values():
             if sym.kind == "norm":
                 default = f"norm_{sym.name}" if sym.node.default is not None else "None"  # type: ignore[attr-defined]
-                filler = self.a.filler(self.rid, sym.name)
-                filled = f"({py_str(filler[0])}, {py_str(filler[1])})" if filler else "None"
+                fillers, begrip = self.a.filling(self.key, sym.name)
+                filled = f"({_tuple(list(fillers))}, {py_str(begrip)})" if fillers else "None"
                 norms.append(f"{py_str(sym.name)}: ({default}, {filled})")
         decisions = [
             f"{py_str(d.name)}: {_tuple([name for name, _ in d.outcomes])}" for d in reg.decisions
@@ -758,8 +759,8 @@ class ModuleWriter:
         """The (regulation, input) pairs an outcome may read; the `niet van toepassing`
         rules that can set its rules aside read inputs too."""
         rules = self.info.rules
-        start = [(self.rid, name)] + [
-            (self.rid, f"regel:{r.node.name}")
+        start = [(self.key, name)] + [
+            (self.key, f"regel:{r.node.name}")
             for r in rules.values()
             if r.node.not_applicable
             and any(rules[o].node.outcome == name for o in r.overrides if o in rules)
@@ -956,10 +957,10 @@ def execute(source: str, regulation: str) -> rt.Regulation:
     return namespace["REGELING"]
 
 
-def build(analysis: Analysis, sources: dict[str, str]) -> dict[str, rt.Regulation]:
-    regulations = {rid: execute(generate(analysis, sources, rid), rid) for rid in analysis.regs}
-    rt.Program(regulations).link()
-    return regulations
+def build(analysis: Analysis, sources: dict[str, str]) -> rt.Program:
+    """Every loaded regulation (each version apart), linked so that they can use each other."""
+    modules = {key: generate(analysis, sources, key) for key in analysis.regs}
+    return rt.Program({key: execute(source, key) for key, source in modules.items()})
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -316,7 +316,12 @@ class Context:
         if sub is None:
             if self.judged is None:
                 self.judged = {}
-            other = self.regulation.program.regulations[regulation]
+            other = self.regulation.program.in_force(regulation, self.peildatum)
+            if other is None:
+                raise Undetermined(
+                    name,
+                    f"geen versie van '{regulation}' geldt op {format_date(self.peildatum)}",
+                )
             sub = self.memo[key] = Context(other, self.inputs, self.peildatum, None, self.judged)
         if name in sub.regulation.outcomes:
             return sub.outcome(name)
@@ -436,7 +441,7 @@ class Regulation:
         outcomes: dict[str, Outcome],
         decisions: dict[str, tuple[str, ...]],
         needs: dict[str, frozenset[str]],
-        norms: dict[str, tuple[Fn | None, tuple[str, str] | None]] | None = None,
+        norms: dict[str, tuple[Fn | None, tuple[tuple[str, ...], str] | None]] | None = None,
         valid_from: datetime.date | None = None,
         valid_until: datetime.date | None = None,
         meta: dict[str, Any] | None = None,
@@ -513,14 +518,10 @@ class Regulation:
 
     def check_period(self, peildatum: datetime.date) -> None:
         if not self.in_force(peildatum):
-            start, end = self.valid_from, self.valid_until
-            period = f"vanaf {format_date(start)}" if start else ""
-            if end:
-                period += f" tot en met {format_date(end)}"
             raise PeriodError(
                 "R601",
                 f"de peildatum {format_date(peildatum)} valt buiten de geldigheid van "
-                f"'{self.title}' ({period.strip()})",
+                f"'{self.title}' ({_period_text(self.valid_from, self.valid_until)})",
                 "kies een peildatum binnen de geldigheid, of een andere versie van de regeling",
             )
 
@@ -599,10 +600,12 @@ class Regulation:
 
     def norm_value(self, name: str, ctx: Context) -> Any:
         default, filled = self.norms[name]
-        if filled is not None:
-            regulation, begrip = filled
-            if regulation in self.program.regulations:
-                return ctx.elsewhere(regulation, begrip)
+        if filled is not None:  # by a filling regulation in force on the peildatum
+            regulations, begrip = filled
+            for regulation in regulations:
+                version = self.program.in_force(regulation, ctx.peildatum)
+                if version is not None and begrip in version.begrippen:
+                    return ctx.elsewhere(regulation, begrip)
         if default is not None:
             return default(ctx)
         raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
@@ -629,14 +632,66 @@ class Regulation:
 
 
 class Program:
-    """All loaded regulations, so that one can use another's definitions and fill its norms."""
+    """All loaded regulations, so that one can use another's definitions and fill its norms.
+
+    A regulation can be loaded in several versions (the same id, periods that do not
+    overlap); a reference to it means the version in force on the peildatum.
+    """
 
     def __init__(self, regulations: dict[str, Regulation]):
-        self.regulations = regulations
-
-    def link(self) -> None:
-        for regulation in self.regulations.values():
+        self.regulations = regulations  # by key: the id, or `id@start` for a version
+        self.versions: dict[str, list[Regulation]] = {}
+        for regulation in regulations.values():
             regulation.program = self
+            self.versions.setdefault(regulation.id, []).append(regulation)
+        for versions in self.versions.values():
+            versions.sort(key=lambda r: r.valid_from or datetime.date.min)
+
+    def in_force(self, regulation: str, peildatum: datetime.date) -> Regulation | None:
+        """The version of a regulation in force on the peildatum, if any."""
+        for version in self.versions.get(regulation, ()):
+            if version.in_force(peildatum):
+                return version
+        return None
+
+    def version(self, regulation: str, peildatum: datetime.date) -> Regulation:
+        """The version to evaluate: by key (one version), or by id and the peildatum."""
+        if regulation in self.regulations:
+            return self.regulations[regulation]
+        versions = self.versions.get(regulation)
+        if not versions:
+            known = ", ".join(sorted(self.versions)) or "(geen)"
+            raise EvaluationError("R204", f"onbekende regeling '{regulation}'; geladen: {known}")
+        chosen = self.in_force(regulation, peildatum)
+        if chosen is None:
+            if len(versions) == 1:
+                versions[0].check_period(peildatum)  # raises, with the period
+            periods = "; ".join(_period_text(v.valid_from, v.valid_until) for v in versions)
+            raise PeriodError(
+                "R601",
+                f"de peildatum {format_date(peildatum)} valt buiten de geldigheid van alle "
+                f"versies van '{versions[-1].title}' ({periods})",
+                "kies een peildatum binnen de geldigheid van een van de versies",
+            )
+        return chosen
+
+    def evaluate(
+        self,
+        regulation: str,
+        inputs: Mapping[str, Any],
+        peildatum: datetime.date,
+        besluit: str | None = None,
+        trace: bool = False,
+    ) -> Result:
+        """Evaluate a decision of the version of a regulation in force on the peildatum."""
+        return self.version(regulation, peildatum).evaluate(inputs, peildatum, besluit, trace)
+
+
+def _period_text(start: datetime.date | None, end: datetime.date | None) -> str:
+    period = f"vanaf {format_date(start)}" if start else ""
+    if end:
+        period += f" tot en met {format_date(end)}"
+    return period.strip()
 
 
 # Inputs with more digits before the decimal point are refused: no amount, duration or count

@@ -67,7 +67,7 @@ def test_which_decisions_get_a_one_pass_function() -> None:
         assert set(regulation.fast) == set(regulation.decisions), rid
     # Outcomes read by other outcomes, open norms and other regulations: the general path.
     assert set(policies.regulations["voorbeeld"].fast) == {"vrijstelling"}
-    assert not policies.regulations["voorbeeld_beleid"].fast
+    assert not any(v.fast for v in policies.versions("voorbeeld_beleid"))
 
 
 def _outcomes(result) -> dict:
@@ -80,10 +80,10 @@ def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
 
     checked = 0
     for case_file in policies.cases:
-        regulation = policies.regulations[case_file.regulation]
         for case in case_file.cases:
             if case.decision is None or any(e.kind == "fout" for e in case.expectations):
                 continue
+            regulation = policies.version(case_file.regulation, case.peildatum)
             inputs = {name: constant_value(v, policies.analysis) for name, _, v in case.givens}
             fast = regulation.evaluate(inputs, case.peildatum, case.decision)
             full = regulation.evaluate(inputs, case.peildatum, case.decision, trace=True)
@@ -272,8 +272,9 @@ def test_inputs_read_through_another_regulation_keep_that_regulations_type() -> 
     from regel.runtime import InputError
 
     policies = load(POLICIES)
-    spec = policies.regulations["voorbeeld_beleid"].inputs["uitkering"]
-    assert spec.choices == policies.regulations["voorbeeld"].inputs["uitkering"].choices
+    for version in policies.versions("voorbeeld_beleid"):
+        spec = version.inputs["uitkering"]
+        assert spec.choices == policies["voorbeeld"].inputs["uitkering"].choices
     with pytest.raises(InputError) as err:
         policies.evaluate(
             "voorbeeld_beleid",
