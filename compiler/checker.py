@@ -133,7 +133,6 @@ class Checker:
     def __init__(self, files: list[n.Regulation | n.CaseFile]):
         self.files = files
         self.a = Analysis()
-        self.reg: RegInfo | None = None
         self._current: tuple[str, str] | None = None  # the definition being typed
         self._visiting: set[tuple[str, str]] = set()
 
@@ -170,13 +169,10 @@ class Checker:
                 self.a.regs[key] = RegInfo(reg, key)
             self._check_versions(self.a.of(rid))
         for info in self.a.regs.values():
-            self.reg = info
             self._declare(info)
         for info in self.a.regs.values():
-            self.reg = info
             self._check_bodies(info)
         for info in self.a.regs.values():
-            self.reg = info
             self._check_exceptions(info)
             self._check_fills(info)
         self._check_rival_fills()
@@ -602,7 +598,7 @@ class Checker:
         if isinstance(e, n.Name):
             return self._name(info, e, expect)
         if isinstance(e, n.QualName):
-            return self._qualname(e)
+            return self._qualname(info, e)
         if isinstance(e, n.Not):
             self._bool(info, e.operand)
             return BOOL
@@ -715,16 +711,14 @@ class Checker:
             return self._type_symbol(info, sym)
         return sym.type
 
-    def _relevant(self, regulation: str) -> list[RegInfo]:
-        """The versions of another regulation that the current one can meet: those in force
-        at some time in its own period (all of them, if none is)."""
+    def _relevant(self, here: RegInfo, regulation: str) -> list[RegInfo]:
+        """The versions of another regulation that `here` can meet: those in force at some
+        time in its period (all of them, if none is)."""
         versions = self.a.of(regulation)
-        here = self.reg
-        overlapping = [v for v in versions if here is None or v.overlaps(here)]
-        return overlapping or versions
+        return [v for v in versions if v.overlaps(here)] or versions
 
-    def _qualname(self, e: n.QualName) -> Type | None:
-        versions = self._relevant(e.regulation)
+    def _qualname(self, info: RegInfo, e: n.QualName) -> Type | None:
+        versions = self._relevant(info, e.regulation)
         if not versions:
             self.error(
                 "R204",
@@ -749,9 +743,7 @@ class Checker:
                 return None
             self.a.resolved[id(e)] = (sym.kind, sym.name)
             self._use(other.key, sym.name)
-            saved = self.reg
             t = self._type_symbol(other, sym) if sym.kind == "begrip" else sym.type
-            self.reg = saved
             if found is not None and t is not None and not found.same(t):
                 self.error(
                     "R301",
@@ -1002,7 +994,7 @@ class Checker:
         for fill in info.fills:
             self._current = (info.key, f"vult:{fill.regulation}.{fill.norm}")
             got = self.typeof(info, fill.value)
-            targets = self._relevant(fill.regulation)
+            targets = self._relevant(info, fill.regulation)
             if not targets:
                 self.error(
                     "R204",
@@ -1115,7 +1107,6 @@ class Checker:
             # A case is checked against the version in force on its peildatum.
             day = case.peildatum
             info = next((v for v in versions if day and v.in_force(day)), versions[-1])
-            self.reg = info
             if names.count(case.name) > 1:
                 self.error("R902", f"er zijn meer gevallen met de naam '{case.name}'", case.span)
             if case.peildatum is None:
