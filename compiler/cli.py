@@ -16,6 +16,8 @@ from regel import runtime as rt
 
 from .api import check_paths, load
 from .cases import run_cases
+from .coverage import MISSING, coverage
+from .coverage import render as render_coverage
 from .diagnostics import CompileError, render_all
 from .versions import compare, render, versions_to_compare
 
@@ -111,6 +113,18 @@ def build_parser() -> argparse.ArgumentParser:
         "met wat verwacht wordt.",
     )
     p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+
+    p = sub.add_parser(
+        "dekking",
+        help="toon per artikel, lid en onderdeel of het gecodeerd is",
+        description="Toon voor elke regeling per artikel, lid en onderdeel: gecodeerd (met de "
+        "regels), niet uitvoerbaar (met de reden) of ontbrekend. Afsluitcode 1 zolang er iets "
+        "ontbreekt.",
+    )
+    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument(
+        "--ontbrekend", action="store_true", help="toon alleen wat ontbreekt (en de totalen)"
+    )
 
     p = sub.add_parser(
         "verschil",
@@ -215,6 +229,24 @@ def cmd_test(paths: list[str]) -> int:
     return EXIT_FAILED if failed or not outcomes else EXIT_OK
 
 
+def cmd_dekking(args: argparse.Namespace) -> int:
+    try:
+        policies = load(*args.paden)
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_FAILED
+    reports = coverage(policies.analysis)
+    for report in reports:
+        print(render_coverage(report, only_missing=args.ontbrekend) + "\n")
+    incomplete = [r for r in reports if not r.complete]
+    if incomplete:
+        missing = sum(r.count(MISSING) for r in incomplete)
+        print(f"onvolledig: {missing} ontbrekend in {len(incomplete)} regeling(en)")
+        return EXIT_FAILED
+    print(f"volledig: elk artikel, lid en onderdeel van {len(reports)} regeling(en) is gedekt")
+    return EXIT_OK
+
+
 def cmd_verschil(args: argparse.Namespace) -> int:
     try:
         policies = load(*args.paden)
@@ -245,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_controleer(args.paden)
         if args.opdracht == "evalueer":
             return cmd_evalueer(args)
+        if args.opdracht == "dekking":
+            return cmd_dekking(args)
         if args.opdracht == "verschil":
             return cmd_verschil(args)
         return cmd_test(args.paden)

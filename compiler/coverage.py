@@ -1,0 +1,176 @@
+"""Coverage: for every artikel, lid and onderdeel of a regulation, whether it is encoded (and by
+which rules), marked not executable (and why), or missing. A lawyer checks completeness with it;
+`regel dekking` fails while anything is missing.
+
+Missing is: a unit with its text but without rules that is not marked `niet uitvoerbaar`, or a
+number that is skipped (artikel 1 and 3 but no 2; onderdeel a and c but no b). Of a `wet` only
+the articles that are needed are included, so there skipped numbers are not missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import nodes as n
+from .checker import Analysis, RegInfo
+
+ENCODED, NOT_EXECUTABLE, MISSING, IN_PARTS = (
+    "gecodeerd",
+    "niet uitvoerbaar",
+    "ontbreekt",
+    "in de onderdelen",
+)
+
+
+@dataclass(slots=True)
+class Entry:
+    anchor: str  # artikel 3 lid 2
+    title: str | None
+    status: str  # ENCODED, NOT_EXECUTABLE, MISSING or IN_PARTS (counted through its parts)
+    detail: list[str] = field(default_factory=list)  # the rules, the reason, or what is missing
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Coverage:
+    info: RegInfo
+    entries: list[Entry]
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.entries if e.status == status)
+
+    @property
+    def complete(self) -> bool:
+        return self.count(MISSING) == 0
+
+
+def coverage(analysis: Analysis) -> list[Coverage]:
+    """The coverage of every loaded regulation (each version apart), by id."""
+    return [
+        Coverage(info, _entries(info))
+        for key in sorted(analysis.regs, key=lambda k: (analysis.regs[k].node.id, k))
+        for info in [analysis.regs[key]]
+    ]
+
+
+def _entries(info: RegInfo) -> list[Entry]:
+    entries: list[Entry] = []
+    _row(_articles(info.node.units), entries, numbered=info.node.kind != "wet")
+    return entries
+
+
+def _articles(units: list[n.Unit]) -> list[n.Unit]:
+    """Artikelen in the order of the text, also inside hoofdstukken."""
+    found: list[n.Unit] = []
+    for unit in units:
+        if unit.level == "hoofdstuk":
+            found += _articles([c for c in unit.children if isinstance(c, n.Unit)])
+        else:
+            found.append(unit)
+    return found
+
+
+def _row(units: list[n.Unit], entries: list[Entry], numbered: bool, parent: str = "") -> None:
+    """Siblings in order, each preceded by the numbers skipped before it."""
+    last: dict[tuple[str, str], int] = {}
+    # Berkelland has parts A, B.1-B.11 and C: the rows B.1, B.2, … stand in for a B.
+    prefixes = {number[0].rstrip(".").lower() for u in units if (number := _number(u.label))}
+    for unit in units:
+        number = _number(unit.label) if numbered else None
+        if number is not None:
+            prefix, value, letters = number
+            key = (unit.level, prefix)
+            for skipped in range(last.get(key, 0) + 1, value):
+                label = f"{prefix}{skipped}"
+                if letters:
+                    label = chr(ord("a") + skipped - 1)
+                    label = label.upper() if unit.label.isupper() else label
+                    if label.lower() in prefixes:
+                        continue
+                where = f"{parent} {_LINK[unit.level]} {label}".strip()
+                entries.append(
+                    Entry(
+                        where,
+                        None,
+                        MISSING,
+                        [f"{unit.level} {label} staat niet in de regeling (nummer overgeslagen)"],
+                        unit.span.line,
+                    )
+                )
+            last[key] = max(last.get(key, 0), value)
+        _walk(unit, entries, numbered)
+
+
+_LINK = {"artikel": "artikel", "lid": "lid", "onderdeel": "onder"}
+_NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
+
+
+def _number(label: str) -> tuple[str, int, bool] | None:
+    """Where a label stands in its row: 3 → ("", 3), B.6 → ("B.", 6), c → ("", 3) in letters.
+    A label like 11a continues a row without a place of its own."""
+    if len(label) == 1 and label.isalpha():
+        return ("", ord(label.lower()) - ord("a") + 1, True)
+    match = _NUMBERED.match(label)
+    return (match["prefix"], int(match["number"]), False) if match else None
+
+
+def _walk(unit: n.Unit, entries: list[Entry], numbered: bool) -> None:
+    parts = [c for c in unit.children if isinstance(c, n.Unit)]
+    own = [c for c in unit.children if not isinstance(c, n.Unit)]
+    where = str(unit.anchor) if unit.anchor else f"{unit.level} {unit.label}"
+    reason = next((c.reason for c in own if isinstance(c, n.NotExecutable)), None)
+    encoded = [_name(c) for c in own if isinstance(c, n.Rule | n.Begrip | n.OpenNorm | n.FillNorm)]
+    line = unit.span.line
+    if reason is not None:
+        entries.append(Entry(where, unit.title, NOT_EXECUTABLE, [reason], line))
+    elif encoded:
+        entries.append(Entry(where, unit.title, ENCODED, encoded, line))
+    elif parts:
+        entries.append(Entry(where, unit.title, IN_PARTS, [], line))
+    else:
+        entries.append(Entry(where, unit.title, MISSING, [_NO_RULES], line))
+    _row(parts, entries, numbered, where)
+
+
+def _name(item: object) -> str:
+    if isinstance(item, n.Rule):
+        return f"regel {item.name}"
+    if isinstance(item, n.Begrip):
+        return f"begrip {item.name}"
+    if isinstance(item, n.OpenNorm):
+        return f"open norm {item.name}"
+    assert isinstance(item, n.FillNorm)
+    return f"vult {item.regulation}.{item.norm}"
+
+
+_NO_RULES = "tekst zonder regels: codeer de regels, of schrijf 'niet uitvoerbaar' met de reden"
+
+
+def render(cov: Coverage, only_missing: bool = False) -> str:
+    reg = cov.info.node
+    head = f"{reg.id}: {reg.title} ({reg.span.file})"
+    if len(cov.info.key) > len(reg.id):
+        start = reg.meta.valid_from.strftime("%d-%m-%Y") if reg.meta.valid_from else "?"
+        head += f", versie vanaf {start}"
+    lines = [head]
+    width = max((len(e.anchor) for e in cov.entries), default=0) + 2
+    for e in cov.entries:
+        if only_missing and e.status != MISSING:
+            continue
+        detail = ", ".join(e.detail)
+        if e.status == IN_PARTS:
+            text = "zie de leden en onderdelen"
+        elif detail:
+            text = f"{e.status}: {detail}"
+        else:
+            text = e.status
+        lines.append(f"  {e.anchor.ljust(width)}{text}")
+    counted = cov.count(ENCODED) + cov.count(NOT_EXECUTABLE) + cov.count(MISSING)
+    done = counted - cov.count(MISSING)
+    percent = 100 * done // counted if counted else 100
+    lines.append(
+        f"  dekking {percent}%: {cov.count(ENCODED)} gecodeerd, {cov.count(NOT_EXECUTABLE)} niet "
+        f"uitvoerbaar, {cov.count(MISSING)} ontbreekt"
+    )
+    return "\n".join(lines)
