@@ -261,7 +261,7 @@ class DecisionDecl:
 @dataclass(slots=True)
 class TextBlock:
     span: Span
-    kind: str  # tekst | toelichting
+    kind: str  # tekst | toelichting | interpretatie (how an unclear text is read)
     text: str
 
 

@@ -538,6 +538,9 @@ class _ToAst(Transformer):
     def toelichting(self, meta, s):
         return n.TextBlock(self._s(meta), "toelichting", _text(s))
 
+    def uitleg(self, meta, s):
+        return n.TextBlock(self._s(meta), "interpretatie", _text(s))
+
     def niet_uitvoerbaar(self, meta, reason):
         return n.NotExecutable(self._s(meta), _text(reason) if reason else None)
 

@@ -64,3 +64,21 @@ def test_regel_dekking_only_missing_and_complete() -> None:
 def test_regel_dekking_on_a_policy_with_errors_shows_the_errors() -> None:
     proc = run("dekking", "tests/diagnostics/R201_onbekende_naam.regel")
     assert proc.returncode == 1 and "R201" in proc.stderr
+
+
+def test_the_language_reference_shows_real_output() -> None:
+    """The excerpt of `regel dekking` in docs/taal.md is what the command prints for Delft,
+    which is complete."""
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "taal.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"\$ regel dekking policies/delft\n(.*?)```", text, re.S).group(1)
+    proc = run("dekking", "policies/delft")
+    assert proc.returncode == 0, proc.stdout
+    real = proc.stdout.splitlines()
+    shown = [line for line in excerpt.splitlines() if line.strip() != "…"]
+    assert len(shown) > 5
+    for line in shown:
+        assert line in real, line

@@ -199,6 +199,7 @@ def test_oordeel_is_listed_as_relied_upon() -> None:
             "woonplaats": "Delft",
             "inzet_noodzakelijk": True,
             "voorliggende_voorziening_volstaat": False,
+            "arbeid_zonder_voorziening_mogelijk": False,
         },
         PEIL,
         besluit="aanspraak",
@@ -207,6 +208,7 @@ def test_oordeel_is_listed_as_relied_upon() -> None:
     assert names == {
         "inzet_noodzakelijk": "college",
         "voorliggende_voorziening_volstaat": "college",
+        "arbeid_zonder_voorziening_mogelijk": "college",
     }
     data = r.to_json()
     assert data["uitkomsten"]["aanspraak_voorziening"]["grondslag"] == ["artikel 3 lid 1"]
@@ -254,14 +256,22 @@ artikel 6
 def test_list_outcome_and_not_applicable_exception() -> None:
     r = load(POLICIES).evaluate(
         "delft",
-        {"uitkering": "IOAZ", "ingangsdatum_uitkering": "2011-07-15"},
+        {
+            "uitkering": "IOAZ",
+            "ingangsdatum_uitkering": "2011-07-15",
+            "datum_melding_uwv": "2011-07-15",
+        },
         PEIL,
         besluit="verplichtingen",
     )
     assert "een trajectplan tijdig ondertekenen" not in r["verplichtingen"]
     r = load(POLICIES).evaluate(
         "delft",
-        {"uitkering": "IOAZ", "ingangsdatum_uitkering": "2011-07-16"},
+        {
+            "uitkering": "IOAZ",
+            "ingangsdatum_uitkering": "2011-07-16",
+            "datum_melding_uwv": "2011-07-16",
+        },
         PEIL,
         besluit="verplichtingen",
     )
