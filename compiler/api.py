@@ -66,7 +66,7 @@ class Policies:
         trace: bool = True,
     ) -> rt.Result:
         """Evaluate a decision; with `trace` the result carries the motivation."""
-        return self.program.evaluate(regulation, inputs, peildatum, besluit, trace)
+        return self.version(regulation, peildatum).evaluate(inputs, peildatum, besluit, trace)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -24,6 +24,11 @@ _ALLOWED_PARENT = {
 }
 
 
+def fill_key(regulation: str, norm: str) -> str:
+    """The name under which a regulation holds its filling of another's open norm."""
+    return f"vult:{regulation}.{norm}"
+
+
 @dataclass(slots=True)
 class Symbol:
     kind: str  # input, begrip, outcome, norm
@@ -98,7 +103,7 @@ class Analysis:
         """The regulations (by id; the runtime picks their version in force) that fill an
         open norm, and the name under which they hold the filling."""
         ids = dict.fromkeys(other.node.id for other in self.fillers(key, norm))
-        return tuple(ids), f"vult:{self.regs[key].node.id}.{norm}"
+        return tuple(ids), fill_key(self.regs[key].node.id, norm)
 
     def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (regulation, input) pairs that the given symbols may read, following
@@ -117,7 +122,7 @@ class Analysis:
                 found.add(key)
                 continue
             if sym is not None and sym.kind == "norm":
-                fill = f"vult:{reg.node.id}.{key[1]}"  # type: ignore[union-attr]
+                fill = fill_key(reg.node.id, key[1])  # type: ignore[union-attr]
                 todo.extend((other.key, fill) for other in self.fillers(*key))
             todo.extend(self.deps.get(key, ()))
         return found
@@ -146,6 +151,16 @@ class Checker:
         related: tuple[tuple[str, Span], ...] = (),
     ) -> None:
         self.a.diagnostics.append(Diagnostic(code, message, span, hint, "error", related))
+
+    def _unknown_regulation(
+        self, name: str, span: Span, hint: str = "laad het bestand van die regeling mee"
+    ) -> None:
+        self.error(
+            "R204",
+            f"onbekende regeling '{name}'",
+            span,
+            suggest(name, list(self.a.versions)) or hint,
+        )
 
     def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.a.diagnostics.append(Diagnostic(code, message, span, hint, "warning"))
@@ -720,13 +735,7 @@ class Checker:
     def _qualname(self, info: RegInfo, e: n.QualName) -> Type | None:
         versions = self._relevant(info, e.regulation)
         if not versions:
-            self.error(
-                "R204",
-                f"onbekende regeling '{e.regulation}'",
-                e.span,
-                suggest(e.regulation, list(self.a.versions))
-                or "laad het bestand van die regeling mee",
-            )
+            self._unknown_regulation(e.regulation, e.span)
             return None
         found: Type | None = None
         for other in versions:
@@ -992,17 +1001,11 @@ class Checker:
     def _check_fills(self, info: RegInfo) -> None:
         seen: set[tuple[str, str]] = set()
         for fill in info.fills:
-            self._current = (info.key, f"vult:{fill.regulation}.{fill.norm}")
+            self._current = (info.key, fill_key(fill.regulation, fill.norm))
             got = self.typeof(info, fill.value)
             targets = self._relevant(info, fill.regulation)
             if not targets:
-                self.error(
-                    "R204",
-                    f"onbekende regeling '{fill.regulation}'",
-                    fill.span,
-                    suggest(fill.regulation, list(self.a.versions))
-                    or "laad het bestand van die regeling mee",
-                )
+                self._unknown_regulation(fill.regulation, fill.span)
                 continue
             key = (fill.regulation, fill.norm)
             if key in seen:
@@ -1093,12 +1096,8 @@ class Checker:
     def _check_cases(self, f: n.CaseFile) -> None:
         versions = self.a.of(f.regulation)
         if not versions:
-            self.error(
-                "R204",
-                f"onbekende regeling '{f.regulation}'",
-                f.regulation_span,
-                suggest(f.regulation, list(self.a.versions))
-                or "geef de map of het bestand van de regeling mee",
+            self._unknown_regulation(
+                f.regulation, f.regulation_span, "geef de map of het bestand van de regeling mee"
             )
             return
         self._current = None
@@ -1226,15 +1225,11 @@ def _period(info: RegInfo) -> str:
 
 
 def _describe(item: object) -> str:
-    if isinstance(item, n.Rule):
-        return f"regel '{item.name}'"
-    if isinstance(item, n.Begrip):
-        return f"begrip '{item.name}'"
-    if isinstance(item, n.OpenNorm):
-        return f"open norm '{item.name}'"
-    if isinstance(item, n.FillNorm):
-        return f"de invulling van '{item.regulation}.{item.norm}'"
-    return type(item).__name__.lower()
+    named = n.executable_name(item)
+    if named is None:
+        return type(item).__name__.lower()
+    kind, name = named
+    return f"de invulling van '{name}'" if kind == "invulling" else f"{kind} '{name}'"
 
 
 def _is_constant(e: n.Expr) -> bool:

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from regel import runtime as rt
 
-from .api import check_paths, load
+from .api import Policies, check_paths, load
 from .cases import run_cases
 from .coverage import MISSING, coverage
 from .coverage import render as render_coverage
@@ -66,6 +66,10 @@ def _date(text: str) -> datetime.date:
         ) from None
 
 
+def _paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="regel",
@@ -82,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Controleer .regel-bestanden en mappen; toont alle fouten "
         "met regel, kolom en een hint.",
     )
-    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    _paths(p)
 
     p = sub.add_parser(
         "evalueer",
@@ -112,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Voer alle 'gevallen voor …' uit en vergelijk de uitkomsten "
         "met wat verwacht wordt.",
     )
-    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    _paths(p)
 
     p = sub.add_parser(
         "dekking",
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "regels), niet uitvoerbaar (met de reden) of ontbrekend. Afsluitcode 1 zolang er iets "
         "ontbreekt.",
     )
-    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    _paths(p)
     p.add_argument(
         "--ontbrekend", action="store_true", help="toon alleen wat ontbreekt (en de totalen)"
     )
@@ -133,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eigen geldigheid) per artikel: tekst woord voor woord, regels, begrippen en normen "
         "regel voor regel, en de kop.",
     )
-    p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
+    _paths(p)
     p.add_argument("--regeling", metavar="NAAM", help="alleen deze regeling")
     return parser
 
@@ -160,11 +164,18 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def cmd_evalueer(args: argparse.Namespace) -> int:
+def _load(paths: list[str]) -> Policies | None:
+    """Load the policies, or show every error in them (and return None)."""
     try:
-        policies = load(args.pad)
+        return load(*paths)
     except CompileError as err:
         print(err.render(), file=sys.stderr)
+        return None
+
+
+def cmd_evalueer(args: argparse.Namespace) -> int:
+    policies = _load([args.pad])
+    if policies is None:
         return EXIT_FAILED
     try:
         if args.invoer == "-":
@@ -206,10 +217,8 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
 
 
 def cmd_test(paths: list[str]) -> int:
-    try:
-        policies = load(*paths)
-    except CompileError as err:
-        print(err.render(), file=sys.stderr)
+    policies = _load(paths)
+    if policies is None:
         return EXIT_FAILED
     outcomes = run_cases(policies)
     passed = sum(o.passed for o in outcomes)
@@ -230,10 +239,8 @@ def cmd_test(paths: list[str]) -> int:
 
 
 def cmd_dekking(args: argparse.Namespace) -> int:
-    try:
-        policies = load(*args.paden)
-    except CompileError as err:
-        print(err.render(), file=sys.stderr)
+    policies = _load(args.paden)
+    if policies is None:
         return EXIT_FAILED
     reports = coverage(policies.analysis)
     for report in reports:
@@ -248,10 +255,8 @@ def cmd_dekking(args: argparse.Namespace) -> int:
 
 
 def cmd_verschil(args: argparse.Namespace) -> int:
-    try:
-        policies = load(*args.paden)
-    except CompileError as err:
-        print(err.render(), file=sys.stderr)
+    policies = _load(args.paden)
+    if policies is None:
         return EXIT_FAILED
     analysis = policies.analysis
     if args.regeling and args.regeling not in analysis.versions:

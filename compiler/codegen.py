@@ -23,7 +23,7 @@ import jinja2
 from regel import runtime as rt
 
 from . import nodes as n
-from .checker import Analysis, RegInfo, RuleInfo, Symbol
+from .checker import Analysis, RegInfo, RuleInfo, Symbol, fill_key
 from .diagnostics import Span
 from .pyexpr import (
     AND,
@@ -695,7 +695,7 @@ class ModuleWriter:
             if s.kind == "begrip"
         ]
         begrippen += [
-            f"{py_str(f'vult:{fill.regulation}.{fill.norm}')}: invulling_{i}"
+            f"{py_str(fill_key(fill.regulation, fill.norm))}: invulling_{i}"
             for i, fill in enumerate(self.info.fills, 1)
         ]
         norms = []

@@ -47,11 +47,8 @@ class Coverage:
 
 def coverage(analysis: Analysis) -> list[Coverage]:
     """The coverage of every loaded regulation (each version apart), by id."""
-    return [
-        Coverage(info, _entries(info))
-        for key in sorted(analysis.regs, key=lambda k: (analysis.regs[k].node.id, k))
-        for info in [analysis.regs[key]]
-    ]
+    ordered = sorted(analysis.regs.values(), key=lambda info: (info.node.id, info.key))
+    return [Coverage(info, _entries(info)) for info in ordered]
 
 
 def _entries(info: RegInfo) -> list[Entry]:
@@ -120,7 +117,7 @@ def _walk(unit: n.Unit, entries: list[Entry], numbered: bool) -> None:
     own = [c for c in unit.children if not isinstance(c, n.Unit)]
     where = str(unit.anchor) if unit.anchor else f"{unit.level} {unit.label}"
     reason = next((c.reason for c in own if isinstance(c, n.NotExecutable)), None)
-    encoded = [_name(c) for c in own if isinstance(c, n.Rule | n.Begrip | n.OpenNorm | n.FillNorm)]
+    encoded = [_name(named) for c in own if (named := n.executable_name(c))]
     line = unit.span.line
     if reason is not None:
         entries.append(Entry(where, unit.title, NOT_EXECUTABLE, [reason], line))
@@ -133,15 +130,9 @@ def _walk(unit: n.Unit, entries: list[Entry], numbered: bool) -> None:
     _row(parts, entries, numbered, where)
 
 
-def _name(item: object) -> str:
-    if isinstance(item, n.Rule):
-        return f"regel {item.name}"
-    if isinstance(item, n.Begrip):
-        return f"begrip {item.name}"
-    if isinstance(item, n.OpenNorm):
-        return f"open norm {item.name}"
-    assert isinstance(item, n.FillNorm)
-    return f"vult {item.regulation}.{item.norm}"
+def _name(named: tuple[str, str]) -> str:
+    kind, name = named
+    return f"vult {name}" if kind == "invulling" else f"{kind} {name}"
 
 
 _NO_RULES = "tekst zonder regels: codeer de regels, of schrijf 'niet uitvoerbaar' met de reden"

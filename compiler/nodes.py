@@ -322,6 +322,20 @@ class Rule:
     anchor: Anchor | None = None
 
 
+def executable_name(item: object) -> tuple[str, str] | None:
+    """What an executable part of an article is and its name: ("regel", "x"), ("begrip", "x"),
+    ("open norm", "x") or ("invulling", "regeling.norm"); None for text and the like."""
+    if isinstance(item, Rule):
+        return ("regel", item.name)
+    if isinstance(item, Begrip):
+        return ("begrip", item.name)
+    if isinstance(item, OpenNorm):
+        return ("open norm", item.name)
+    if isinstance(item, FillNorm):
+        return ("invulling", f"{item.regulation}.{item.norm}")
+    return None
+
+
 @dataclass(slots=True)
 class Unit:
     """hoofdstuk, artikel, lid or onderdeel, with its contents."""

@@ -13,7 +13,7 @@ import itertools
 import textwrap
 from dataclasses import dataclass, field
 
-from regel.runtime.values import format_date
+from regel.runtime.values import format_date, format_period
 
 from . import nodes as n
 from .checker import Analysis, RegInfo
@@ -178,14 +178,10 @@ def _keyed_items(unit: n.Unit) -> list[tuple[str, object]]:
     keyed: list[tuple[str, object]] = []
     counts: dict[str, int] = {}
     for item in _own(unit):
-        if isinstance(item, n.Rule):
-            key = f"regel {item.name}"
-        elif isinstance(item, n.Begrip):
-            key = f"begrip {item.name}"
-        elif isinstance(item, n.OpenNorm):
-            key = f"open norm {item.name}"
-        elif isinstance(item, n.FillNorm):
-            key = f"invulling van {item.regulation}.{item.norm}"
+        named = n.executable_name(item)
+        if named is not None:
+            kind, name = named
+            key = f"invulling van {name}" if kind == "invulling" else f"{kind} {name}"
         elif isinstance(item, n.TextBlock):
             key = item.kind
         elif isinstance(item, n.References):
@@ -215,11 +211,7 @@ def _ordered_anchors(old: RegInfo, new: RegInfo) -> list[n.Anchor]:
 
 
 def period(reg: n.Regulation) -> str:
-    m = reg.meta
-    text = f"vanaf {format_date(m.valid_from)}" if m.valid_from else ""
-    if m.valid_until:
-        text += f" tot en met {format_date(m.valid_until)}"
-    return text.strip()
+    return format_period(reg.meta.valid_from, reg.meta.valid_until)
 
 
 def _ref(ref: n.Ref) -> str:

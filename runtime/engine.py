@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
-from .values import format_date, format_value
+from .values import format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
 
@@ -521,7 +521,7 @@ class Regulation:
             raise PeriodError(
                 "R601",
                 f"de peildatum {format_date(peildatum)} valt buiten de geldigheid van "
-                f"'{self.title}' ({_period_text(self.valid_from, self.valid_until)})",
+                f"'{self.title}' ({format_period(self.valid_from, self.valid_until)})",
                 "kies een peildatum binnen de geldigheid, of een andere versie van de regeling",
             )
 
@@ -666,7 +666,7 @@ class Program:
         if chosen is None:
             if len(versions) == 1:
                 versions[0].check_period(peildatum)  # raises, with the period
-            periods = "; ".join(_period_text(v.valid_from, v.valid_until) for v in versions)
+            periods = "; ".join(format_period(v.valid_from, v.valid_until) for v in versions)
             raise PeriodError(
                 "R601",
                 f"de peildatum {format_date(peildatum)} valt buiten de geldigheid van alle "
@@ -674,24 +674,6 @@ class Program:
                 "kies een peildatum binnen de geldigheid van een van de versies",
             )
         return chosen
-
-    def evaluate(
-        self,
-        regulation: str,
-        inputs: Mapping[str, Any],
-        peildatum: datetime.date,
-        besluit: str | None = None,
-        trace: bool = False,
-    ) -> Result:
-        """Evaluate a decision of the version of a regulation in force on the peildatum."""
-        return self.version(regulation, peildatum).evaluate(inputs, peildatum, besluit, trace)
-
-
-def _period_text(start: datetime.date | None, end: datetime.date | None) -> str:
-    period = f"vanaf {format_date(start)}" if start else ""
-    if end:
-        period += f" tot en met {format_date(end)}"
-    return period.strip()
 
 
 # Inputs with more digits before the decimal point are refused: no amount, duration or count

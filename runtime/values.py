@@ -119,6 +119,14 @@ def format_date(day: datetime.date) -> str:
     return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
 
 
+def format_period(start: datetime.date | None, end: datetime.date | None) -> str:
+    """A period of force as the regulations write it: vanaf 1 januari 2012 tot en met …"""
+    period = f"vanaf {format_date(start)}" if start else ""
+    if end:
+        period += f" tot en met {format_date(end)}"
+    return period.strip()
+
+
 def format_number(value: Decimal, places: int | None = None) -> str:
     """Dutch notation: 1.234,56. Does not round: callers quantize first."""
     if places is not None:
