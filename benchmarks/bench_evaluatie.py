@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/bench_evaluatie.py
 
-1. A compiled wage-cost-subsidy decision (Berkelland B.6: age, months unemployed, handicap,
-   wage costs → capped percentage) against a hand-written Python function with the same
-   inputs and outputs, both with Decimal; once without and once with the full trace.
+1. A compiled wage-cost-subsidy decision (Berkelland B.6: target group, age, months
+   unemployed, hours, handicap, wage costs → capped percentage; the percentages and caps are
+   the open norms of the verordening as the beleidsregels fill them) against a hand-written
+   Python function with the same inputs and outputs, both with Decimal; once without and once
+   with the full trace.
 2. Loading and compiling a generated .regel file of at least 1,000 lines.
 """
 
@@ -27,20 +29,29 @@ CENT = Decimal("0.01")
 
 CASES = [
     {
+        "klantgroep": "bijstand",
         "geboortedatum": datetime.date(1978, 1, 1),
         "maanden_werkloos": Decimal(14),
+        "uren_per_week": Decimal(32),
+        "bijstandsonafhankelijk_door_arbeid": True,
         "handicap": False,
         "loonkosten": Decimal("1400.00"),
     },
     {
+        "klantgroep": "bijstand",
         "geboortedatum": datetime.date(1978, 1, 1),
         "maanden_werkloos": Decimal(14),
+        "uren_per_week": Decimal(32),
+        "bijstandsonafhankelijk_door_arbeid": True,
         "handicap": True,
         "loonkosten": Decimal("800.00"),
     },
     {
+        "klantgroep": "bijstand",
         "geboortedatum": datetime.date(1986, 1, 1),
         "maanden_werkloos": Decimal(5),
+        "uren_per_week": Decimal(32),
+        "bijstandsonafhankelijk_door_arbeid": True,
         "handicap": False,
         "loonkosten": Decimal("1400.00"),
     },
@@ -48,8 +59,11 @@ CASES = [
 
 
 def by_hand(
+    klantgroep: str,
     geboortedatum: datetime.date,
     maanden_werkloos: Decimal,
+    uren_per_week: Decimal,
+    bijstandsonafhankelijk_door_arbeid: bool,
     handicap: bool,
     loonkosten: Decimal,
     peildatum: datetime.date,
@@ -60,8 +74,15 @@ def by_hand(
         - geboortedatum.year
         - ((peildatum.month, peildatum.day) < (geboortedatum.month, geboortedatum.day))
     )
+    in_group = klantgroep in ("bijstand", "ioaw_ioaz") and age < 65
+    in_group = in_group or klantgroep in ("voormalig_wiw_id", "anw_er", "nugger")
     needed = 6 if age < 25 else 12
-    if maanden_werkloos < needed:
+    if (
+        not in_group
+        or uren_per_week < 12
+        or not bijstandsonafhankelijk_door_arbeid
+        or maanden_werkloos < needed
+    ):
         return None, None
     if handicap:
         amount = min(loonkosten * Decimal("0.60"), Decimal("600.00"))

@@ -312,17 +312,17 @@ class Checker:
         for unit in units:
             parent_level = parent.level if parent else None
             if parent_level not in _ALLOWED_PARENT[unit.level]:
-                where = f"in een {parent_level}" if parent_level else "los in de regeling"
+                where = f"in een {parent.level_word}" if parent else "los in de regeling"
                 self.error(
                     "R502",
-                    f"een {unit.level} kan niet {where} staan",
+                    f"een {unit.level_word} kan niet {where} staan",
                     unit.span,
                     "de volgorde is hoofdstuk > artikel > lid > onderdeel",
                 )
             if unit.label in seen:
                 self.error(
                     "R503",
-                    f"{unit.level} {unit.label} komt twee keer voor",
+                    f"{unit.level_word} {unit.label} komt twee keer voor",
                     unit.span,
                     related=(("eerste keer", seen[unit.label].span),),
                 )
@@ -347,18 +347,18 @@ class Checker:
                     if executable:
                         self.error(
                             "R505",
-                            f"{unit.level} {unit.label} is 'niet uitvoerbaar' "
+                            f"{unit.level_word} {unit.label} is 'niet uitvoerbaar' "
                             "maar bevat toch regels",
                             item.span,
                         )
             if unit.level == "artikel" and not any(
-                isinstance(c, n.TextBlock) and c.kind == "tekst"
+                isinstance(c, n.TextBlock) and c.kind in ("tekst", "tekst onbekend")
                 for u in _walk_units([unit])
                 for c in u.children
             ):
                 self.warn(
                     "R508",
-                    f"artikel {unit.label} heeft geen officiële tekst",
+                    f"{unit.level_word} {unit.label} heeft geen officiële tekst",
                     unit.span,
                     'neem de tekst van het artikel op: tekst """…"""',
                 )
@@ -401,12 +401,14 @@ class Checker:
         if unit.level == "hoofdstuk":
             return None
         if unit.level == "artikel":
-            return n.Anchor(unit.label)
+            return n.Anchor(unit.label, word=unit.level_word)
         if parent is None:
             return None
         if unit.level == "lid":
-            return n.Anchor(parent.artikel, unit.label)
-        return n.Anchor(parent.artikel, parent.lid, unit.label)
+            return n.Anchor(parent.artikel, unit.label, word=parent.word, lid_word=unit.level_word)
+        return n.Anchor(
+            parent.artikel, parent.lid, unit.label, word=parent.word, lid_word=parent.lid_word
+        )
 
     # ------------------------------------------------------------ bodies
     def _check_bodies(self, info: RegInfo) -> None:
@@ -740,12 +742,17 @@ class Checker:
         found: Type | None = None
         for other in versions:
             sym = other.symbols.get(e.name)
-            if sym is None or sym.kind not in ("begrip", "outcome"):
-                names = [s.name for s in other.symbols.values() if s.kind in ("begrip", "outcome")]
+            # An open norm of another regulation reads as the value its filler gives it.
+            if sym is None or sym.kind not in ("begrip", "outcome", "norm"):
+                names = [
+                    s.name
+                    for s in other.symbols.values()
+                    if s.kind in ("begrip", "outcome", "norm")
+                ]
                 which = f" (versie {_period(other)})" if len(versions) > 1 else ""
                 self.error(
                     "R205",
-                    f"'{e.name}' is geen begrip of uitkomst van '{e.regulation}'{which}",
+                    f"'{e.name}' is geen begrip, uitkomst of open norm van '{e.regulation}'{which}",
                     e.span,
                     suggest(e.name, names),
                 )

@@ -192,7 +192,13 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
         )
     if not isinstance(inputs, dict):
         return _fail('invoer moet een JSON-object zijn: {"gegeven": waarde, …}', EXIT_USAGE)
-    names = sorted(policies.program.versions)
+    # A regulation without outcomes (a verordening that only leaves norms to the college)
+    # has nothing to evaluate; the choice is among the others.
+    names = sorted(
+        rid
+        for rid, versions in policies.program.versions.items()
+        if any(version.outcomes for version in versions)
+    ) or sorted(policies.program.versions)
     name = args.regeling
     if name is None:
         if len(names) != 1:

@@ -159,6 +159,11 @@ class ModuleWriter:
         if isinstance(e, n.Name):
             return self._name(e)
         if isinstance(e, n.QualName):
+            qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
+            if self.local:  # only a constant open norm, see _constant_norm
+                return Call("REGELING.norm_from", [qualified, Atom("peildatum")])
+            if self._constant_norm(e):  # worked out once per peildatum, also with a trace
+                return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
             return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
         if isinstance(e, n.Not):
             return unary("not ", NOT, self.expr(e.operand))
@@ -250,6 +255,8 @@ class ModuleWriter:
             node = self.info.symbols[name].node
             if isinstance(node, n.Input) and node.oordeel:
                 return Call("c.judge", [Atom(py_str(name))])
+            if isinstance(node, n.Input) and node.optional:
+                return Call("c.given", [Atom(py_str(name))])
             return Atom(f"c.inputs[{py_str(name)}]")
         if kind == "begrip":
             return Call(f"begrip_{name}", [Atom("c")])
@@ -362,6 +369,8 @@ class ModuleWriter:
         ]
         if node.default is not None:
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
+        if node.optional:
+            args += [("optional", "True")]
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
         return _call_lines("InputSpec", args, 4)
 
@@ -475,7 +484,9 @@ class ModuleWriter:
         for e in exprs:
             for x in _walk(e):
                 if isinstance(x, n.QualName):
-                    return False
+                    if in_begrip or not self._constant_norm(x):
+                        return False
+                    continue
                 if in_begrip and self._may_fail(x):
                     return False  # a begrip is worked out up front, so it must not fail
                 if not isinstance(x, n.Name):
@@ -485,6 +496,8 @@ class ModuleWriter:
                     node = self.info.symbols[name].node
                     if in_begrip and getattr(node, "oordeel", None):
                         return False  # an oordeel is relied upon only where it is read
+                    if getattr(node, "optional", False):
+                        return False  # left out, it makes what reads it onbepaald
                     if name not in inputs:
                         inputs.append(name)
                 elif kind == "begrip":
@@ -496,6 +509,23 @@ class ModuleWriter:
                             begrippen.append(name)
                 elif kind != "choice":
                     return False  # outcomes and open norms: the general path
+        return True
+
+    def _constant_norm(self, x: n.QualName) -> bool:
+        """Whether `x` is an open norm of another regulation that every filling (and the
+        default) gives a literal value: then only the peildatum decides it, and a fast
+        decision can read it without a context."""
+        if self.a.resolved.get(id(x), ("",))[0] != "norm":
+            return False
+        for info in self.a.of(x.regulation):
+            norm = info.symbols[x.name].node
+            if norm.default is not None and not _literal(norm.default):  # type: ignore[attr-defined]
+                return False
+            for filler in self.a.fillers(info.key, x.name):
+                for fill in filler.fills:
+                    mine = fill.regulation == x.regulation and fill.norm == x.name
+                    if mine and not _literal(fill.value):
+                        return False
         return True
 
     def _may_fail(self, x: n.Expr) -> bool:
@@ -672,10 +702,13 @@ class ModuleWriter:
         return self.expr(rule.value)
 
     def _may_be_undetermined(self, rules: list[RuleInfo]) -> bool:
+        """Tiers without `anders`, and an open norm of another regulation (no version in
+        force, or not filled), can leave a fast decision's outcome onbepaald."""
         for r in rules:
             for e in (r.node.condition, r.node.value):
                 if e is not None and any(
-                    isinstance(x, n.Choice) and x.otherwise is None for x in _walk(e)
+                    (isinstance(x, n.Choice) and x.otherwise is None) or isinstance(x, n.QualName)
+                    for x in _walk(e)
                 ):
                     return True
         return False
@@ -835,6 +868,13 @@ def _call_lines(func: str, args: list[tuple[str, str | Container]], indent: int)
             lines.append(line)
     lines.append(pad + ")")
     return lines
+
+
+def _literal(e: n.Expr) -> bool:
+    """A value written out in the source: a number, amount, date, text or ja/nee."""
+    if isinstance(e, n.Negate):
+        return _literal(e.operand)
+    return isinstance(e, n.Number | n.Money | n.DateLit | n.TextLit | n.BoolLit)
 
 
 def _walk(e: object) -> Iterator[n.Expr]:

@@ -85,21 +85,16 @@ def _row(units: list[n.Unit], entries: list[Entry], numbered: bool, parent: str 
                     label = label.upper() if unit.label.isupper() else label
                     if label.lower() in prefixes:
                         continue
-                where = f"{parent} {_LINK[unit.level]} {label}".strip()
-                entries.append(
-                    Entry(
-                        where,
-                        None,
-                        MISSING,
-                        [f"{unit.level} {label} staat niet in de regeling (nummer overgeslagen)"],
-                        unit.span.line,
-                    )
-                )
+                link = _LINK.get(unit.level_word, unit.level_word)
+                where = f"{parent} {link} {label}".strip()
+                missing = f"{unit.level_word} {label} staat niet in de regeling"
+                missing += " (nummer overgeslagen)"
+                entries.append(Entry(where, None, MISSING, [missing], unit.span.line))
             last[key] = max(last.get(key, 0), value)
         _walk(unit, entries, numbered)
 
 
-_LINK = {"artikel": "artikel", "lid": "lid", "onderdeel": "onder"}
+_LINK = {"onderdeel": "onder"}  # how a skipped part is cited: artikel 3 onder b
 _NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
 
 
@@ -115,7 +110,7 @@ def _number(label: str) -> tuple[str, int, bool] | None:
 def _walk(unit: n.Unit, entries: list[Entry], numbered: bool) -> None:
     parts = [c for c in unit.children if isinstance(c, n.Unit)]
     own = [c for c in unit.children if not isinstance(c, n.Unit)]
-    where = str(unit.anchor) if unit.anchor else f"{unit.level} {unit.label}"
+    where = str(unit.anchor) if unit.anchor else f"{unit.level_word} {unit.label}"
     reason = next((c.reason for c in own if isinstance(c, n.NotExecutable)), None)
     encoded = [_name(named) for c in own if (named := n.executable_name(c))]
     line = unit.span.line

@@ -171,11 +171,15 @@ class Anchor:
     artikel: str
     lid: str | None = None
     onderdeel: str | None = None
+    # How the text names its parts ("paragraaf", "alinea" in a text without articles); only
+    # how the anchor is cited, not which part it is.
+    word: str = field(default="artikel", compare=False)
+    lid_word: str = field(default="lid", compare=False)
 
     def __str__(self) -> str:
-        text = f"artikel {self.artikel}"
+        text = f"{self.word} {self.artikel}"
         if self.lid:
-            text += f" lid {self.lid}"
+            text += f" {self.lid_word} {self.lid}"
         if self.onderdeel:
             text += f" onder {self.onderdeel}"
         return text
@@ -239,6 +243,7 @@ class Input:
     description: str | None
     default: Expr | None = None
     oordeel: str | None = None  # the organ whose judgement this is
+    optional: bool = False  # `standaard onbepaald`: may be left out; what reads it is onbepaald
 
 
 @dataclass(slots=True)
@@ -261,7 +266,9 @@ class DecisionDecl:
 @dataclass(slots=True)
 class TextBlock:
     span: Span
-    kind: str  # tekst | toelichting | interpretatie (how an unclear text is read)
+    # tekst | toelichting | interpretatie (how an unclear text is read) | tekst onbekend (the
+    # official text is not available; `text` says why)
+    kind: str
     text: str
 
 
@@ -346,6 +353,11 @@ class Unit:
     title: str | None
     children: list[object]
     anchor: Anchor | None = None
+    word: str = ""  # the level as the text names it: paragraaf for artikel, alinea for lid
+
+    @property
+    def level_word(self) -> str:
+        return self.word or self.level
 
 
 @dataclass(slots=True)

@@ -293,6 +293,9 @@ def _number(tok: Token) -> Decimal:
     return Decimal(str(tok).replace(".", "").replace(",", "."))
 
 
+_LEVEL_OF = {"paragraaf": "artikel", "alinea": "lid"}
+
+
 def _date(tok: Token) -> datetime.date:
     day, month, year = (int(x) for x in str(tok).split("-"))
     return datetime.date(year, month, day)
@@ -400,7 +403,7 @@ class _ToAst(Transformer):
 
     def vastgesteld(self, meta, organ, d):
         def apply(m: n.Meta) -> None:
-            m.organ, m.adopted = organ, self._date(d)
+            m.organ, m.adopted = organ, self._date(d) if d else None
 
         return ("meta", apply)
 
@@ -456,6 +459,9 @@ class _ToAst(Transformer):
 
     def gegeven(self, meta, name, typ, desc, default):
         return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, default)
+
+    def gegeven_optioneel(self, meta, name, typ, desc):
+        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, optional=True)
 
     def oordeel(self, meta, name, organ, desc):
         typ = n.TypeSpec("janee", self._t(name))
@@ -518,6 +524,12 @@ class _ToAst(Transformer):
     def niveau(self, meta, tok):
         return str(tok)
 
+    def artikelwoord(self, meta, tok):
+        return str(tok)
+
+    def lidwoord(self, meta, tok):
+        return str(tok)
+
     def besluit(self, meta, name, desc, *outcomes):
         return n.DecisionDecl(
             self._t(name),
@@ -528,12 +540,23 @@ class _ToAst(Transformer):
 
     # -- structure
     def structuur(self, meta, level, label, title, *children):
+        # A paragraaf stands where an artikel would, an alinea where a lid would: the same
+        # level, with its own name in citations.
+        structural = _LEVEL_OF.get(level, level)
         return n.Unit(
-            self._s(meta), level, str(label), _text(title) if title else None, list(children)
+            self._s(meta),
+            structural,
+            str(label),
+            _text(title) if title else None,
+            list(children),
+            word=level,
         )
 
     def tekst(self, meta, s):
         return n.TextBlock(self._s(meta), "tekst", _text(s))
+
+    def tekst_onbekend(self, meta, reason):
+        return n.TextBlock(self._s(meta), "tekst onbekend", _text(reason))
 
     def toelichting(self, meta, s):
         return n.TextBlock(self._s(meta), "toelichting", _text(s))
@@ -622,9 +645,13 @@ class _ToAst(Transformer):
     def ref_naam(self, meta, name):
         return n.Ref(self._s(meta), None, str(name))
 
-    def anker(self, meta, artikel, lid, onderdeel):
+    def anker(self, meta, word, artikel, lid_word, lid, onderdeel):
         return n.Anchor(
-            str(artikel), str(lid) if lid else None, str(onderdeel) if onderdeel else None
+            str(artikel),
+            str(lid) if lid else None,
+            str(onderdeel) if onderdeel else None,
+            word=word,
+            lid_word=lid_word or "lid",
         )
 
     # -- expressions

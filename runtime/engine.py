@@ -31,6 +31,7 @@ class InputSpec:
     has_default: bool = False
     oordeel: str | None = None  # organ whose judgement this is
     label: str = ""
+    optional: bool = False  # may be left out; what reads it is then onbepaald
 
 
 @dataclass(slots=True)
@@ -301,6 +302,13 @@ class Context:
             raise Undetermined(name, f"'{name}' is {result.status}: {result.reason}")
         return result.value
 
+    def given(self, name: str) -> Any:
+        """An optional input (`standaard onbepaald`): left out, what reads it is onbepaald."""
+        try:
+            return self.inputs[name]
+        except KeyError:
+            raise Undetermined(name, f"het gegeven '{name}' is niet opgegeven") from None
+
     def norm(self, name: str) -> Any:
         key = "norm:" + name
         memo = self.memo
@@ -310,7 +318,7 @@ class Context:
         return value
 
     def elsewhere(self, regulation: str, name: str) -> Any:
-        """A begrip or outcome of another loaded regulation, with the same inputs."""
+        """A begrip, outcome or open norm of another loaded regulation, with the same inputs."""
         key = "@" + regulation
         sub = self.memo.get(key)
         if sub is None:
@@ -325,6 +333,8 @@ class Context:
             sub = self.memo[key] = Context(other, self.inputs, self.peildatum, None, self.judged)
         if name in sub.regulation.outcomes:
             return sub.outcome(name)
+        if name in sub.regulation.norms:
+            return sub.norm(name)
         return sub.begrip(name)
 
     # -- resolving an outcome
@@ -451,6 +461,7 @@ class Regulation:
         # Per decision, where the compiler could make one: a generated function that decides
         # in one pass without a trace, or returns None to leave the case to the full path.
         self.fast = fast or {}
+        self._norms_from: dict[datetime.date, dict[str, Any]] = {}
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -471,7 +482,7 @@ class Regulation:
         for outcome in outcomes:
             needed |= self.needs[outcome]
         inputs = self.inputs
-        required = {n for n in needed if not inputs[n].has_default}
+        required = {n for n in needed if not (inputs[n].has_default or inputs[n].optional)}
         plan = self._plans[outcomes] = (
             {n: (s, _PYTHON_TYPES[s.kind], n in required) for n, s in inputs.items()},
             {n: s.default for n, s in inputs.items() if s.has_default},
@@ -597,6 +608,21 @@ class Regulation:
             for name, value in judged.items()
             if name in inputs
         ]
+
+    def norm_from(self, qualified: str, peildatum: datetime.date) -> Any:
+        """An open norm of another regulation (`regeling.norm`) that its fillings give a
+        literal value (the compiler checks that): only the peildatum decides it, so it is
+        worked out once per peildatum."""
+        day = self._norms_from.get(peildatum)
+        if day is None:
+            if len(self._norms_from) > 1024:
+                self._norms_from.clear()
+            day = self._norms_from[peildatum] = {}
+        elif qualified in day:
+            return day[qualified]
+        regulation, name = qualified.split(".")
+        value = day[qualified] = Context(self, {}, peildatum, None, {}).elsewhere(regulation, name)
+        return value
 
     def norm_value(self, name: str, ctx: Context) -> Any:
         default, filled = self.norms[name]

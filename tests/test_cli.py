@@ -77,7 +77,9 @@ def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
         text = f.read_text()
         if f.name == "gevallen.regel":
             text = text.replace(
-                "verwacht reiskostenvergoeding is € 3,42", "verwacht reiskostenvergoeding is € 3,40"
+                "verwacht reiskostenvergoeding is € 3,42",
+                "verwacht reiskostenvergoeding is € 3,40",
+                1,
             )
         (tmp_path / f.name).write_text(text)
     proc = run("test", str(tmp_path))
@@ -88,16 +90,23 @@ def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
 
 
 def test_evalueer_gives_outcomes_and_motivation() -> None:
-    case = {"geboortedatum": "1978-01-01", "maanden_werkloos": 14, "loonkosten": 1400.00}
+    case = {
+        "klantgroep": "bijstand",
+        "geboortedatum": "1978-01-01",
+        "maanden_werkloos": 14,
+        "uren_per_week": 32,
+        "bijstandsonafhankelijk_door_arbeid": True,
+        "loonkosten": 1400.00,
+    }
     proc = evalueer(json.dumps(case), "--besluit", "loonkostensubsidie")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = json.loads(proc.stdout)
     subsidy = out["uitkomsten"]["loonkostensubsidie"]
     assert subsidy["waarde"] == "500.00"
     assert subsidy["weergave"] == "€ 500,00 per maand"
-    assert subsidy["grondslag"] == ["artikel B.6 onder 1"]
+    assert subsidy["grondslag"] == ["paragraaf B.6 alinea 2 onder 1"]
     assert any(
-        m["artikel"] == "artikel B.6 onder 2" and m["status"] == "niet_toegepast"
+        m["artikel"] == "paragraaf B.6 alinea 2 onder 2" and m["status"] == "niet_toegepast"
         for m in out["motivering"]
     )
 

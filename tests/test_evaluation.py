@@ -282,8 +282,11 @@ def test_worked_example_wage_subsidy() -> None:
     r = load(POLICIES).evaluate(
         "berkelland",
         {
+            "klantgroep": "bijstand",
             "geboortedatum": "1978-01-01",
             "maanden_werkloos": 14,
+            "uren_per_week": 32,
+            "bijstandsonafhankelijk_door_arbeid": True,
             "loonkosten": "1400.00",
         },
         datetime.date(2008, 3, 1),
