@@ -14,6 +14,7 @@ $(BIN)/.installed: pyproject.toml
 # The main job: check every shipped policy and run its cases.
 regel: $(BIN)/.installed
 	$(BIN)/regel controleer policies/
+	$(BIN)/regel dekking --ontbrekend policies/
 	$(BIN)/regel test policies/
 
 # The whole test suite, lint included.
