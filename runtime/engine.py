@@ -139,6 +139,7 @@ class Result:
     trace: list[RuleTrace] = field(default_factory=list)
     judgements: list[Judgement] = field(default_factory=list)
     period: tuple[datetime.date | None, datetime.date | None] = (None, None)
+    kind: str = ""  # verordening, beleidsregels, wet, handreiking or informatie
 
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
@@ -148,6 +149,7 @@ class Result:
         return {
             "regeling": self.regulation,
             "titel": self.title,
+            "soort": self.kind,
             "geldig_van": _iso(self.period[0]),
             "geldig_tot_en_met": _iso(self.period[1]),
             "peildatum": self.peildatum.isoformat(),
@@ -561,6 +563,7 @@ class Regulation:
                     [],
                     self._judgements(judged) if judged else [],
                     self.period,
+                    self.kind,
                 )
         return self._evaluate(inputs, peildatum, besluit, trace, fast)
 
@@ -599,6 +602,7 @@ class Regulation:
             ctx.trace or [],
             judgements,
             self.period,
+            self.kind,
         )
 
     def _judgements(self, judged: dict[str, Any]) -> list[Judgement]:

@@ -144,3 +144,23 @@ def test_travel_costs_follow_the_filled_kilometre_rate(km: Decimal, traject: boo
     single = Decimal(0) if km <= 10 else km * rate  # a trajectory: one way, above 10 km
     expected = single if traject else 2 * km * rate
     assert result["reiskostenvergoeding"] == expected.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def test_a_decision_says_what_kind_of_text_it_rests_on() -> None:
+    """Guidance is cited as guidance, not as law (issue 3): the answer names the kind."""
+    policies = load(POLICIES / "landelijk")
+    case = {"uitkering": "WW", "samenloop": False}
+    answer = policies.evaluate(
+        "handreiking_inkoop", case, datetime.date(2008, 10, 1), "verantwoordelijkheid"
+    )
+    assert answer.to_json()["soort"] == "handreiking"
+    assert answer.to_json()["uitkomsten"]["kosten_gedragen_door"]["grondslag"] == ["paragraaf B1.1"]
+    page = policies.evaluate(
+        "gemeenteloket",
+        {"uitkering": "WW", "geboortedatum": "1970-01-01", "inzet_gewenst_op_werkplein": True},
+        datetime.date(2014, 12, 1),
+        "verantwoordelijkheid",
+        trace=True,
+    )
+    assert page.to_json()["soort"] == "informatie"
+    assert page["inzet_voor_uwv_klant_mogelijk"] is True  # through the handreiking's begrip
