@@ -57,6 +57,10 @@ class RegInfo:
     fills: list[n.FillNorm] = field(default_factory=list)
     externs: dict[str, n.Extern] = field(default_factory=dict)
 
+    def names(self, *kinds: str) -> list[str]:
+        """The names of its symbols of these kinds: the candidates for a 'bedoelde u' hint."""
+        return [s.name for s in self.symbols.values() if s.kind in kinds]
+
     def rules_for(self, outcome: str) -> list[RuleInfo]:
         return [r for r in self.rules.values() if r.node.outcome == outcome]
 
@@ -435,7 +439,7 @@ class Checker:
             for name, span in dec.outcomes:
                 sym = info.symbols.get(name)
                 if sym is None or sym.kind != "outcome":
-                    outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+                    outcomes = info.names("outcome")
                     self.error(
                         "R209",
                         f"onbekende uitkomst '{name}' in besluit '{dec.name}'",
@@ -526,7 +530,7 @@ class Checker:
             return
         sym = info.symbols.get(rule.outcome)
         if sym is None or sym.kind != "outcome":
-            outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+            outcomes = info.names("outcome")
             what = "is geen uitkomst" if sym else "is een onbekende uitkomst"
             self.error(
                 "R203",
@@ -744,11 +748,7 @@ class Checker:
             sym = other.symbols.get(e.name)
             # An open norm of another regulation reads as the value its filler gives it.
             if sym is None or sym.kind not in ("begrip", "outcome", "norm"):
-                names = [
-                    s.name
-                    for s in other.symbols.values()
-                    if s.kind in ("begrip", "outcome", "norm")
-                ]
+                names = other.names("begrip", "outcome", "norm")
                 which = f" (versie {_period(other)})" if len(versions) > 1 else ""
                 self.error(
                     "R205",
@@ -1032,7 +1032,7 @@ class Checker:
         reg = info.node
         sym = target.symbols.get(fill.norm)
         if sym is None or sym.kind != "norm":
-            norms = [s.name for s in target.symbols.values() if s.kind == "norm"]
+            norms = target.names("norm")
             self.error(
                 "R803",
                 f"'{fill.regulation}' heeft geen open norm '{fill.norm}'",
@@ -1136,7 +1136,7 @@ class Checker:
             for name, span, value in case.givens:
                 sym = info.symbols.get(name) or self._input_elsewhere(info, name)
                 if sym is None or sym.kind != "input":
-                    inputs = [s.name for s in info.symbols.values() if s.kind == "input"]
+                    inputs = info.names("input")
                     self.error(
                         "R210",
                         f"'{name}' is geen gegeven van '{f.regulation}'",
@@ -1157,7 +1157,7 @@ class Checker:
                     continue
                 sym = info.symbols.get(exp.outcome or "")
                 if sym is None or sym.kind != "outcome":
-                    outcomes = [s.name for s in info.symbols.values() if s.kind == "outcome"]
+                    outcomes = info.names("outcome")
                     self.error(
                         "R901",
                         f"'{exp.outcome}' is geen uitkomst van '{f.regulation}'",

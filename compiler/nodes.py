@@ -353,7 +353,9 @@ class Unit:
     title: str | None
     children: list[object]
     anchor: Anchor | None = None
-    word: str = ""  # the level as the text names it: paragraaf for artikel, alinea for lid
+    # The level as the text names it (paragraaf where the level is artikel, alinea where it is
+    # lid); empty when made without the parser, then the level itself.
+    word: str = ""
 
     @property
     def level_word(self) -> str:

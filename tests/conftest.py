@@ -9,6 +9,16 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
 PEIL = datetime.date(2011, 9, 1)
 
+# DOMEIN §7, Berkelland B.6: 30 years old, 14 months unemployed, 32 hours, € 1.400 wage costs.
+WAGE_SUBSIDY_CASE = {
+    "klantgroep": "bijstand",
+    "geboortedatum": "1978-01-01",
+    "maanden_werkloos": 14,
+    "uren_per_week": 32,
+    "bijstandsonafhankelijk_door_arbeid": True,
+    "loonkosten": "1400.00",
+}
+
 HEADER = """verordening t "Testverordening"
   vastgesteld door de raad op 01-01-2011
   geldig van 01-01-2011 tot en met 31-12-2011

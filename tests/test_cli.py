@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import POLICIES, ROOT
+from .conftest import POLICIES, ROOT, WAGE_SUBSIDY_CASE
 
 REGEL = [sys.executable, "-m", "regel.compiler.cli"]
 
@@ -90,15 +90,7 @@ def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
 
 
 def test_evalueer_gives_outcomes_and_motivation() -> None:
-    case = {
-        "klantgroep": "bijstand",
-        "geboortedatum": "1978-01-01",
-        "maanden_werkloos": 14,
-        "uren_per_week": 32,
-        "bijstandsonafhankelijk_door_arbeid": True,
-        "loonkosten": 1400.00,
-    }
-    proc = evalueer(json.dumps(case), "--besluit", "loonkostensubsidie")
+    proc = evalueer(json.dumps(WAGE_SUBSIDY_CASE), "--besluit", "loonkostensubsidie")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = json.loads(proc.stdout)
     subsidy = out["uitkomsten"]["loonkostensubsidie"]

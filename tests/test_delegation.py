@@ -13,18 +13,10 @@ from hypothesis import strategies as st
 from regel.compiler import CompileError, load
 from regel.compiler.api import load_sources
 
-from .conftest import POLICIES
+from .conftest import POLICIES, WAGE_SUBSIDY_CASE
 
 PEIL = datetime.date(2008, 3, 1)
 BERKELLAND = load(POLICIES / "berkelland")
-SUBSIDY = {
-    "klantgroep": "bijstand",
-    "geboortedatum": "1978-01-01",
-    "maanden_werkloos": 14,
-    "uren_per_week": 32,
-    "bijstandsonafhankelijk_door_arbeid": True,
-    "loonkosten": "1400.00",
-}
 
 VERORDENING = """verordening v "Verordening"
   vastgesteld door de raad
@@ -72,7 +64,8 @@ def chain():
 
 def test_berkelland_rules_fill_the_norms_their_verordening_leaves_to_the_college() -> None:
     policies = BERKELLAND
-    result = policies.evaluate("berkelland", SUBSIDY, PEIL, "loonkostensubsidie", trace=True)
+    case = WAGE_SUBSIDY_CASE
+    result = policies.evaluate("berkelland", case, PEIL, "loonkostensubsidie", trace=True)
     assert result["loonkostensubsidie"] == Decimal("500.00")
     assert result.outcomes["loonkostensubsidie"].rules == ("paragraaf B.6 alinea 2 onder 1",)
     # the norms live in the verordening, filled by the beleidsregels of the college

@@ -9,7 +9,7 @@ import pytest
 from regel.compiler import CompileError, load, loads
 from regel.runtime import EvaluationError, InputError, PeriodError
 
-from .conftest import HEADER, PEIL, POLICIES
+from .conftest import HEADER, PEIL, POLICIES, WAGE_SUBSIDY_CASE
 
 RULES = (
     HEADER
@@ -281,14 +281,7 @@ def test_list_outcome_and_not_applicable_exception() -> None:
 def test_worked_example_wage_subsidy() -> None:
     r = load(POLICIES).evaluate(
         "berkelland",
-        {
-            "klantgroep": "bijstand",
-            "geboortedatum": "1978-01-01",
-            "maanden_werkloos": 14,
-            "uren_per_week": 32,
-            "bijstandsonafhankelijk_door_arbeid": True,
-            "loonkosten": "1400.00",
-        },
+        WAGE_SUBSIDY_CASE,
         datetime.date(2008, 3, 1),
         besluit="loonkostensubsidie",
     )
