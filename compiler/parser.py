@@ -23,7 +23,7 @@ from lark.exceptions import (
 from lark.indenter import Indenter
 
 from . import nodes as n
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Span, suggest
 
 
 class SyntaxProblem(Exception):
@@ -225,7 +225,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
                 hint,
             )
         msg = f"onverwacht {_describe_token(tok)}; verwacht werd {_describe_expected(expected)}"
-        return Diagnostic("R100", msg, span, _hint_for_token(tok, lines))
+        return Diagnostic("R100", msg, span, _hint_for_token(tok, lines, expected))
     if isinstance(err, UnexpectedCharacters):
         line, col = err.line, err.column
         char = (
@@ -267,7 +267,10 @@ def _number_problem(span: Span) -> Diagnostic:
     )
 
 
-def _hint_for_token(tok: Token, lines: list[str]) -> str | None:
+def _hint_for_token(tok: Token, lines: list[str], expected: set[str]) -> str | None:
+    if tok.type in ("NAME", "LABEL"):  # a misspelt keyword: paragraf for paragraaf
+        keywords = [d.strip("'") for d in map(_describe_terminal, expected) if d[:1] == "'"]
+        return suggest(str(tok.value), keywords)
     if tok.type == "GETAL" and tok.line and tok.line <= len(lines):
         return "staat er een eenheid of '€' te veel of te weinig?"
     if str(tok.value) == "=":
