@@ -109,6 +109,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--besluit", metavar="NAAM", help="welk besluit (standaard: alle uitkomsten)")
     p.add_argument("--regeling", metavar="NAAM", help="welke regeling, als er meer geladen zijn")
+    p.add_argument(
+        "--documentatie",
+        metavar="URL",
+        default="",
+        help="adres van de site van 'regel docs'; de motivering linkt dan elke regel met een "
+        "volledig adres (standaard: een pad vanaf de hoofdmap van de site)",
+    )
+
+    p = sub.add_parser(
+        "docs",
+        help="maak de documentatiesite (HTML) van de regelingen",
+        description="Maak een documentatiesite voor raad, burger en rechter: per regeling de "
+        "gegevens, de inhoud, per artikel de tekst, de toelichting en de regels in gewone zinnen, "
+        "de begrippen en per besluit een schema. Gebouwd met MkDocs (--strict): een kapotte link "
+        "is een fout.",
+    )
+    _paths(p)
+    p.add_argument("--uit", required=True, metavar="MAP", help="map voor de HTML-site")
+    p.add_argument(
+        "--bron", metavar="MAP", help="bewaar hier ook de MkDocs-bronnen (mkdocs.yml en Markdown)"
+    )
+    p.add_argument(
+        "--handleiding",
+        metavar="MAP",
+        help="map met eigen Markdown-pagina's (zoals docs/ van dit project) die als "
+        "'Handleiding' in dezelfde site komen",
+    )
+    p.add_argument(
+        "--titel", metavar="TEKST", default="Regelgeving re-integratie", help="naam van de site"
+    )
+    p.add_argument("--adres", metavar="URL", help="adres waar de site komt te staan (site_url)")
 
     p = sub.add_parser(
         "test",
@@ -218,7 +249,34 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
     except rt.EvaluationError as err:
         print(json.dumps({"fout": err.message, "code": err.code}, ensure_ascii=False, indent=2))
         return EXIT_FAILED
-    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    print(json.dumps(result.to_json(args.documentatie), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .docs import DocsError, make_site  # MkDocs loads only for this command
+
+    policies = _load(args.paden)
+    if policies is None:
+        return EXIT_FAILED
+    guide = Path(args.handleiding) if args.handleiding else None
+    if guide is not None and not guide.is_dir():
+        return _fail(f"de map '{guide}' voor --handleiding bestaat niet", EXIT_USAGE)
+    out = Path(args.uit)
+    try:
+        site = make_site(
+            policies,
+            out,
+            Path(args.bron) if args.bron else None,
+            guide,
+            site_name=args.titel,
+            site_url=args.adres,
+        )
+    except DocsError as err:
+        return _fail(str(err))
+    except OSError as err:
+        return _fail(f"kan niet schrijven: {err}")
+    print(f"site gemaakt: {len(site.pages)} pagina's in {out}/ (open {out}/index.html)")
     return EXIT_OK
 
 
@@ -292,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_dekking(args)
         if args.opdracht == "verschil":
             return cmd_verschil(args)
+        if args.opdracht == "docs":
+            return cmd_docs(args)
         return cmd_test(args.paden)
     except KeyboardInterrupt:
         return _fail("afgebroken", EXIT_FAILED)

@@ -23,6 +23,7 @@ import jinja2
 from regel import runtime as rt
 
 from . import nodes as n
+from . import sitemap
 from .checker import Analysis, RegInfo, RuleInfo, Symbol, fill_key
 from .diagnostics import Span
 from .pyexpr import (
@@ -411,6 +412,7 @@ class ModuleWriter:
             ("description", _opt(rule.description)),
             ("file", py_str(rule.span.file)),
             ("line", str(rule.span.line)),
+            ("doc", py_str(sitemap.rule_url(self.info.key, r.anchor, rule.name))),
         ]
         return _call_lines("Rule", args, 0)
 

@@ -51,6 +51,7 @@ class Rule:
     description: str | None = None
     file: str = ""
     line: int = 0
+    doc: str = ""  # where the rule stands in the generated docs, relative to the site root
 
 
 @dataclass(slots=True)
@@ -120,6 +121,7 @@ class RuleTrace:
     set_aside_by: str | None = None
     interpretations: tuple[str, ...] = ()
     reason: str | None = None
+    doc: str = ""
 
 
 @dataclass(slots=True)
@@ -144,8 +146,11 @@ class Result:
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict with Dutch keys: outcomes, motivation and judgements."""
+    def to_json(self, docs: str = "") -> dict[str, Any]:
+        """A JSON-ready dict with Dutch keys: outcomes, motivation and judgements. Each step
+        of the motivation links to its rule in the generated docs: relative to the site root,
+        or under `docs` (the site's address) when given."""
+        base = docs.rstrip("/") + "/" if docs else ""
         return {
             "regeling": self.regulation,
             "titel": self.title,
@@ -179,6 +184,7 @@ class Result:
                     **({"opzijgezet_door": t.set_aside_by} if t.set_aside_by else {}),
                     **({"interpretatie": list(t.interpretations)} if t.interpretations else {}),
                     **({"reden": t.reason} if t.reason else {}),
+                    **({"documentatie": base + t.doc} if t.doc else {}),
                 }
                 for t in self.trace
             ],
@@ -376,6 +382,7 @@ class Context:
                             "opzijgezet",
                             condition=rule.condition_text,
                             set_aside_by=f"{beaten.name} ({beaten.anchor})",
+                            doc=rule.doc,
                         )
                     )
                 continue
@@ -398,6 +405,7 @@ class Context:
                             "onbepaald",
                             condition=rule.condition_text,
                             reason=why.reason,
+                            doc=rule.doc,
                         )
                     )
                 raise
@@ -436,6 +444,7 @@ class Context:
                 None,
                 rule.interpretations,
                 None if applies else "voorwaarde niet vervuld",
+                rule.doc,
             )
         )
 

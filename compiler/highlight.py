@@ -1,0 +1,83 @@
+"""A Pygments lexer for .regel files, registered as a plug-in (entry point `pygments.lexers`),
+so MkDocs, Sphinx or `pygmentize -l regel` highlight the language without further set-up.
+
+The keywords come from the grammar (`parser.keywords()`), so the highlighter cannot drift from
+the language.
+"""
+
+from __future__ import annotations
+
+from pygments.lexer import RegexLexer, words
+from pygments.token import (
+    Comment,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Text,
+    Whitespace,
+)
+
+from .parser import keywords
+
+# Words that open a declaration or a part of an article: shown as declarations, the rest of
+# the keywords as ordinary keywords.
+_DECLARING = frozenset(
+    {
+        "verordening", "beleidsregels", "wet", "handreiking", "informatie", "document",
+        "hoofdstuk", "artikel", "paragraaf", "lid", "alinea", "onderdeel",
+        "gegevens", "uitkomsten", "besluit", "begrip", "regel", "gevallen", "geval",
+        "tekst", "toelichting", "interpretatie",
+    }
+)  # fmt: skip
+_CONSTANTS = frozenset({"ja", "nee", "onbepaald", "peildatum"})
+
+
+def _keyword_words(which: frozenset[str]) -> tuple[str, ...]:
+    # Longest first, so 'verordening' is not read as 'ver' + 'ordening'.
+    return tuple(sorted(which, key=lambda w: (-len(w), w)))
+
+
+class RegelLexer(RegexLexer):
+    """Highlights the .regel policy language."""
+
+    name = "Regel"
+    aliases = ["regel"]  # noqa: RUF012 - attributes Pygments reads
+    filenames = ["*.regel"]  # noqa: RUF012
+    mimetypes = ["text/x-regel"]  # noqa: RUF012
+
+    _all = keywords()
+    tokens = {  # noqa: RUF012 - the attribute Pygments reads
+        "root": [
+            (r"\s+", Whitespace),
+            (r"#[^\n]*", Comment.Single),
+            (r'"""', String.Double, "longstring"),
+            (r'"[^"\n]*"', String.Double),
+            (r"[0-9]{2}-[0-9]{2}-[0-9]{4}", Number.Other),  # a date, 15-07-2011
+            (r"€\s*[0-9][0-9.]*(,[0-9]+)?", Number.Float),
+            (r"[0-9][0-9.]*(,[0-9]+)?\s*%?", Number),
+            (
+                words(_keyword_words(_DECLARING & _all), prefix=r"\b", suffix=r"\b"),
+                Keyword.Declaration,
+            ),
+            (
+                words(_keyword_words(_CONSTANTS & _all), prefix=r"\b", suffix=r"\b"),
+                Keyword.Constant,
+            ),
+            (
+                words(_keyword_words(_all - _DECLARING - _CONSTANTS), prefix=r"\b", suffix=r"\b"),
+                Keyword,
+            ),
+            (r"[A-Za-z_][A-Za-z0-9_]*", Name),
+            (r"[=<>!]=?|[+\-*/×]", Operator),
+            (r"[(),.:]", Punctuation),
+            (r".", Text),
+        ],
+        "longstring": [
+            (r'"""', String.Double, "#pop"),
+            (r'[^"]+', String.Double),
+            (r'"', String.Double),
+        ],
+    }

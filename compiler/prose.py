@@ -1,0 +1,350 @@
+"""Rules in plain Dutch: expressions rendered as Markdown sentences for the generated docs.
+
+A council member reads "Loonkostensubsidie is 50% van loonkosten, met een maximum van
+€ 500,00 per maand", not the DSL. Every name becomes a link to its entry in the glossary;
+amounts and dates are formatted by Babel after explicit rounding to whole cents; every piece of
+source text is escaped, so a `.regel` file cannot inject Markdown or HTML into the site.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from . import nodes as n
+from .checker import Analysis, RegInfo
+from .types import Unit
+
+LOCALE = "nl_NL"
+ORGAN = {"raad": "de gemeenteraad", "college": "het college", "wetgever": "de wetgever"}
+CENT = Decimal("0.01")
+
+# Markdown and HTML specials; `&<>` become entities, the rest get a backslash.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|~^])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])(\s|$)")
+
+
+def escape(text: str) -> str:
+    """Source text as inert Markdown: shown literally, never interpreted."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}{m[3]}", text)
+
+
+def paragraphs(text: str) -> str:
+    """A text block from a .regel file as Markdown paragraphs; lines starting with '- ' stay a
+    list, as the author wrote them."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        items: list[str] = []
+        prose: list[str] = []
+        for line in lines:
+            if line.startswith(("- ", "• ")):
+                if prose:
+                    out.append(escape(" ".join(prose)))
+                    prose = []
+                items.append("- " + escape(line[2:].strip()))
+            else:
+                if items:
+                    out.append("\n".join(items))
+                    items = []
+                prose.append(line)
+        if prose:
+            out.append(escape(" ".join(prose)))
+        if items:
+            out.append("\n".join(items))
+    return "\n\n".join(out)
+
+
+def money(value: Decimal, per: str | None = None) -> str:
+    """€ 1.234,56: rounded to whole cents, half up, before formatting."""
+    text = format_currency(value.quantize(CENT, ROUND_HALF_UP), "EUR", locale=LOCALE)
+    return f"{text} per {per}" if per else text
+
+
+def number(value: Decimal) -> str:
+    return format_decimal(value, locale=LOCALE, decimal_quantization=False)
+
+
+def date(day: datetime.date) -> str:
+    """15 juli 2011."""
+    return format_date(day, format="long", locale=LOCALE)
+
+
+def capitalize(text: str) -> str:
+    """Upper-case the first letter, also when the text starts with a link."""
+    i = 1 if text.startswith("[") else 0
+    if i < len(text) and text[i].isalpha():
+        return text[:i] + text[i].upper() + text[i + 1 :]
+    return text
+
+
+def label(name: str) -> str:
+    """How a name from the source reads in a sentence: 'uren_per_week' → 'uren per week'."""
+    return escape(name.replace("_", " "))
+
+
+def _unit(spec: n.UnitSpec | None, value: Decimal) -> str:
+    """' uur per week', ' maanden': the unit after a number, plural unless the number is 1."""
+    if spec is None:
+        return ""
+    text = Unit.of(spec.word, spec.per).display(plural=value != 1)
+    return f" {text}" if text and text != "1" else ""
+
+
+_COMPARE = {"=": "is", "!=": "is niet", "<": "kleiner dan", ">": "groter dan",
+            "<=": "ten hoogste", ">=": "ten minste"}  # fmt: skip
+_ROUND_TARGET = {"centen": "op centen", "hele_euro": "op hele euro's",
+                 "hele_getallen": "op hele getallen"}  # fmt: skip
+_ROUND_MODE = {"half_naar_boven": "half naar boven", "naar_boven": "naar boven",
+               "naar_beneden": "naar beneden"}  # fmt: skip
+_ARITH = {"plus": "+", "min": "−", "maal": "×", "deel": "/"}
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What a name in an expression refers to, as the docs need it."""
+
+    kind: str  # input, begrip, outcome, norm
+    name: str
+    description: str | None
+    oordeel: str | None  # the organ, for an oordeel
+    boolean: bool
+
+
+class Prose:
+    """Renders the expressions of one regulation; `link(kind, name)` gives the Markdown target
+    of a symbol's glossary entry from the page being written (kind: input, begrip, outcome,
+    norm; for a name of another regulation 'elders:<id>')."""
+
+    def __init__(self, analysis: Analysis, info: RegInfo, link: Callable[[str, str], str]):
+        self.analysis, self.info, self.link = analysis, info, link
+        self.oordelen: list[str] = []  # the oordelen read, in order, while rendering a rule
+
+    # ------------------------------------------------------------ names
+
+    def symbol(self, name: str) -> Symbol | None:
+        sym = self.info.symbols.get(name)
+        if sym is None:
+            return None
+        node = sym.node
+        description = getattr(node, "description", None)
+        oordeel = getattr(node, "oordeel", None)
+        boolean = sym.type is not None and sym.type.kind == "bool"
+        return Symbol(sym.kind, name, description, oordeel, boolean)
+
+    def name(self, e: n.Name) -> str:
+        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        if kind == "choice":
+            return label(value)
+        if kind == "input":
+            sym = self.symbol(value)
+            if sym and sym.oordeel and value not in self.oordelen:
+                self.oordelen.append(value)
+        return f"[{label(value)}]({self.link(kind, value)})"
+
+    def qualified(self, e: n.QualName) -> str:
+        """Another regulation's open norm: its value where this regulation fills it with a
+        constant, linked to the norm; else the norm's name."""
+        for fill in self.info.fills:
+            if (fill.regulation, fill.norm) == (e.regulation, e.name) and _is_literal(fill.value):
+                return f"[{self.expr(fill.value)}]({self.link('elders:' + e.regulation, e.name)})"
+        return f"[{label(e.name)}]({self.link('elders:' + e.regulation, e.name)})"
+
+    # ------------------------------------------------------------ values
+
+    def expr(self, e: n.Expr) -> str:
+        """An expression inline, as part of a sentence."""
+        match e:
+            case n.Money():
+                return money(e.value, e.per)
+            case n.Number(percent=True):
+                return f"{number((e.value * 100).normalize())}%"
+            case n.Number(unit=n.UnitSpec(word="euro")):
+                return money(e.value, e.unit.per)
+            case n.Number():
+                return number(e.value) + _unit(e.unit, e.value)
+            case n.DateLit():
+                return date(e.value)
+            case n.TextLit():
+                return f"“{escape(e.value)}”"
+            case n.BoolLit():
+                return "ja" if e.value else "nee"
+            case n.Peildatum():
+                return "de peildatum"
+            case n.Name():
+                return self.name(e)
+            case n.QualName():
+                return self.qualified(e)
+            case n.Negate():
+                return f"−{self._operand(e.operand)}"
+            case n.Binary(op="van"):
+                return f"{self._operand(e.left)} van {self._operand(e.right)}"
+            case n.Binary(op=op) if op in _ARITH:
+                return f"{self._operand(e.left)} {_ARITH[op]} {self._operand(e.right)}"
+            case n.Bound():
+                return f"{self.expr(e.value)}, met een {e.kind} van {self.expr(e.limit)}"
+            case n.Extreme():
+                which = "het laagste" if e.kind == "minimum" else "het hoogste"
+                return f"{which} van {_enumerate([self.expr(a) for a in e.args], 'en')}"
+            case n.Round():
+                how = " ".join(
+                    w for w in (_ROUND_TARGET.get(e.target or ""), _ROUND_MODE[e.mode]) if w
+                )
+                return f"{self.expr(e.value)}, afgerond {how}"
+            case n.Age():
+                return f"de leeftijd van {self.expr(e.birth)} op {self.expr(e.on)}"
+            case n.Between():
+                return f"het aantal {e.unit} van {self.expr(e.start)} tot {self.expr(e.end)}"
+            case n.Choice():
+                parts = [f"{self.expr(v)} als {self.atom(c)}" for v, c in e.branches]
+                if e.otherwise is not None:
+                    parts.append(f"anders {self.expr(e.otherwise)}")
+                return "; ".join(parts)
+        return self.atom(e)
+
+    def _operand(self, e: n.Expr) -> str:
+        text = self.expr(e)
+        return f"({text})" if isinstance(e, n.Binary | n.Bound | n.Round) else text
+
+    # ------------------------------------------------------------ conditions
+
+    def atom(self, e: n.Expr) -> str:
+        """A condition inline: one statement, comparison or combination."""
+        match e:
+            case n.Name() if (sym := self._boolean(e)) is not None:
+                return self._statement(e, sym, True)
+            case n.Not(operand=n.Name() as inner) if (sym := self._boolean(inner)) is not None:
+                return self._statement(inner, sym, False)
+            case n.Not():
+                return f"niet ({self.atom(e.operand)})"
+            case n.Membership():
+                options = _enumerate([self.expr(o) for o in e.options], "of")
+                verb = "is niet" if e.negated else "is"
+                return f"{self.expr(e.value)} {verb} {options}"
+            case n.Binary(op="en" | "of" as op):
+                return f" {op} ".join(f"({self.atom(x)})" for x in _flatten(e, op))
+            case n.Binary(op="tenzij"):
+                return f"{self.atom(e.left)}, tenzij {self.atom(e.right)}"
+            case n.Binary(op=op) if op in _COMPARE:
+                return f"{self.expr(e.left)} {_comparison(e)} {self.expr(e.right)}"
+        return self.expr(e)
+
+    def _boolean(self, e: n.Name) -> Symbol | None:
+        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        if kind == "choice":
+            return None
+        sym = self.symbol(value)
+        return sym if sym is not None and sym.boolean else None
+
+    def _statement(self, e: n.Name, sym: Symbol, holds: bool) -> str:
+        """A yes/no fact in words: its description (a statement or a question), linked to the
+        glossary; a question gets its answer, an oordeel says whose it is."""
+        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        if sym.oordeel and value not in self.oordelen:
+            self.oordelen.append(value)
+        target = self.link(kind, value)
+        if not sym.description:
+            return f"[{label(value)}]({target}) is {'ja' if holds else 'nee'}"
+        text = f"[{escape(sym.description.strip())}]({target})"
+        if sym.description.strip().endswith("?"):
+            who = f" (oordeel van {ORGAN.get(sym.oordeel, sym.oordeel)})" if sym.oordeel else ""
+            return f"{text} **{'ja' if holds else 'nee'}**{who}"
+        return text if holds else f"het is niet zo dat: {text}"
+
+    def condition(self, e: n.Expr, indent: str = "") -> str:
+        """A condition as a Markdown block: 'en'/'of' become lists, nested as written."""
+        match e:
+            case n.Binary(op="en" | "of" as op):
+                head = (
+                    "aan al deze voorwaarden is voldaan:"
+                    if op == "en"
+                    else "aan ten minste één van deze voorwaarden is voldaan:"
+                )
+                items = [self._item(x, indent + "    ") for x in _flatten(e, op)]
+                lines = [f"{indent}- {item}" for item in items]
+                return head + "\n\n" + "\n".join(lines)
+            case n.Binary(op="tenzij"):
+                return f"{self.condition(e.left, indent)}\n\n{indent}**tenzij** " + (
+                    self.condition(e.right, indent)
+                )
+        return self.atom(e)
+
+    def _item(self, e: n.Expr, indent: str) -> str:
+        if isinstance(e, n.Binary) and e.op in ("en", "of", "tenzij"):
+            return self.condition(e, indent)
+        return self.atom(e)
+
+    # ------------------------------------------------------------ rules
+
+    def rule(self, r: n.Rule, set_aside: str = "") -> str:
+        """The rule as sentences: what it decides, then when. `set_aside` names what a
+        `niet van toepassing` rule puts aside."""
+        self.oordelen = []
+        if r.not_applicable or r.outcome is None:
+            head = f"{set_aside or 'de regel waarvan deze afwijkt'} is niet van toepassing"
+            text = capitalize(head) + "."
+            return text + ("\n\n" + self.when(r.condition) if r.condition is not None else "")
+        outcome = f"[{label(r.outcome)}]({self.link('outcome', r.outcome)})"
+        if r.item is not None:
+            head = f"{outcome} bevat “{escape(r.item)}”"
+        elif isinstance(r.value, n.Choice):
+            head = f"{outcome} is:\n\n" + self.tiers(r.value)
+        else:
+            head = f"{outcome} is {self.expr(r.value)}" if r.value is not None else outcome
+        text = capitalize(head) + ("" if head.endswith(":") or "\n" in head else ".")
+        if r.condition is not None:
+            text += "\n\n" + self.when(r.condition)
+        return text
+
+    def when(self, cond: n.Expr) -> str:
+        body = self.condition(cond)
+        if "\n" in body:
+            return "Dit geldt als " + body
+        return f"Dit geldt als aan deze voorwaarde is voldaan: {body}."
+
+    def tiers(self, e: n.Choice) -> str:
+        """Tiers as a list: the first that applies gives the value."""
+        lines = [f"- {self.expr(v)} als {self.atom(c)};" for v, c in e.branches]
+        if e.otherwise is not None:
+            lines.append(f"- anders {self.expr(e.otherwise)}.")
+        return "\n".join(lines)
+
+    def definition(self, b: n.Begrip) -> str:
+        """What a begrip is: a value, tiers or a condition."""
+        self.oordelen = []
+        if isinstance(b.value, n.Choice):
+            return "Het is:\n\n" + self.tiers(b.value)
+        sym = self.symbol(b.name)
+        if sym is not None and sym.boolean:
+            return capitalize(self.when(b.value).replace("Dit geldt als", "Dit is zo als", 1))
+        return f"Het is {self.expr(b.value)}."
+
+
+def _is_literal(e: n.Expr) -> bool:
+    return isinstance(e, n.Money | n.Number | n.DateLit | n.TextLit | n.BoolLit)
+
+
+def _flatten(e: n.Expr, op: str) -> list[n.Expr]:
+    if isinstance(e, n.Binary) and e.op == op:
+        return [*_flatten(e.left, op), *_flatten(e.right, op)]
+    return [e]
+
+
+def _enumerate(items: list[str], last: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _comparison(e: n.Binary) -> str:
+    word = e.word or e.op
+    word = _COMPARE.get(word, word)
+    return word if word.startswith("is") else f"is {word}"
