@@ -10,6 +10,7 @@ anchors included. Where the pages live is decided by `sitemap.py`.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import os
 import posixpath
@@ -414,8 +415,15 @@ class SiteBuilder:
         return None
 
     def _source(self, unit: n.Unit) -> str:
+        """The unit as written in its .regel file, without the start of the next one."""
         lines = self.policies.sources.get(unit.span.file or "", "").splitlines()
-        return textwrap.dedent("\n".join(lines[unit.span.line - 1 : unit.span.end_line])).strip()
+        block = lines[unit.span.line - 1 : unit.span.end_line]
+        indent = len(block[0]) - len(block[0].lstrip()) if block else 0
+        while len(block) > 1 and (
+            not block[-1].strip() or len(block[-1]) - len(block[-1].lstrip()) <= indent
+        ):
+            block.pop()
+        return textwrap.dedent("\n".join(block)).strip()
 
     def _items(
         self, info: RegInfo, page: str, prose: Prose, unit: n.Unit, level: int, article: n.Unit
@@ -972,7 +980,8 @@ def guide_pages(folder: Path) -> list[Page]:
     for f in files:
         text = f.read_text(encoding="utf-8")
         m = re.search(r"^# (.+)$", text, re.MULTILINE)
-        pages.append(Page(f"handleiding/{f.name}", m[1].strip() if m else f.stem, text))
+        title = re.sub(r"[`*_]", "", m[1]).strip() if m else f.stem
+        pages.append(Page(f"handleiding/{f.name}", title, text))
     return pages
 
 
@@ -993,9 +1002,23 @@ def write_sources(site: Site, folder: Path, site_name: str, site_url: str | None
     config = (
         _env()
         .get_template("mkdocs.yml.jinja")
-        .render(site_name=site_name, site_url=site_url, nav=site.nav)
+        .render(site_name=_safe_title(site_name), site_url=site_url, nav=_safe_nav(site.nav))
     )
     (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
+
+
+def _safe_title(title: str) -> str:
+    """A navigation title as HTML text. The theme puts it into the page as is, and into
+    <title> after unescaping it, so angle brackets become look-alikes that cannot open a tag."""
+    return html.escape(title.replace("<", "‹").replace(">", "›"))
+
+
+def _safe_nav(nav: Any) -> Any:
+    if isinstance(nav, list):
+        return [_safe_nav(item) for item in nav]
+    if isinstance(nav, dict):
+        return {_safe_title(key): _safe_nav(value) for key, value in nav.items()}
+    return nav
 
 
 class _Collect(logging.Handler):

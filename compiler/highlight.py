@@ -7,6 +7,10 @@ the language.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
 from pygments.lexer import RegexLexer, words
 from pygments.token import (
     Comment,
@@ -35,9 +39,15 @@ _DECLARING = frozenset(
 _CONSTANTS = frozenset({"ja", "nee", "onbepaald", "peildatum"})
 
 
-def _keyword_words(which: frozenset[str]) -> tuple[str, ...]:
-    # Longest first, so 'verordening' is not read as 'ver' + 'ordening'.
-    return tuple(sorted(which, key=lambda w: (-len(w), w)))
+def _keyword(lexer: RegexLexer, match: re.Match[str]) -> Iterator[tuple[int, Any, str]]:
+    word = match.group()
+    if word in _DECLARING:
+        kind = Keyword.Declaration
+    elif word in _CONSTANTS:
+        kind = Keyword.Constant
+    else:
+        kind = Keyword
+    yield match.start(), kind, word
 
 
 class RegelLexer(RegexLexer):
@@ -48,7 +58,6 @@ class RegelLexer(RegexLexer):
     filenames = ["*.regel"]  # noqa: RUF012
     mimetypes = ["text/x-regel"]  # noqa: RUF012
 
-    _all = keywords()
     tokens = {  # noqa: RUF012 - the attribute Pygments reads
         "root": [
             (r"\s+", Whitespace),
@@ -57,19 +66,9 @@ class RegelLexer(RegexLexer):
             (r'"[^"\n]*"', String.Double),
             (r"[0-9]{2}-[0-9]{2}-[0-9]{4}", Number.Other),  # a date, 15-07-2011
             (r"€\s*[0-9][0-9.]*(,[0-9]+)?", Number.Float),
-            (r"[0-9][0-9.]*(,[0-9]+)?\s*%?", Number),
-            (
-                words(_keyword_words(_DECLARING & _all), prefix=r"\b", suffix=r"\b"),
-                Keyword.Declaration,
-            ),
-            (
-                words(_keyword_words(_CONSTANTS & _all), prefix=r"\b", suffix=r"\b"),
-                Keyword.Constant,
-            ),
-            (
-                words(_keyword_words(_all - _DECLARING - _CONSTANTS), prefix=r"\b", suffix=r"\b"),
-                Keyword,
-            ),
+            (r"[0-9][0-9.]*(,[0-9]+)?(\s*%)?", Number),
+            # One pattern for all keywords, longest first: 'ja/nee' is one word, not 'ja'.
+            (words(sorted(keywords(), key=lambda w: (-len(w), w)), suffix=r"\b"), _keyword),
             (r"[A-Za-z_][A-Za-z0-9_]*", Name),
             (r"[=<>!]=?|[+\-*/×]", Operator),
             (r"[(),.:]", Punctuation),

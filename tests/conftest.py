@@ -28,3 +28,27 @@ HEADER = """verordening t "Testverordening"
 @pytest.fixture
 def header() -> str:
     return HEADER
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site of every shipped policy and the project's docs/, built once per
+    test run the way a user builds it: `regel docs policies/ --uit … --bron … --handleiding docs`.
+    Returns the folder holding `html/` and `bron/`."""
+    from regel.compiler.cli import main
+
+    root = tmp_path_factory.mktemp("site")
+    code = main(
+        [
+            "docs",
+            str(POLICIES),
+            "--uit",
+            str(root / "html"),
+            "--bron",
+            str(root / "bron"),
+            "--handleiding",
+            str(ROOT / "docs"),
+        ]
+    )
+    assert code == 0
+    return root
