@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test lint bench clean
+.PHONY: regel test docs chromium bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,29 @@ regel: $(BIN)/.installed
 	$(BIN)/regel dekking --ontbrekend policies/
 	$(BIN)/regel test policies/
 
-# The whole test suite, lint included.
-test: $(BIN)/.installed
+# The whole test suite, lint included. The browser test of the docs site needs Debian's
+# Chromium; install it when it is missing (as root, or through sudo).
+test: $(BIN)/.installed chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/ruff format --check .
+	REGEL_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+chromium:
+	@[ -x $(CHROMIUM) ] || { \
+	  echo "Chromium installeren (apt-get) voor de browsertest van de documentatiesite"; \
+	  $(SUDO) apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
+# The documentation site of the shipped policies with this project's docs/ as its guide.
+docs: $(BIN)/.installed
+	$(BIN)/regel docs policies/ --handleiding docs --uit site
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_evaluatie.py
+	$(BIN)/python benchmarks/bench_docs.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache site test-artifacts

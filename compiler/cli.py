@@ -276,7 +276,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
         return _fail(str(err))
     except OSError as err:
         return _fail(f"kan niet schrijven: {err}")
-    print(f"site gemaakt: {len(site.pages)} pagina's in {out}/ (open {out}/index.html)")
+    # The site uses directory URLs and a search index fetched over HTTP: it needs a web server,
+    # so say how to start one rather than pointing at index.html.
+    print(f"site gemaakt: {len(site.pages)} pagina's in {out}/")
+    print(f"bekijken: python3 -m http.server --directory {out} en open http://127.0.0.1:8000/")
     return EXIT_OK
 
 

@@ -193,7 +193,18 @@ class SiteBuilder:
     def build(self, guide: list[Page] | None = None) -> Site:
         regs = sorted(self.analysis.regs.values(), key=lambda r: (r.node.id, r.key))
         nav: list[Any] = [{"Start": "index.md"}]
-        reg_nav = [self.regulation(info) for info in regs]
+        reg_nav: list[Any] = []
+        for rid in dict.fromkeys(info.node.id for info in regs):
+            versions = [info for info in regs if info.node.id == rid]
+            parts = [self.regulation(info) for info in versions]
+            if len(versions) > 1:
+                # A link to the regulation without a date must not 404: it lists the versions.
+                listing = self.version_list(versions)
+                self.pages.append(listing)
+                parts = [{"Alle versies": listing.path}, *parts]
+                reg_nav.append({versions[-1].node.title: parts})
+            else:
+                reg_nav.extend(parts)
         overview = self.overview(regs)
         nav.append({"Regelingen": reg_nav})
         nav.append({"Wie komt waarvoor in aanmerking": overview.path})
@@ -282,7 +293,7 @@ class SiteBuilder:
         self.pages.append(Page(index, reg.title, content))
         self.pages.append(glossary)
         self.pages.extend(decisions)
-        title = reg.title + (f" ({self._period(meta)})" if "@" in info.key else "")
+        title = self._period(meta) if "@" in info.key else reg.title
         return {
             title: [
                 {"Overzicht": index},
@@ -291,6 +302,19 @@ class SiteBuilder:
                 *([{"Besluiten": [{d.title: d.path} for d in decisions]}] if decisions else []),
             ]
         }
+
+    def version_list(self, versions: list[RegInfo]) -> Page:
+        rid = versions[0].node.id
+        path = f"{sitemap.ROOT}/{rid}/index.md"
+        items = [
+            {
+                "title": v.node.title,
+                "period": self._period(v.node.meta),
+                "link": relative(path, f"{sitemap.regulation_dir(v.key)}/index.md"),
+            }
+            for v in versions
+        ]
+        return Page(path, versions[-1].node.title, self.render("versies.md.jinja", items=items))
 
     def _versions(self, info: RegInfo, page: str) -> list[tuple[str, str, bool]]:
         versions = self.analysis.of(info.node.id)
@@ -1027,7 +1051,9 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message not in self.messages:  # MkDocs repeats a broken link once per pass
+            self.messages.append(message)
 
 
 def build_html(folder: Path, out: Path) -> None:
@@ -1048,14 +1074,78 @@ def build_html(folder: Path, out: Path) -> None:
         config = load_config(str(folder / "mkdocs.yml"), site_dir=str(out.resolve()), strict=True)
         build(config)
     except MkDocsException as err:
-        details = "\n".join(f"  {m}" for m in collect.messages)
-        raise DocsError(f"MkDocs kon de site niet bouwen: {err}\n{details}".rstrip()) from None
+        if not collect.messages:
+            raise DocsError(f"MkDocs kon de site niet bouwen: {err}") from None
     finally:
         log.removeHandler(collect)
         log.setLevel(level)
         log.propagate = propagate
     if collect.messages:
-        raise DocsError("MkDocs gaf waarschuwingen:\n" + "\n".join(collect.messages))
+        details = "\n".join(f"  {_dutch(m)}" for m in collect.messages)
+        raise DocsError(
+            "de site is niet gemaakt: bij een strikte bouw is elke waarschuwing een fout\n"
+            + details
+        )
+
+
+# The MkDocs warnings a user can cause with pages of their own (`--handleiding`), in Dutch.
+_WARNINGS = [
+    (
+        r"Doc file '(?P<page>[^']+)' contains a link '(?P<link>[^']+)', but the target "
+        r"'(?P<target>[^']+)' is not found among documentation files\.",
+        "{page}: de link '{link}' wijst naar '{target}', maar die pagina bestaat niet",
+    ),
+    (
+        r"Doc file '(?P<page>[^']+)' contains a link '(?P<link>[^']+)', but the doc "
+        r"'(?P<target>[^']+)' does not contain an anchor '(?P<anchor>[^']+)'\.",
+        "{page}: de link '{link}' wijst naar het anker '{anchor}', maar '{target}' heeft dat "
+        "anker niet",
+    ),
+    (
+        r"Doc file '(?P<page>[^']+)' contains a link '(?P<link>[^']+)', but there is no such "
+        r"anchor on this page\..*",
+        "{page}: de link '{link}' wijst naar een anker dat op deze pagina niet bestaat",
+    ),
+    (
+        r"Doc file '(?P<page>[^']+)' contains an absolute link '(?P<link>[^']+)'.*",
+        "{page}: de link '{link}' begint met '/'; gebruik een relatief pad naar de pagina",
+    ),
+]
+
+
+def _dutch(message: str) -> str:
+    for pattern, text in _WARNINGS:
+        m = re.fullmatch(pattern, message.strip(), re.S)
+        if m:
+            return text.format(**m.groupdict())
+    return message
+
+
+# Written into every site `regel docs` builds: only such a folder may be replaced by a new
+# build, so that `--uit .` or a typo can never wipe a folder of the user's own files.
+MARKER = ".regel-docs"
+SOURCES_HEADER = "# Generated by `regel docs`"
+
+
+def _owned(folder: Path, sign: Path, header: str | None = None) -> bool:
+    """May a build replace `folder`? Yes if it is absent or empty, or carries our sign."""
+    if not folder.exists():
+        return True
+    if not folder.is_dir():
+        return False
+    if not any(folder.iterdir()):
+        return True
+    if not sign.is_file():
+        return False
+    return header is None or sign.read_text(encoding="utf-8").startswith(header)
+
+
+def _refuse(folder: Path, option: str) -> DocsError:
+    return DocsError(
+        f"de map '{folder}' voor {option} is niet leeg en is geen site die regel eerder maakte; "
+        "regel vervangt alleen zijn eigen sites, zodat er nooit andere bestanden verloren gaan. "
+        "Kies een nieuwe of lege map."
+    )
 
 
 def make_site(
@@ -1066,15 +1156,31 @@ def make_site(
     site_name: str = "Regelgeving re-integratie",
     site_url: str | None = None,
 ) -> Site:
-    """Generate the Markdown, keep it in `sources` if given, and build the HTML into `out`."""
+    """Generate the Markdown, keep it in `sources` if given, and build the HTML into `out`.
+
+    The HTML is built next to `out` and moved into place only when the strict build succeeds:
+    a failed build leaves the previous site as it was."""
+    if not _owned(out, out / MARKER):
+        raise _refuse(out, "--uit")
+    if sources is not None and not _owned(sources, sources / "mkdocs.yml", SOURCES_HEADER):
+        raise _refuse(sources, "--bron")
     site = SiteBuilder(policies).build(guide_pages(guide) if guide else None)
-    if sources is not None:
-        write_sources(site, sources, site_name, site_url)
-        build_html(sources, out)
-        return site
-    with tempfile.TemporaryDirectory(prefix="regel-docs-") as tmp:
-        write_sources(site, Path(tmp), site_name, site_url)
-        build_html(Path(tmp), out)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".regel-docs-", dir=out.parent))
+    try:
+        folder = sources if sources is not None else work / "bron"
+        write_sources(site, folder, site_name, site_url)
+        build_html(folder, work / "html")
+        (work / "html" / MARKER).write_text(
+            "Gemaakt door 'regel docs'; een volgende 'regel docs' vervangt deze map.\n",
+            encoding="utf-8",
+        )
+        if out.exists():
+            shutil.rmtree(out)
+        (work / "html").rename(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return site
 
 
