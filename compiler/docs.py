@@ -1144,7 +1144,7 @@ def _refuse(folder: Path, option: str) -> DocsError:
     return DocsError(
         f"de map '{folder}' voor {option} is niet leeg en is geen site die regel eerder maakte; "
         "regel vervangt alleen zijn eigen sites, zodat er nooit andere bestanden verloren gaan. "
-        "Kies een nieuwe of lege map."
+        "Kies een nieuwe of lege map, of verwijder deze map zelf als zij weg mag."
     )
 
 
