@@ -142,6 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--adres", metavar="URL", help="adres waar de site komt te staan (site_url)")
 
     p = sub.add_parser(
+        "vertaal",
+        help="vertaal de regelingen naar Python-pakketten",
+        description="Schrijf per regeling een Python-pakket dat alleen regel.runtime nodig "
+        "heeft: 'import delft' en dan delft.evaluate(gegevens, peildatum, besluit=...). Een "
+        "regeling die een andere gebruikt of haar open normen invult, importeert het pakket "
+        "daarvan, dat ernaast komt te staan.",
+    )
+    _paths(p)
+    p.add_argument("--uit", required=True, metavar="MAP", help="map waarin de pakketten komen")
+
+    p = sub.add_parser(
         "test",
         help="voer de gevallen (tests) van de regelingen uit",
         description="Voer alle 'gevallen voor …' uit en vergelijk de uitkomsten "
@@ -283,6 +294,30 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_vertaal(args: argparse.Namespace) -> int:
+    from .package import PackageError, write_packages
+
+    policies = _load(args.paden)
+    if policies is None:
+        return EXIT_FAILED
+    out = Path(args.uit)
+    try:
+        written = write_packages(policies, out)
+    except PackageError as err:
+        return _fail(str(err))
+    except OSError as err:
+        return _fail(f"kan niet schrijven: {err}")
+    for p in written:
+        modules = ", ".join(f"{name}.py" for name in p.modules)
+        print(f"{p.id}: {out / p.id}/ ({modules})")
+    example = written[0].id if written else "regeling"
+    print(
+        f"\n{len(written)} pakket(ten) in {out}/. Gebruik: zet {out} in PYTHONPATH en "
+        f"'import {example}'; {example}.evaluate(gegevens, peildatum, besluit=...)"
+    )
+    return EXIT_OK
+
+
 def cmd_test(paths: list[str]) -> int:
     policies = _load(paths)
     if policies is None:
@@ -355,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_verschil(args)
         if args.opdracht == "docs":
             return cmd_docs(args)
+        if args.opdracht == "vertaal":
+            return cmd_vertaal(args)
         return cmd_test(args.paden)
     except KeyboardInterrupt:
         return _fail("afgebroken", EXIT_FAILED)
