@@ -122,6 +122,29 @@ class RuleTrace:
     interpretations: tuple[str, ...] = ()
     reason: str | None = None
     doc: str = ""
+    kind: str = "waarde"  # of the rule: waarde, item, buiten_toepassing
+
+    @property
+    def text(self) -> str:
+        """The step as one Dutch sentence that names its article, for a motivation that people
+        read rather than parse."""
+        where = f"{self.anchor[:1].upper()}{self.anchor[1:]} (regel {self.rule})"
+        facts = "; ".join(f"{name.replace('_', ' ')}: {v}" for name, v in self.facts.items())
+        outcome = self.outcome.replace("_", " ")
+        if self.status == "toegepast":
+            applied = f"{where} is toegepast" + (f" ({facts})" if facts else "")
+            if self.kind == "buiten_toepassing":
+                return f"{applied}; daarom gelden de regels waarvan zij afwijkt niet."
+            if self.kind == "item":
+                return f"{applied}; daarom bevat {outcome} “{self.display}”."
+            return f"{applied}; daarom is {outcome} {self.display}."
+        if self.status == "niet_toegepast":
+            return f"{where} is niet toegepast: de voorwaarde is niet vervuld" + (
+                f" ({facts})." if facts else "."
+            )
+        if self.status == "opzijgezet":
+            return f"{where} is opzijgezet door de uitzondering {self.set_aside_by}."
+        return f"{where} kon niet worden toegepast: {self.reason}."
 
 
 @dataclass(slots=True)
@@ -174,6 +197,7 @@ class Result:
                     "artikel": t.anchor,
                     "uitkomst": t.outcome,
                     "status": t.status,
+                    "tekst": t.text,
                     **(
                         {"waarde": _json_value(t.value), "weergave": t.display}
                         if t.status == "toegepast"
@@ -445,6 +469,7 @@ class Context:
                 rule.interpretations,
                 None if applies else "voorwaarde niet vervuld",
                 rule.doc,
+                rule.kind,
             )
         )
 
