@@ -153,6 +153,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uit", required=True, metavar="MAP", help="map waarin de pakketten komen")
 
     p = sub.add_parser(
+        "dien",
+        help="start de beslisservice (HTTP) voor de regelingen",
+        description="Start een HTTP-beslisservice: per regeling en besluit een POST met de "
+        "peildatum en de gegevens, met als antwoord de uitkomsten, de motivering met artikelen "
+        "en de oordelen van het college. GET /regelingen toont wat er is, /openapi.json het "
+        "schema. Stop met Ctrl+C.",
+    )
+    _paths(p)
+    p.add_argument("--poort", type=int, default=8000, metavar="N", help="poort (standaard 8000)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="H",
+        help="adres om op te luisteren (standaard 127.0.0.1, alleen deze machine; 0.0.0.0 voor "
+        "iedereen die de machine bereikt)",
+    )
+    p.add_argument(
+        "--documentatie",
+        metavar="URL",
+        default="",
+        help="adres van de site van 'regel docs'; elke stap van de motivering linkt dan naar "
+        "zijn regel",
+    )
+
+    p = sub.add_parser(
         "test",
         help="voer de gevallen (tests) van de regelingen uit",
         description="Voer alle 'gevallen voor …' uit en vergelijk de uitkomsten "
@@ -294,6 +319,32 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dien(args: argparse.Namespace) -> int:
+    import uvicorn  # the service's dependencies load only for this command
+
+    from .service import create_app, describe
+
+    if not 0 < args.poort < 65536:
+        return _fail(f"poort {args.poort} bestaat niet; kies er een van 1 tot en met 65535", 2)
+    policies = _load(args.paden)
+    if policies is None:
+        return EXIT_FAILED
+    app = create_app(policies, args.documentatie)
+    base = f"http://{args.host}:{args.poort}"
+    routes = describe(policies)
+    count = sum(len(paths) for paths in routes.values())
+    example = next((paths[0] for paths in routes.values() if paths), "/regelingen")
+    print(f"beslisservice op {base}/ (stop met Ctrl+C)")
+    print(f"  {count} besluiten van {len(routes)} regeling(en), bijvoorbeeld POST {base}{example}")
+    print(f"  GET {base}/regelingen: alle regelingen en besluiten; {base}/openapi.json: het schema")
+    print(f"  GET {base}/gezondheid", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.poort, log_level="warning", access_log=False)
+    except OSError as err:
+        return _fail(f"kan niet luisteren op {args.host}:{args.poort}: {err.strerror}")
+    return EXIT_OK
+
+
 def cmd_vertaal(args: argparse.Namespace) -> int:
     from .package import PackageError, write_packages
 
@@ -392,6 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_docs(args)
         if args.opdracht == "vertaal":
             return cmd_vertaal(args)
+        if args.opdracht == "dien":
+            return cmd_dien(args)
         return cmd_test(args.paden)
     except KeyboardInterrupt:
         return _fail("afgebroken", EXIT_FAILED)

@@ -1,0 +1,577 @@
+"""`regel dien`: an HTTP decision service (FastAPI) over loaded policies.
+
+Per regulation and decision a POST endpoint whose request model is derived from the declared
+gegevens: exactly the fields the decision reads, with their types, units, choices and Dutch
+descriptions, plus `peildatum`. Every answer carries the outcomes, the motivation (each step a
+Dutch sentence naming its article, with a link into the generated docs), the oordelen it rests
+on and the version of the regulation that was applied.
+
+Input is checked here, against the same rules the OpenAPI schema states, before the runtime
+checks it again: the body is parsed with the standard library so that numbers stay exact
+Decimals (pydantic would read JSON numbers as floats), and every problem is reported per field,
+in Dutch, with a 4xx. Nothing reaches the client as a traceback or a 500.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from regel import runtime as rt
+from regel.runtime.values import format_period
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .api import Policies
+
+MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
+LIMIT = Decimal(10) ** rt.NUMBER_DIGITS
+NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]+)?")
+PERCENT = re.compile(r"-?[0-9]{1,15}(\.[0-9]+)?%?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+JSON_TYPE = "application/json"
+
+
+# ---------------------------------------------------------------- the models (for OpenAPI)
+
+
+class Fout(BaseModel):
+    """Why a request was refused; `velden` names each field that is wrong and how."""
+
+    fout: str = Field(description="Wat er mis is, in het Nederlands")
+    code: str | None = Field(None, description="De code van de melding (R601, R710, …)")
+    velden: dict[str, str] | None = Field(None, description="Per veld wat er mis is")
+
+
+class Uitkomst(BaseModel):
+    status: Literal["bepaald", "onbepaald"] = Field(description="Of de uitkomst bepaald is")
+    waarde: Any = Field(
+        None,
+        description="De waarde: ja/nee als true/false, een bedrag of getal als tekst "
+        '("500.00", exact), een datum als JJJJ-MM-DD, een lijst als lijst van teksten',
+    )
+    weergave: str = Field(description='De waarde zoals een mens haar leest: "€ 500,00 per maand"')
+    grondslag: list[str] = Field(description="De artikelen waarop de waarde rust")
+    reden: str | None = Field(None, description="Waarom de uitkomst onbepaald is")
+
+
+class Stap(BaseModel):
+    regel: str = Field(description="De naam van de regel")
+    artikel: str = Field(description="Artikel, lid en onderdeel van de regel")
+    uitkomst: str
+    status: Literal["toegepast", "niet_toegepast", "opzijgezet", "onbepaald"]
+    tekst: str = Field(description="De stap als Nederlandse zin, met het artikel")
+    waarde: Any = None
+    weergave: str | None = None
+    voorwaarde: str | None = None
+    feiten: dict[str, str] | None = Field(None, description="De feiten die de voorwaarde las")
+    opzijgezet_door: str | None = None
+    interpretatie: list[str] | None = Field(None, description="Hoe de tekst gelezen is")
+    reden: str | None = None
+    documentatie: str | None = Field(None, description="Link naar de regel in de documentatie")
+
+
+class Oordeel(BaseModel):
+    gegeven: str
+    orgaan: str = Field(description="Wie oordeelt: het college of de raad")
+    waarde: Any
+    omschrijving: str | None
+
+
+class Besluit(BaseModel):
+    """A motivated decision."""
+
+    regeling: str
+    titel: str
+    soort: str
+    besluit: str
+    geldig_van: datetime.date | None = Field(description="Begin van de toegepaste versie")
+    geldig_tot_en_met: datetime.date | None = Field(description="Einde van de toegepaste versie")
+    peildatum: datetime.date
+    uitkomsten: dict[str, Uitkomst]
+    motivering: list[Stap] = Field(description="Elke regel die is bekeken, in volgorde")
+    oordelen: list[Oordeel] = Field(description="De oordelen van het college waarop het rust")
+
+
+class Versie(BaseModel):
+    titel: str
+    geldig_van: datetime.date | None
+    geldig_tot_en_met: datetime.date | None
+    geldigheid: str = Field(description='Leesbaar: "van 15 juli 2011 tot en met 31 december 2011"')
+
+
+class BesluitInfo(BaseModel):
+    naam: str
+    titel: str
+    adres: str = Field(description="Waar u het besluit vraagt (POST)")
+    uitkomsten: list[str]
+
+
+class Regeling(BaseModel):
+    id: str
+    titel: str
+    soort: str
+    versies: list[Versie] = Field(
+        description="Oudste eerst; een besluit neemt de versie die op de peildatum geldt"
+    )
+    besluiten: list[BesluitInfo]
+
+
+# ---------------------------------------------------------------- one decision endpoint
+
+
+@dataclass
+class Endpoint:
+    regulation: str  # id
+    decision: str
+    title: str
+    fields: dict[str, rt.InputSpec]
+    required: set[str]
+    others: set[str]  # gegevens of the regulation this decision does not read
+    model: type[BaseModel]
+
+    @property
+    def path(self) -> str:
+        return f"/regelingen/{self.regulation}/besluiten/{self.decision}"
+
+
+def _describe(spec: rt.InputSpec) -> str:
+    text = spec.description or spec.name.replace("_", " ")
+    if spec.oordeel:
+        text = f"Oordeel van het {spec.oordeel}: {text}"
+    if spec.kind == "num":
+        if spec.percent:
+            text += ' (percentage: een getal, 0.5 is 50%, of een tekst als "50%")'
+        elif spec.unit:
+            text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
+        else:
+            text += " (een getal)"
+    elif spec.kind == "date":
+        text += " (JJJJ-MM-DD)"
+    if spec.optional:
+        text += ". Mag ontbreken: wat het nodig heeft, is dan onbepaald"
+    return text
+
+
+def _schema(spec: rt.InputSpec) -> dict[str, Any]:
+    """The JSON schema of one gegeven; `_check` accepts exactly what it allows."""
+    if spec.kind == "num":
+        return {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": -(10**15), "exclusiveMaximum": 10**15},
+                {
+                    "type": "string",
+                    "pattern": "^" + (PERCENT if _percent(spec) else NUMBER).pattern + "$",
+                },
+            ]
+        }
+    if spec.kind == "bool":
+        return {"type": "boolean"}
+    if spec.kind == "date":
+        return {"type": "string", "format": "date"}
+    if spec.kind == "choice":
+        return {"type": "string", "enum": list(spec.choices)}
+    return {"type": "string"}
+
+
+def _percent(spec: rt.InputSpec) -> bool:
+    return spec.percent and spec.label == "percentage"
+
+
+def _field(spec: rt.InputSpec, required: bool) -> tuple[Any, Any]:
+    schema = _schema(spec)
+    default: Any = ...
+    if not required:
+        # May be left out, or sent as null: then the default applies, or what needs it is
+        # onbepaald.
+        schema = {"anyOf": [*schema.get("anyOf", [schema]), {"type": "null"}]}
+        default = None
+        if spec.has_default and spec.default is not None:
+            value = spec.default
+            default = (
+                str(value)
+                if isinstance(value, Decimal)
+                else (value.isoformat() if isinstance(value, datetime.date) else value)
+            )
+    return (
+        Annotated[Any, WithJsonSchema(schema)],
+        Field(default, title=spec.name, description=_describe(spec)),
+    )
+
+
+def _model(
+    regulation: str, decision: str, fields: dict[str, rt.InputSpec], required: set[str]
+) -> type[BaseModel]:
+    definitions: dict[str, Any] = {
+        "peildatum": (
+            Annotated[datetime.date, WithJsonSchema({"type": "string", "format": "date"})],
+            Field(
+                title="peildatum",
+                description="De datum waarop beslist wordt (JJJJ-MM-DD); bepaalt ook welke "
+                "versie van de regeling geldt",
+            ),
+        )
+    }
+    for name, spec in sorted(fields.items()):
+        definitions[name] = _field(spec, name in required)
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"Invoer_{regulation}_{decision}",
+        __config__=ConfigDict(extra="forbid"),
+        **definitions,
+    )
+
+
+def endpoints(policies: Policies) -> list[Endpoint]:
+    """One endpoint per decision of the newest version of each regulation. Its fields are the
+    gegevens the decision reads in any version; required are those every version needs."""
+    out = []
+    analysis = policies.analysis
+    for rid, versions in sorted(policies.program.versions.items()):
+        node = analysis.regs[analysis.versions[rid][-1]].node
+        titles = {d.name: d.description for d in node.decisions}
+        for decision in versions[-1].decisions:
+            fields: dict[str, rt.InputSpec] = {}
+            required: set[str] | None = None
+            every: set[str] = set()
+            for version in versions:
+                if decision not in version.decisions:
+                    continue
+                needed: set[str] = set()
+                for outcome in version.decisions[decision]:
+                    needed |= version.needs[outcome]
+                every |= set(version.inputs)
+                for name in sorted(needed):
+                    fields.setdefault(name, version.inputs[name])
+                must = {
+                    n
+                    for n in needed
+                    if not (version.inputs[n].has_default or version.inputs[n].optional)
+                }
+                required = must if required is None else required & must
+            required = required or set()
+            out.append(
+                Endpoint(
+                    rid,
+                    decision,
+                    titles.get(decision) or decision,
+                    fields,
+                    required,
+                    every - set(fields),
+                    _model(rid, decision, fields, required),
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- checking a request
+
+
+class Refused(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        fields: dict[str, str] | None = None,
+        code: str | None = None,
+    ):
+        self.status, self.message, self.fields, self.code = status, message, fields, code
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"'{name}' is geen getal in JSON")
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise Refused(400, f"de body is geen UTF-8-tekst (byte {err.start})") from None
+    if not text.strip():
+        raise Refused(400, "de body is leeg; stuur een JSON-object met de peildatum en de gegevens")
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        raise Refused(
+            400, f"de body is geen geldige JSON (regel {err.lineno}, kolom {err.colno}): {err.msg}"
+        ) from None
+    except (ValueError, RecursionError) as err:
+        raise Refused(400, f"de body is geen bruikbare JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise Refused(
+            422, 'verwacht een JSON-object: {"peildatum": "JJJJ-MM-DD", "gegeven": waarde, …}'
+        )
+    return data
+
+
+def _check(spec: rt.InputSpec, value: Any) -> str | None:
+    """What is wrong with a value for this gegeven, by the rules of its JSON schema."""
+    kind = spec.kind
+    if kind == "bool":
+        return None if isinstance(value, bool) else "verwacht true of false"
+    if kind == "num":
+        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+            return "verwacht een getal"
+        if isinstance(value, str):
+            pattern = PERCENT if _percent(spec) else NUMBER
+            if not pattern.fullmatch(value):
+                return f"'{value}' is geen getal; schrijf het als \"1234.56\""
+            return None
+        if isinstance(value, Decimal) and not value.is_finite():
+            return "verwacht een eindig getal"
+        if not -LIMIT < value < LIMIT:
+            return f"getal is te groot (meer dan {rt.NUMBER_DIGITS} cijfers voor de komma)"
+        return None
+    if kind == "date":
+        return None if _date(value) else f"{_show(value)} is geen geldige datum (JJJJ-MM-DD)"
+    if kind == "choice":
+        if isinstance(value, str) and value in spec.choices:
+            return None
+        return f"verwacht een van: {', '.join(spec.choices)}"
+    return None if isinstance(value, str) else "verwacht een tekst"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _date(value: Any) -> datetime.date | None:
+    if not isinstance(value, str) or not DATE.fullmatch(value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def check_request(ep: Endpoint, data: dict[str, Any]) -> tuple[datetime.date, dict[str, Any]]:
+    problems: dict[str, str] = {}
+    peildatum = _date(data.get("peildatum"))
+    if "peildatum" not in data:
+        problems["peildatum"] = "ontbreekt (verplicht: de datum waarop beslist wordt, JJJJ-MM-DD)"
+    elif peildatum is None:
+        problems["peildatum"] = f"{_show(data['peildatum'])} is geen geldige datum (JJJJ-MM-DD)"
+    inputs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "peildatum":
+            continue
+        spec = ep.fields.get(name)
+        if spec is None:
+            problems[name] = (
+                f"wordt in het besluit '{ep.decision}' niet gebruikt"
+                if name in ep.others
+                else "onbekend gegeven voor deze regeling"
+            )
+            continue
+        if value is None and name not in ep.required:
+            continue  # null is as good as leaving an optional field out
+        wrong = _check(spec, value)
+        if wrong:
+            problems[name] = wrong
+        else:
+            inputs[name] = value
+    for name in ep.required:
+        if name not in data:
+            problems[name] = "ontbreekt (verplicht gegeven)"
+    if problems:
+        raise Refused(422, "ongeldige invoer", problems, "R710")
+    assert peildatum is not None
+    return peildatum, inputs
+
+
+# ---------------------------------------------------------------- the application
+
+
+def _json(content: Any, status: int = 200) -> Response:
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Response(body.encode("utf-8"), status, media_type="application/json; charset=utf-8")
+
+
+def _refusal(err: Refused) -> Response:
+    body: dict[str, Any] = {"fout": err.message}
+    if err.code:
+        body["code"] = err.code
+    if err.fields:
+        body["velden"] = err.fields
+    return _json(body, err.status)
+
+
+async def _read(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Fout, "description": "De body is geen UTF-8 of geen JSON"},
+    413: {"model": Fout, "description": "De body is te groot"},
+    422: {
+        "model": Fout,
+        "description": "Ongeldige invoer, per veld; of een peildatum buiten de geldigheid",
+    },
+}
+
+
+def _decide(policies: Policies, ep: Endpoint, docs: str) -> Callable[[Request], Any]:
+    async def decide(request: Request) -> Response:
+        try:
+            data = parse_body(await _read(request))
+            peildatum, inputs = check_request(ep, data)
+            regulation = policies.version(ep.regulation, peildatum)
+            result = regulation.evaluate(inputs, peildatum, ep.decision, trace=True)
+        except Refused as err:
+            return _refusal(err)
+        except rt.InputError as err:
+            return _refusal(Refused(422, "ongeldige invoer", err.problems, err.code))
+        except rt.PeriodError as err:
+            return _refusal(Refused(422, err.message, {"peildatum": err.message}, err.code))
+        except rt.EvaluationError as err:
+            return _refusal(Refused(422, err.message, None, err.code))
+        answer = result.to_json(docs)
+        answer["besluit"] = ep.decision
+        return _json(answer)
+
+    return decide
+
+
+def _regeling(policies: Policies, rid: str, eps: list[Endpoint]) -> dict[str, Any]:
+    versions = policies.program.versions[rid]
+    newest = versions[-1]
+    return {
+        "id": rid,
+        "titel": newest.title,
+        "soort": newest.kind,
+        "versies": [
+            {
+                "titel": v.title,
+                "geldig_van": v.valid_from.isoformat() if v.valid_from else None,
+                "geldig_tot_en_met": v.valid_until.isoformat() if v.valid_until else None,
+                "geldigheid": format_period(v.valid_from, v.valid_until),
+            }
+            for v in versions
+        ],
+        "besluiten": [
+            {
+                "naam": ep.decision,
+                "titel": ep.title,
+                "adres": ep.path,
+                "uitkomsten": list(newest.decisions[ep.decision]),
+            }
+            for ep in eps
+            if ep.regulation == rid
+        ],
+    }
+
+
+def create_app(policies: Policies, docs: str = "") -> FastAPI:
+    """The service for these policies; `docs` is the address of their `regel docs` site."""
+    app = FastAPI(
+        title="regel: beslisservice",
+        description="Besluiten volgens gemeentelijke regelgeving, met de motivering: elke stap "
+        "noemt het artikel (en lid en onderdeel) waarop zij rust en linkt naar de documentatie. "
+        "Per regeling en besluit een POST met de peildatum en de gegevens; een fout in de invoer "
+        "geeft een 4xx met per veld wat er mis is.",
+        version="1",
+        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
+        redoc_url=None,
+    )
+    eps = endpoints(policies)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _json({"fout": f"onbekend adres '{request.url.path}'; zie /regelingen"}, 404)
+        if exc.status_code == 405:
+            return _json({"fout": f"methode {request.method} is hier niet toegestaan"}, 405)
+        return _json({"fout": str(exc.detail)}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _json({"fout": "ongeldig verzoek"}, 422)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:  # pragma: no cover
+        # A fault of ours, not of the input; still no traceback for the client.
+        return _json({"fout": "interne fout in de beslisservice; de invoer is niet verloren"}, 500)
+
+    @app.get("/", summary="Wat deze service biedt", tags=["service"])
+    async def index() -> dict[str, Any]:
+        return {
+            "service": "regel: beslisservice",
+            "regelingen": "/regelingen",
+            "gezondheid": "/gezondheid",
+            "openapi": "/openapi.json",
+            "documentatie": docs or None,
+        }
+
+    @app.get("/gezondheid", summary="Leeft de service?", tags=["service"])
+    async def health() -> dict[str, Any]:
+        return {"status": "in orde", "regelingen": len(policies.program.versions)}
+
+    @app.get(
+        "/regelingen",
+        summary="De geladen regelingen, hun geldigheid en besluiten",
+        response_model=list[Regeling],
+        tags=["regelingen"],
+    )
+    async def regulations() -> Response:
+        return _json([_regeling(policies, rid, eps) for rid in sorted(policies.program.versions)])
+
+    @app.get(
+        "/regelingen/{regeling}",
+        summary="Eén regeling: versies en besluiten",
+        response_model=Regeling,
+        responses={404: {"model": Fout, "description": "Onbekende regeling"}},
+        tags=["regelingen"],
+    )
+    async def regulation(regeling: str) -> Response:
+        if regeling not in policies.program.versions:
+            known = ", ".join(sorted(policies.program.versions))
+            return _json({"fout": f"onbekende regeling '{regeling}'; bekend: {known}"}, 404)
+        return _json(_regeling(policies, regeling, eps))
+
+    for ep in eps:
+        app.add_api_route(
+            ep.path,
+            _decide(policies, ep, docs),
+            methods=["POST"],
+            summary=f"{ep.title} ({ep.regulation})",
+            description=f"Neemt het besluit '{ep.decision}' van '{ep.regulation}' voor één "
+            "casus: de uitkomsten, de motivering met artikelen en de oordelen van het college "
+            "waarop het rust. De versie van de regeling die op de peildatum geldt, wordt "
+            "toegepast.",
+            response_model=Besluit,
+            responses=_REFUSALS,
+            tags=[ep.regulation],
+            operation_id=f"besluit_{ep.regulation}_{ep.decision}",
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON_TYPE: {"schema": ep.model.model_json_schema()}},
+                }
+            },
+        )
+    return app
+
+
+def describe(policies: Policies) -> Mapping[str, list[str]]:
+    """Per regulation id, the paths of its decision endpoints (for the CLI to print)."""
+    out: dict[str, list[str]] = {}
+    for ep in endpoints(policies):
+        out.setdefault(ep.regulation, []).append(ep.path)
+    return out
