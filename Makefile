@@ -38,8 +38,11 @@ docs: $(BIN)/.installed
 	$(BIN)/regel docs policies/ --handleiding docs --uit site
 
 bench: $(BIN)/.installed
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y --no-install-recommends wrk >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python benchmarks/bench_evaluatie.py
 	$(BIN)/python benchmarks/bench_docs.py
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache site test-artifacts
