@@ -378,8 +378,8 @@ def check_request(ep: Endpoint, data: dict[str, Any]) -> tuple[datetime.date, di
             problems[name] = wrong
         else:
             inputs[name] = value
-    for name in ep.required:
-        if name not in data:
+    for name in ep.fields:
+        if name in ep.required and name not in data:
             problems[name] = "ontbreekt (verplicht gegeven)"
     if problems:
         raise Refused(422, "ongeldige invoer", problems, "R710")
