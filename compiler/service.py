@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from regel import runtime as rt
@@ -509,7 +510,12 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
         # A fault of ours, not of the input; still no traceback for the client.
         return _json({"fout": "interne fout in de beslisservice; de invoer is niet verloren"}, 500)
 
-    @app.get("/", summary="Wat deze service biedt", tags=["service"])
+    @app.get(
+        "/",
+        summary="Wat deze service biedt",
+        response_description="De adressen van de service",
+        tags=["service"],
+    )
     async def index() -> dict[str, Any]:
         return {
             "service": "regel: beslisservice",
@@ -519,7 +525,12 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
             "documentatie": docs or None,
         }
 
-    @app.get("/gezondheid", summary="Leeft de service?", tags=["service"])
+    @app.get(
+        "/gezondheid",
+        summary="Leeft de service?",
+        response_description="De service leeft",
+        tags=["service"],
+    )
     async def health() -> dict[str, Any]:
         return {"status": "in orde", "regelingen": len(policies.program.versions)}
 
@@ -527,6 +538,7 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
         "/regelingen",
         summary="De geladen regelingen, hun geldigheid en besluiten",
         response_model=list[Regeling],
+        response_description="Alle geladen regelingen",
         tags=["regelingen"],
     )
     async def regulations() -> Response:
@@ -536,10 +548,13 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
         "/regelingen/{regeling}",
         summary="Eén regeling: versies en besluiten",
         response_model=Regeling,
+        response_description="De regeling",
         responses={404: {"model": Fout, "description": "Onbekende regeling"}},
         tags=["regelingen"],
     )
-    async def regulation(regeling: str) -> Response:
+    async def regulation(
+        regeling: Annotated[str, Path(description="De korte naam, zoals delft")],
+    ) -> Response:
         if regeling not in policies.program.versions:
             known = ", ".join(sorted(policies.program.versions))
             return _json({"fout": f"onbekende regeling '{regeling}'; bekend: {known}"}, 404)
@@ -556,6 +571,7 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
             "waarop het rust. De versie van de regeling die op de peildatum geldt, wordt "
             "toegepast.",
             response_model=Besluit,
+            response_description="Het besluit met motivering",
             responses=_REFUSALS,
             tags=[ep.regulation],
             operation_id=f"besluit_{ep.regulation}_{ep.decision}",
@@ -566,7 +582,26 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
                 }
             },
         )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema without its English 422 for path parameters: a path of text cannot
+    fail validation here, and every refusal this service gives is a `Fout`."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        for path in schema["paths"].values():
+            for operation in path.values():
+                refused = operation["responses"].get("422", {})
+                if "HTTPValidationError" in json.dumps(refused):
+                    del operation["responses"]["422"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def describe(policies: Policies) -> Mapping[str, list[str]]:

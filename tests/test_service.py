@@ -176,6 +176,9 @@ def test_listing_health_and_schema(server: Server) -> None:
     described = delft_schema["schema"]["properties"]["inzet_noodzakelijk"]["description"]
     assert described.startswith("Oordeel van het college:")
     assert {"200", "400", "413", "422"} <= set(post["responses"])
+    text = json.dumps(spec)
+    for english in ("Successful Response", "Validation Error", "HTTPValidationError"):
+        assert english not in text
 
 
 # ---------------------------------------------------------------- bad input
