@@ -286,8 +286,26 @@ class Refused(Exception):
         self.status, self.message, self.fields, self.code = status, message, fields, code
 
 
+class _NotANumber(ValueError):
+    pass
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"'{name}' is geen getal in JSON")
+    raise _NotANumber(f"'{name}' is geen getal in JSON")
+
+
+# What the standard library's JSON parser says, in Dutch.
+_JSON_ERRORS = {
+    "Expecting value": "hier werd een waarde verwacht",
+    "Expecting property name enclosed in double quotes": "hier werd een veldnaam tussen "
+    "dubbele aanhalingstekens verwacht",
+    "Expecting ',' delimiter": "hier werd een komma verwacht",
+    "Expecting ':' delimiter": "hier werd een dubbele punt verwacht",
+    "Unterminated string starting at": "een tekst zonder afsluitend aanhalingsteken",
+    "Extra data": "na het JSON-object staat nog meer",
+    "Invalid control character at": "een stuurteken in een tekst",
+    "Invalid \\escape": "een ongeldige \\-reeks in een tekst",
+}
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -300,11 +318,18 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
+        what = _JSON_ERRORS.get(err.msg, "ongeldige JSON")
         raise Refused(
-            400, f"de body is geen geldige JSON (regel {err.lineno}, kolom {err.colno}): {err.msg}"
+            400, f"de body is geen geldige JSON (regel {err.lineno}, kolom {err.colno}: {what})"
         ) from None
-    except (ValueError, RecursionError) as err:
+    except _NotANumber as err:
         raise Refused(400, f"de body is geen bruikbare JSON: {err}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise Refused(
+            400, "de body is geen bruikbare JSON: een getal heeft te veel cijfers"
+        ) from None
+    except RecursionError:
+        raise Refused(400, "de body is geen bruikbare JSON: te diep genest") from None
     if not isinstance(data, dict):
         raise Refused(
             422, 'verwacht een JSON-object: {"peildatum": "JJJJ-MM-DD", "gegeven": waarde, …}'

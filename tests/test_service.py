@@ -19,9 +19,10 @@ import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from regel.compiler import load
 from regel.compiler.cli import main
-from regel.compiler.service import MAX_BODY, create_app
+from regel.compiler.service import MAX_BODY, Refused, create_app, parse_body
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
@@ -228,11 +229,12 @@ def test_missing_fields_and_peildatum(server: Server) -> None:
 @pytest.mark.parametrize(
     ("raw", "status", "message"),
     [
-        (b"geen json", 400, "de body is geen geldige JSON (regel 1, kolom 1)"),
+        (b"geen json", 400, "geen geldige JSON (regel 1, kolom 1: hier werd een waarde verwacht)"),
+        (b'{"a": 1' + b"1" * 5000 + b"}", 400, "een getal heeft te veel cijfers"),
         (b"\xff\xfe{}", 400, "de body is geen UTF-8-tekst (byte 0)"),
         (b"", 400, "de body is leeg"),
         (b'{"peildatum": NaN}', 400, "'NaN' is geen getal in JSON"),
-        (b"[" * 100_00 + b"]" * 100_00, 400, "de body is geen bruikbare JSON"),
+        (b"[" * 10_000 + b"]" * 10_000, 400, "de body is geen bruikbare JSON: te diep genest"),
         (b"[1, 2]", 422, "verwacht een JSON-object"),
         (b'"tekst"', 422, "verwacht een JSON-object"),
     ],
@@ -242,6 +244,17 @@ def test_bodies_that_are_not_a_case(server: Server, raw: bytes, status: int, mes
     assert got == status
     assert message in body["fout"]
     assert "Traceback" not in json.dumps(body)
+
+
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+@settings(max_examples=300, deadline=None)
+def test_any_body_is_a_case_or_a_dutch_refusal(raw: bytes) -> None:
+    try:
+        data = parse_body(raw)
+    except Refused as err:
+        assert err.status in (400, 422) and err.message.startswith(("de body", "verwacht"))
+    else:
+        assert isinstance(data, dict)
 
 
 def test_an_oversized_body_is_refused_without_reading_it(server: Server) -> None:
