@@ -147,10 +147,13 @@ class Endpoint:
 def _describe(spec: rt.InputSpec) -> str:
     text = spec.description or spec.name.replace("_", " ")
     if spec.oordeel:
-        text = f"Oordeel van het {spec.oordeel}: {text}"
+        organ = {"raad": "de raad", "college": "het college"}.get(spec.oordeel, spec.oordeel)
+        text = f"Oordeel van {organ}: {text}"
     if spec.kind == "num":
-        if spec.percent:
+        if _percent(spec):
             text += ' (percentage: een getal, 0.5 is 50%, of een tekst als "50%")'
+        elif spec.percent:
+            text += " (een getal; 0.5 is 50%)"
         elif spec.unit:
             text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
         else:

@@ -334,3 +334,11 @@ def _exercise(operation: Any, mode: GenerationMode) -> None:
             assert SEMANTIC.fullmatch(body.get("code", "")), body
 
     check()
+
+
+def test_dien_says_in_dutch_when_the_port_is_taken(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dien", str(POLICIES / "delft"), "--poort", str(server.port)]) == 1
+    err = capsys.readouterr().err
+    assert f"kan niet luisteren op 127.0.0.1:{server.port}: de poort is al in gebruik" in err
