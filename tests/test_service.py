@@ -9,10 +9,14 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -342,3 +346,39 @@ def test_dien_says_in_dutch_when_the_port_is_taken(
     assert main(["dien", str(POLICIES / "delft"), "--poort", str(server.port)]) == 1
     err = capsys.readouterr().err
     assert f"kan niet luisteren op 127.0.0.1:{server.port}: de poort is al in gebruik" in err
+
+
+def test_regel_dien_serves_and_stops_cleanly() -> None:
+    """The command itself, as a developer starts it: a process, a port, Ctrl+C."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    regel = str(Path(sys.executable).parent / "regel")
+    proc = subprocess.Popen(
+        [regel, "dien", str(POLICIES / "delft"), "--poort", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()  # type: ignore[union-attr]
+        assert first.startswith(f"beslisservice op http://127.0.0.1:{port}/")
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("POST", DELFT, json.dumps(DELFT_CASE))
+                answer = conn.getresponse()
+                body = json.loads(answer.read())
+                conn.close()
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert answer.status == 200
+        assert body["uitkomsten"]["aanspraak_voorziening"]["grondslag"] == ["artikel 3 lid 2"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "beslisservice gestopt" in out and "Traceback" not in err
