@@ -17,6 +17,7 @@ import keyword
 import shutil
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,7 @@ class Package:
     imports: list[str] = field(default_factory=list)
     linked: list[str] = field(default_factory=list)
     example_decision: str | None = None
+    about: str = ""  # docstring lines on what the package needs
     init: str = ""
 
 
@@ -126,12 +128,24 @@ def packages(policies: Policies) -> list[Package]:
             )
         keys = analysis.versions[rid]
         newest = analysis.regs[keys[-1]].node
-        package = Package(rid, py_str(newest.title))
+        package = Package(rid, title_literal(newest.title))
         package.modules = {module_name(analysis, k): generate(analysis, sources, k) for k in keys}
         own = [f"_{module_name(analysis, k)}" for k in keys]
         items = [f"{m}.REGELING" for m in own]
         package.versions = f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+        if len(package.versions) > 50:  # past 88 columns after `VERSIES: tuple[…] = `
+            package.versions = "(\n" + "".join(f"    {item},\n" for item in items) + ")"
         package.linked = [g for g in groups[rid] if g != rid]
+        about = (
+            "Wijzig de .regel-bestanden en vertaal opnieuw met `regel vertaal`. Het pakket "
+            "heeft alleen `regel.runtime` nodig"
+        )
+        if package.linked:
+            about += (
+                ", en de pakketten ernaast van de regelingen waarmee het verbonden is: "
+                + ", ".join(package.linked)
+            )
+        package.about = "\n".join(textwrap.wrap(about + ".", 84))
         imports: list[str] = []
         for gid in groups[rid]:
             for key in analysis.versions[gid]:
@@ -150,6 +164,27 @@ def packages(policies: Policies) -> list[Package]:
         package.init = _template().render(p=package, header=HEADER)
         out.append(package)
     return out
+
+
+def title_literal(title: str) -> str:
+    """The title as a Python string laid out as `ruff format` would at 88 columns: on the
+    line, in parentheses, or split over lines (implicit concatenation) when even that is too
+    long, so that no line needs a noqa."""
+    literal = py_str(title)
+    if len("TITEL = ") + len(literal) <= 88:
+        return literal
+    if len(literal) + 4 <= 88:
+        return f"(\n    {literal}\n)"
+    chunks = textwrap.wrap(
+        title,
+        60,
+        drop_whitespace=False,
+        replace_whitespace=False,
+        expand_tabs=False,
+        break_on_hyphens=False,
+    )
+    assert "".join(chunks) == title
+    return "(\n" + "".join(f"    {py_str(c)}\n" for c in chunks) + ")"
 
 
 def _ours(folder: Path) -> bool:

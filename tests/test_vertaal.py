@@ -16,11 +16,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from regel import runtime as rt
 from regel.compiler import load
 from regel.compiler.cli import main
 from regel.compiler.codegen import constant_value
-from regel.compiler.package import HEADER
+from regel.compiler.package import HEADER, title_literal
 
 from .conftest import HEADER as POLICY_HEADER
 from .conftest import POLICIES, WAGE_SUBSIDY_CASE
@@ -103,7 +105,7 @@ def test_packages_are_lint_clean_and_formatted(translated: Path) -> None:
     assert check.returncode == 0, check.stdout
     inits = sorted(str(p) for p in translated.glob("*/__init__.py"))
     fmt = subprocess.run(
-        [ruff, "format", "--check", "--no-cache", "--isolated", "--line-length", "100", *inits],
+        [ruff, "format", "--check", "--no-cache", "--isolated", *inits],
         capture_output=True,
         text=True,
     )
@@ -205,3 +207,14 @@ def test_a_second_translation_replaces_the_first(tmp_path: Path) -> None:
     assert json.dumps(sorted(p.name for p in out.iterdir())) == json.dumps(
         ["voorbeeld", "voorbeeld_beleid", "voorbeeldwet"]
     )
+
+
+@given(st.text(max_size=300))
+def test_a_title_of_any_length_reads_back_exactly(title: str) -> None:
+    assert ast.literal_eval(title_literal(title)) == title
+
+
+@given(st.text(alphabet="abcdefghij -'é", max_size=300))
+def test_a_long_title_is_laid_out_within_88_columns(title: str) -> None:
+    lines = f"TITEL = {title_literal(title)}".splitlines()
+    assert all(len(line) <= 88 for line in lines), lines
