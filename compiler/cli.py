@@ -73,6 +73,16 @@ def _paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
 
 
+def _docs_url(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--documentatie",
+        metavar="URL",
+        default="",
+        help="adres van de site van 'regel docs'; elke stap van de motivering linkt dan met een "
+        "volledig adres naar zijn regel (standaard: een pad vanaf de hoofdmap van de site)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="regel",
@@ -112,13 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--besluit", metavar="NAAM", help="welk besluit (standaard: alle uitkomsten)")
     p.add_argument("--regeling", metavar="NAAM", help="welke regeling, als er meer geladen zijn")
-    p.add_argument(
-        "--documentatie",
-        metavar="URL",
-        default="",
-        help="adres van de site van 'regel docs'; de motivering linkt dan elke regel met een "
-        "volledig adres (standaard: een pad vanaf de hoofdmap van de site)",
-    )
+    _docs_url(p)
 
     p = sub.add_parser(
         "docs",
@@ -172,13 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="adres om op te luisteren (standaard 127.0.0.1, alleen deze machine; 0.0.0.0 voor "
         "iedereen die de machine bereikt)",
     )
-    p.add_argument(
-        "--documentatie",
-        metavar="URL",
-        default="",
-        help="adres van de site van 'regel docs'; elke stap van de motivering linkt dan naar "
-        "zijn regel",
-    )
+    _docs_url(p)
 
     p = sub.add_parser(
         "test",
@@ -325,7 +323,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_dien(args: argparse.Namespace) -> int:
     import uvicorn  # the service's dependencies load only for this command
 
-    from .service import create_app, describe
+    from .service import create_app
 
     if not 0 < args.poort < 65536:
         return _fail(f"poort {args.poort} bestaat niet; kies er een van 1 tot en met 65535", 2)
@@ -352,11 +350,13 @@ def cmd_dien(args: argparse.Namespace) -> int:
         )
         return _fail(f"kan niet luisteren op {args.host}:{args.poort}: {reason}")
     base = f"http://{args.host}:{args.poort}"
-    routes = describe(policies)
-    count = sum(len(paths) for paths in routes.values())
-    example = next((paths[0] for paths in routes.values() if paths), "/regelingen")
+    eps = app.state.endpoints
+    example = eps[0].path if eps else "/regelingen"
+    regulations = len({ep.regulation for ep in eps})
     print(f"beslisservice op {base}/ (stop met Ctrl+C)")
-    print(f"  {count} besluiten van {len(routes)} regeling(en), bijvoorbeeld POST {base}{example}")
+    print(
+        f"  {len(eps)} besluiten van {regulations} regeling(en), bijvoorbeeld POST {base}{example}"
+    )
     print(f"  GET {base}/regelingen: alle regelingen en besluiten; {base}/openapi.json: het schema")
     print(f"  GET {base}/gezondheid", flush=True)
     server = uvicorn.Server(

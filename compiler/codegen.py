@@ -929,7 +929,8 @@ def _exceptions_first(rules: list[RuleInfo]) -> list[RuleInfo]:
 
 
 @cache
-def _template() -> jinja2.Template:
+def template(name: str) -> jinja2.Template:
+    """A template for generated Python (`module.py.jinja`, `package.py.jinja`)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("regel.compiler", "templates"),
         autoescape=False,
@@ -938,14 +939,14 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    return env.get_template("module.py.jinja")
+    return env.get_template(name)
 
 
 def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> str:
     """The Python source of one regulation's module."""
     module = ModuleWriter(analysis, sources, analysis.regs[regulation]).write()
     module.files = [comment(f) for f in module.files]
-    draft = _template().render(m=module, imports=[_IMPORTS])
+    draft = template("module.py.jinja").render(m=module, imports=[_IMPORTS])
     imports = _imports(draft.replace(_IMPORTS, "", 1))
     return long_line_waiver(draft.replace(_IMPORTS, "\n".join(imports), 1))
 

@@ -20,6 +20,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from . import nodes as n
 from . import sitemap
 from .api import Policies
 from .checker import RegInfo, RuleInfo
+from .outdir import replaceable, swap_in
 from .prose import ORGAN, Prose, capitalize, date, escape, label, paragraphs
 
 KIND_TITLE = {
@@ -140,6 +142,12 @@ class Site:
 # ---------------------------------------------------------------- the generator
 
 
+def _md(key: str, page: str) -> str:
+    """The Markdown source of a page of a regulation version: `regelingen/delft/artikel-3.md`."""
+    return f"{sitemap.regulation_dir(key)}/{page}.md"
+
+
+@cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("regel.compiler", "templates/docs"),
@@ -232,7 +240,7 @@ class SiteBuilder:
             "kind": KIND_TITLE.get(reg.kind, reg.kind),
             "gemeente": reg.meta.gemeente,
             "period": self._period(reg.meta),
-            "path": f"{sitemap.regulation_dir(info.key)}/index.md",
+            "path": _md(info.key, "index"),
             "decisions": len(reg.decisions),
         }
 
@@ -248,9 +256,8 @@ class SiteBuilder:
 
     def regulation(self, info: RegInfo) -> dict[str, Any]:
         """Writes the pages of one regulation version; returns its part of the navigation."""
-        base = sitemap.regulation_dir(info.key)
         reg = info.node
-        index = f"{base}/index.md"
+        index = _md(info.key, "index")
         articles = [u for u in _walk(reg.units) if u.level == "artikel"]
         decisions = [self.decision(info, d) for d in reg.decisions]
         glossary = self.glossary(info)
@@ -310,7 +317,7 @@ class SiteBuilder:
             {
                 "title": v.node.title,
                 "period": self._period(v.node.meta),
-                "link": relative(path, f"{sitemap.regulation_dir(v.key)}/index.md"),
+                "link": relative(path, _md(v.key, "index")),
             }
             for v in versions
         ]
@@ -323,7 +330,7 @@ class SiteBuilder:
         return [
             (
                 self._period(v.node.meta),
-                relative(page, f"{sitemap.regulation_dir(v.key)}/index.md"),
+                relative(page, _md(v.key, "index")),
                 v.key == info.key,
             )
             for v in versions
@@ -339,7 +346,7 @@ class SiteBuilder:
             where = self._link_unit(info, page, fill.anchor)
             url = relative(
                 page,
-                f"{sitemap.regulation_dir(target.key)}/begrippen.md",
+                _md(target.key, "begrippen"),
                 sitemap.symbol_id("norm", fill.norm),
             )
             out.append(f"[{label(fill.norm)}]({url}) van {escape(target.node.title)} ({where})")
@@ -351,7 +358,7 @@ class SiteBuilder:
 
     def _article_path(self, info: RegInfo, unit: n.Unit) -> str:
         assert unit.anchor is not None
-        return f"{sitemap.regulation_dir(info.key)}/{sitemap.article_page(unit.anchor)}.md"
+        return _md(info.key, sitemap.article_page(unit.anchor))
 
     @staticmethod
     def _article_title(unit: n.Unit) -> str:
@@ -359,7 +366,7 @@ class SiteBuilder:
         return text + (f" {unit.title}" if unit.title else "")
 
     def _toc(self, info: RegInfo, unit: n.Unit) -> tuple[str, str]:
-        index = f"{sitemap.regulation_dir(info.key)}/index.md"
+        index = _md(info.key, "index")
         return (escape(self._article_title(unit)), relative(index, self._article_path(info, unit)))
 
     def _extern(self, e: n.Extern) -> dict[str, Any]:
@@ -378,7 +385,7 @@ class SiteBuilder:
             if other is None:
                 return escape(f"{ref.anchor or ''} {ref.source}".strip())
             if ref.anchor is None:
-                target = f"{sitemap.regulation_dir(other.key)}/index.md"
+                target = _md(other.key, "index")
                 return f"[{escape(other.node.title)}]({relative(page, target)})"
             return f"{self._link_unit(other, page, ref.anchor)} van {escape(other.node.title)}"
         return self._link_unit(info, page, ref.anchor)
@@ -386,20 +393,20 @@ class SiteBuilder:
     def _link_unit(self, info: RegInfo, page: str, anchor: n.Anchor | None) -> str:
         if anchor is None:
             return escape(info.node.title)
-        target = f"{sitemap.regulation_dir(info.key)}/{sitemap.article_page(anchor)}.md"
+        target = _md(info.key, sitemap.article_page(anchor))
         return f"[{escape(str(anchor))}]({relative(page, target, sitemap.fragment(anchor))})"
 
     # ------------------------------------------------------------ articles
 
     def prose(self, info: RegInfo, page: str) -> Prose:
-        glossary = f"{sitemap.regulation_dir(info.key)}/begrippen.md"
+        glossary = _md(info.key, "begrippen")
 
         def link(kind: str, name: str) -> str:
             if kind.startswith("elders:"):
                 other = self._other(kind.removeprefix("elders:"))
                 if other is None or name not in other.symbols:
                     return relative(page, glossary)
-                target = f"{sitemap.regulation_dir(other.key)}/begrippen.md"
+                target = _md(other.key, "begrippen")
                 return relative(
                     page, target, self._glossary_id(other, other.symbols[name].kind, name)
                 )
@@ -423,7 +430,7 @@ class SiteBuilder:
             "artikel.md.jinja",
             title=escape(self._article_title(unit)),
             reg=info.node,
-            index=relative(path, f"{sitemap.regulation_dir(info.key)}/index.md"),
+            index=relative(path, _md(info.key, "index")),
             hoofdstuk=hoofdstuk,
             items=items,
             source=self._source(unit),
@@ -505,7 +512,7 @@ class SiteBuilder:
             "description": escape(b.description) if b.description else "",
             "definition": prose.definition(b),
             "glossary": relative(
-                page, f"{sitemap.regulation_dir(info.key)}/begrippen.md", f"begrip-{b.name}"
+                page, _md(info.key, "begrippen"), sitemap.symbol_id("begrip", b.name)
             ),
             "oordelen": self._oordelen(info, page, prose.oordelen),
         }
@@ -519,7 +526,7 @@ class SiteBuilder:
             "default": prose.expr(o.default) if o.default is not None else None,
             "filled_by": [self._regulation_link(f, page) for f in fillers],
             "glossary": relative(
-                page, f"{sitemap.regulation_dir(info.key)}/begrippen.md", f"norm-{o.name}"
+                page, _md(info.key, "begrippen"), sitemap.symbol_id("norm", o.name)
             ),
         }
 
@@ -528,7 +535,7 @@ class SiteBuilder:
         target = (
             relative(
                 page,
-                f"{sitemap.regulation_dir(other.key)}/begrippen.md",
+                _md(other.key, "begrippen"),
                 sitemap.symbol_id("norm", f.norm),
             )
             if other
@@ -586,7 +593,7 @@ class SiteBuilder:
 
     def _oordelen(self, info: RegInfo, page: str, names: list[str]) -> list[dict[str, str]]:
         """The oordelen a rule or begrip relies on: whose they are, the question, a link."""
-        glossary = f"{sitemap.regulation_dir(info.key)}/begrippen.md"
+        glossary = _md(info.key, "begrippen")
         out = []
         for name in names:
             node = info.symbols[name].node
@@ -601,17 +608,17 @@ class SiteBuilder:
 
     @staticmethod
     def _regulation_link(info: RegInfo, page: str) -> str:
-        target = f"{sitemap.regulation_dir(info.key)}/index.md"
+        target = _md(info.key, "index")
         return f"[{escape(info.node.title)}]({relative(page, target)})"
 
     def _decision_link(self, info: RegInfo, page: str, d: n.DecisionDecl) -> str:
-        target = f"{sitemap.regulation_dir(info.key)}/{sitemap.decision_page(d.name)}.md"
+        target = _md(info.key, sitemap.decision_page(d.name))
         return f"[{escape(d.description or label(d.name))}]({relative(page, target)})"
 
     def _rule_link(
         self, info: RegInfo, page: str, name: str, anchor: n.Anchor, with_name: bool
     ) -> str:
-        target = f"{sitemap.regulation_dir(info.key)}/{sitemap.article_page(anchor)}.md"
+        target = _md(info.key, sitemap.article_page(anchor))
         text = f"{anchor} (regel {name})" if with_name else str(anchor)
         return f"[{escape(text)}]({relative(page, target, sitemap.rule_id(name))})"
 
@@ -655,7 +662,7 @@ class SiteBuilder:
         return uses
 
     def _symbol_link(self, info: RegInfo, page: str, kind: str, name: str) -> str:
-        target = f"{sitemap.regulation_dir(info.key)}/begrippen.md"
+        target = _md(info.key, "begrippen")
         return (
             f"[{kind} {label(name)}]({relative(page, target, self._glossary_id(info, kind, name))})"
         )
@@ -664,7 +671,7 @@ class SiteBuilder:
         """Every begrip, gegeven, oordeel, open norm and uitkomst, with where it is defined
         and where it is used."""
         reg = info.node
-        page = f"{sitemap.regulation_dir(info.key)}/begrippen.md"
+        page = _md(info.key, "begrippen")
         prose = self.prose(info, page)
         uses = self._uses(info, page)
         begrippen = []
@@ -719,7 +726,7 @@ class SiteBuilder:
         content = self.render(
             "begrippen.md.jinja",
             reg=reg,
-            index=relative(page, f"{sitemap.regulation_dir(info.key)}/index.md"),
+            index=relative(page, _md(info.key, "index")),
             begrippen=sorted(begrippen, key=lambda b: b["name"]),
             inputs=inputs,
             oordelen=oordelen,
@@ -741,7 +748,7 @@ class SiteBuilder:
 
     def decision(self, info: RegInfo, d: n.DecisionDecl) -> Page:
         """A decision: its outcomes, a diagram of how they are reached, and its rules."""
-        page = f"{sitemap.regulation_dir(info.key)}/{sitemap.decision_page(d.name)}.md"
+        page = _md(info.key, sitemap.decision_page(d.name))
         names = [o for o, _ in d.outcomes]
         sections = []
         for name in names:
@@ -759,7 +766,7 @@ class SiteBuilder:
                     "name": label(name),
                     "glossary": relative(
                         page,
-                        f"{sitemap.regulation_dir(info.key)}/begrippen.md",
+                        _md(info.key, "begrippen"),
                         sitemap.symbol_id("uitkomst", name),
                     ),
                     "description": escape(getattr(out, "description", None) or ""),
@@ -778,7 +785,7 @@ class SiteBuilder:
             reg=reg_title(info),
             title=escape(d.description or label(d.name)),
             name=d.name,
-            index=relative(page, f"{sitemap.regulation_dir(info.key)}/index.md"),
+            index=relative(page, _md(info.key, "index")),
             sections=sections,
             diagram=self._diagram(info, names),
             inputs=[self._plain_link(info, page, i) for i in plain],
@@ -787,7 +794,7 @@ class SiteBuilder:
                     escape(getattr(info.symbols[i].node, "description", None) or label(i)),
                     relative(
                         page,
-                        f"{sitemap.regulation_dir(info.key)}/begrippen.md",
+                        _md(info.key, "begrippen"),
                         sitemap.symbol_id("oordeel", i),
                     ),
                 )
@@ -797,7 +804,7 @@ class SiteBuilder:
         return Page(page, d.description or label(d.name), content)
 
     def _plain_link(self, info: RegInfo, page: str, name: str) -> str:
-        target = f"{sitemap.regulation_dir(info.key)}/begrippen.md"
+        target = _md(info.key, "begrippen")
         return f"[{label(name)}]({relative(page, target, self._glossary_id(info, 'input', name))})"
 
     def _rule_summary(self, info: RegInfo, page: str, r: RuleInfo) -> dict[str, Any]:
@@ -1127,19 +1134,6 @@ MARKER = ".regel-docs"
 SOURCES_HEADER = "# Generated by `regel docs`"
 
 
-def _owned(folder: Path, sign: Path, header: str | None = None) -> bool:
-    """May a build replace `folder`? Yes if it is absent or empty, or carries our sign."""
-    if not folder.exists():
-        return True
-    if not folder.is_dir():
-        return False
-    if not any(folder.iterdir()):
-        return True
-    if not sign.is_file():
-        return False
-    return header is None or sign.read_text(encoding="utf-8").startswith(header)
-
-
 def _refuse(folder: Path, option: str) -> DocsError:
     return DocsError(
         f"de map '{folder}' voor {option} is niet leeg en is geen site die regel eerder maakte; "
@@ -1160,9 +1154,9 @@ def make_site(
 
     The HTML is built next to `out` and moved into place only when the strict build succeeds:
     a failed build leaves the previous site as it was."""
-    if not _owned(out, out / MARKER):
+    if not replaceable(out, out / MARKER):
         raise _refuse(out, "--uit")
-    if sources is not None and not _owned(sources, sources / "mkdocs.yml", SOURCES_HEADER):
+    if sources is not None and not replaceable(sources, sources / "mkdocs.yml", SOURCES_HEADER):
         raise _refuse(sources, "--bron")
     site = SiteBuilder(policies).build(guide_pages(guide) if guide else None)
     out = out.resolve()
@@ -1176,9 +1170,7 @@ def make_site(
             "Gemaakt door 'regel docs'; een volgende 'regel docs' vervangt deze map.\n",
             encoding="utf-8",
         )
-        if out.exists():
-            shutil.rmtree(out)
-        (work / "html").rename(out)
+        swap_in(work / "html", out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return site

@@ -19,14 +19,12 @@ import sys
 import tempfile
 import textwrap
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-
-import jinja2
 
 from .api import Policies
 from .checker import Analysis
-from .codegen import generate, py_str
+from .codegen import generate, py_str, template
+from .outdir import replaceable, swap_in
 
 # The first line of every generated __init__.py: only a folder that starts with it may be
 # replaced, so that `--uit` can never wipe a package of the user's own.
@@ -102,19 +100,6 @@ def name_problem(rid: str) -> str | None:
     return None
 
 
-@cache
-def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("regel.compiler", "templates"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template("package.py.jinja")
-
-
 def packages(policies: Policies) -> list[Package]:
     """The packages of every loaded regulation, sources included, in the order of their ids."""
     analysis, sources = policies.analysis, policies.sources
@@ -161,7 +146,7 @@ def packages(policies: Policies) -> list[Package]:
             package.imports += [*sorted(imports), ""]
         package.imports += [f"from . import {m[1:]} as {m}" for m in own]
         package.example_decision = newest.decisions[0].name if newest.decisions else None
-        package.init = _template().render(p=package, header=HEADER)
+        package.init = template("package.py.jinja").render(p=package, header=HEADER)
         out.append(package)
     return out
 
@@ -187,21 +172,11 @@ def title_literal(title: str) -> str:
     return "(\n" + "".join(f"    {py_str(c)}\n" for c in chunks) + ")"
 
 
-def _ours(folder: Path) -> bool:
-    init = folder / "__init__.py"
-    if not folder.exists():
-        return True
-    if not folder.is_dir() or not init.is_file():
-        return not folder.is_dir() or not any(folder.iterdir())
-    with init.open(encoding="utf-8", errors="replace") as f:
-        return f.readline().rstrip("\n") == HEADER
-
-
 def write_packages(policies: Policies, out: Path) -> list[Package]:
     """Write every package under `out`, each replacing only an earlier package of its own."""
     found = packages(policies)
     for p in found:
-        if not _ours(out / p.id):
+        if not replaceable(out / p.id, out / p.id / "__init__.py", HEADER):
             raise PackageError(
                 f"'{out / p.id}' bestaat al en is niet door regel vertaal gemaakt; regel "
                 "overschrijft alleen zijn eigen pakketten. Kies een andere map voor --uit."
@@ -216,10 +191,7 @@ def write_packages(policies: Policies, out: Path) -> list[Package]:
             for name, source in p.modules.items():
                 (folder / f"{name}.py").write_text(source, encoding="utf-8")
         for p in found:
-            target = out / p.id
-            if target.exists():
-                shutil.rmtree(target) if target.is_dir() else target.unlink()
-            (work / p.id).rename(target)
+            swap_in(work / p.id, out / p.id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return found

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -434,14 +434,15 @@ def _refusal(err: Refused) -> Response:
 
 
 async def _read(request: Request) -> bytes:
+    too_big = Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
+        raise too_big
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
+            raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -519,7 +520,9 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
         redoc_url=None,
     )
-    eps = endpoints(policies)
+    eps = app.state.endpoints = endpoints(policies)
+    # The listing only changes with the policies: made once, not per request.
+    listing = {rid: _regeling(policies, rid, eps) for rid in sorted(policies.program.versions)}
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -570,7 +573,7 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
         tags=["regelingen"],
     )
     async def regulations() -> Response:
-        return _json([_regeling(policies, rid, eps) for rid in sorted(policies.program.versions)])
+        return _json(list(listing.values()))
 
     @app.get(
         "/regelingen/{regeling}",
@@ -583,10 +586,10 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
     async def regulation(
         regeling: Annotated[str, Path(description="De korte naam, zoals delft")],
     ) -> Response:
-        if regeling not in policies.program.versions:
-            known = ", ".join(sorted(policies.program.versions))
+        if regeling not in listing:
+            known = ", ".join(listing)
             return _json({"fout": f"onbekende regeling '{regeling}'; bekend: {known}"}, 404)
-        return _json(_regeling(policies, regeling, eps))
+        return _json(listing[regeling])
 
     for ep in eps:
         app.add_api_route(
@@ -630,11 +633,3 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema
     return app.openapi_schema
-
-
-def describe(policies: Policies) -> Mapping[str, list[str]]:
-    """Per regulation id, the paths of its decision endpoints (for the CLI to print)."""
-    out: dict[str, list[str]] = {}
-    for ep in endpoints(policies):
-        out.setdefault(ep.regulation, []).append(ep.path)
-    return out
