@@ -6,16 +6,25 @@ first; the result (`Analysis`) tells the code generator what every name means an
 from __future__ import annotations
 
 import datetime
+import decimal
 import itertools
+import re
+import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from regel.runtime import inputs
+
 from . import nodes as n
+from . import unparse
 from .diagnostics import Diagnostic, Span, suggest
 from .parser import reserved_words
 from .types import BOOL, DATE, DIMENSIONLESS, LIST, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
 
 LEVELS = ("hoofdstuk", "artikel", "lid", "onderdeel")
+# Artikel 9999 is far beyond any regulation; a longer number is a mistake, and would make
+# the coverage report list every number skipped before it.
+MAX_LABEL_DIGITS = 4
 _ALLOWED_PARENT = {
     "hoofdstuk": (None,),
     "artikel": (None, "hoofdstuk"),
@@ -196,6 +205,7 @@ class Checker:
             self._check_fills(info)
         self._check_rival_fills()
         self._check_cycles()
+        self._check_shared_inputs()
         for f in self.files:
             if isinstance(f, n.CaseFile):
                 self._check_cases(f)
@@ -295,18 +305,15 @@ class Checker:
         for out in reg.outcomes:
             self._add(info, Symbol("outcome", out.name, out, from_spec(out.type)), out.span)
         for loose in reg.loose:
-            what = type(loose).__name__
             span = getattr(loose, "span", reg.span)
             if isinstance(loose, n.Rule | n.Begrip | n.OpenNorm | n.FillNorm):
-                self.error(
-                    "R501",
-                    f"{_describe(loose)} staat buiten een artikel",
-                    span,
-                    "zet elke regel, elk begrip en elke norm in het artikel (lid, "
-                    "onderdeel) waar de tekst vandaan komt",
+                hint = (
+                    "zet elke regel, elk begrip en elke norm in het artikel (lid, onderdeel) "
+                    "waar de tekst vandaan komt"
                 )
             else:
-                self.error("R501", f"{what.lower()} staat buiten een artikel", span)
+                hint = "zet het in het artikel (lid, onderdeel) waar het bij hoort, ingesprongen"
+            self.error("R501", f"{_describe(loose)} staat buiten een artikel", span, hint)
         self._declare_units(info, reg.units, None, None)
 
     def _declare_units(
@@ -331,6 +338,14 @@ class Checker:
                     related=(("eerste keer", seen[unit.label].span),),
                 )
             seen[unit.label] = unit
+            if any(len(run) > MAX_LABEL_DIGITS for run in re.findall(r"[0-9]+", unit.label)):
+                self.error(
+                    "R510",
+                    f"{unit.level_word} {_cut(unit.label)}: zo'n groot nummer heeft geen regeling",
+                    unit.span,
+                    f"een nummer heeft ten hoogste {MAX_LABEL_DIGITS} cijfers; is het een "
+                    "jaartal of een kenmerk, zet het dan in de titel",
+                )
             here = self._anchor_of(unit, anchor)
             unit.anchor = here
             if here is not None and unit.level != "hoofdstuk":
@@ -509,6 +524,15 @@ class Checker:
         key = (info.key, rule.outcome or "")
         self._current = key if rule.outcome else (info.key, f"regel:{rule.name}")
         parts = (rule.value is not None) + (rule.item is not None) + rule.not_applicable
+        for again in rule.decides[1:]:
+            self.error(
+                "R410",
+                f"regel '{rule.name}' bepaalt meer dan één ding",
+                again,
+                "een regel bepaalt één uitkomst; schrijf voor elke waarde een eigen regel, "
+                "met de voorwaarde waaronder zij geldt",
+                (("eerste", rule.decides[0]),),
+            )
         if parts == 0:
             self.error(
                 "R401",
@@ -590,6 +614,8 @@ class Checker:
         return t
 
     def _typeof(self, info: RegInfo, e: n.Expr, expect: Type | None) -> Type | None:
+        if isinstance(e, n.Number | n.Money):
+            self._literal_digits(e)
         if isinstance(e, n.Number):
             if e.percent:
                 return PERCENT
@@ -693,6 +719,25 @@ class Checker:
                     self._unit_mismatch(e.otherwise.span, result, t, "de andere waarden")
             return result
         raise AssertionError(f"onbekende expressie {type(e).__name__}")  # pragma: no cover
+
+    def _literal_digits(self, e: n.Number | n.Money) -> None:
+        """A number in the source has the bounds of a number in the input: every calculation
+        then stays exact, and the same value is valid in every channel."""
+        value = e.value
+        if isinstance(e, n.Number) and e.percent:
+            value = value.scaleb(2, decimal.Context(prec=len(value.as_tuple().digits) + 3))
+        problem = inputs.number_problem(value)
+        if problem:
+            written = unparse.number(value)
+            if len(written) > 40:
+                written = f"{written[:20]}…{written[-8:]}"
+            self.error(
+                "R310",
+                f"{problem}: {written}",
+                e.span,
+                f"een getal heeft ten hoogste {inputs.INTEGER_DIGITS} cijfers voor de komma en "
+                f"{inputs.FRACTION_DIGITS} erachter",
+            )
 
     def _bool(self, info: RegInfo, e: n.Expr) -> None:
         t = self.typeof(info, e, BOOL)
@@ -993,7 +1038,7 @@ class Checker:
                 for b in rules[i + 1 :]:
                     if b.node.name in reach[a.node.name] or a.node.name in reach[b.node.name]:
                         continue
-                    if _src(a.node.value) != _src(b.node.value):  # type: ignore[arg-type]
+                    if unparse.source(a.node.value) != unparse.source(b.node.value):  # type: ignore[arg-type]
                         self.error(
                             "R405",
                             f"regels '{a.node.name}' ({a.anchor}) en '{b.node.name}' "
@@ -1042,7 +1087,7 @@ class Checker:
             return
         norm: n.OpenNorm = sym.node  # type: ignore[assignment]
         if reg.meta.organ != norm.organ:
-            by = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
+            by = ORGANS
             self.error(
                 "R801",
                 f"de open norm '{fill.norm}' is overgelaten aan {by[norm.organ]}, maar "
@@ -1081,6 +1126,39 @@ class Checker:
                             "laat één regeling de norm invullen",
                             (("andere invulling", fa.span),),
                         )
+
+    # ------------------------------------------------------------ shared gegevens
+    def _check_shared_inputs(self) -> None:
+        """A regulation that reads another's begrippen passes its own case to it: a gegeven
+        both declare is one value, so both must declare it alike (type, unit, choices, whose
+        oordeel). Otherwise no value fits both, and the answer would be a crash or wrong."""
+        reported: set[tuple[tuple[str, str], tuple[str, str]]] = set()
+        for info in self.a.regs.values():
+            start = [key for key in self.a.deps if key[0] == info.key]
+            by_name: dict[str, tuple[str, str]] = {}
+            for name in info.names("input"):
+                by_name[name] = (info.key, name)
+            for found in sorted(self.a.inputs_read(start)):
+                first = by_name.setdefault(found[1], found)
+                pair = (first, found)
+                if first == found or pair in reported:
+                    continue
+                a, b = (self.a.regs[k].symbols[found[1]].node for k, _ in pair)
+                assert isinstance(a, n.Input) and isinstance(b, n.Input)
+                problem = _input_difference(a, b)
+                if problem:
+                    reported.add(pair)
+                    here, there = self.a.regs[pair[0][0]], self.a.regs[pair[1][0]]
+                    self.error(
+                        "R211",
+                        f"het gegeven '{found[1]}' is in '{here.node.id}' {problem[0]}, maar in "
+                        f"'{there.node.id}' {problem[1]}; '{here.node.id}' leest begrippen van "
+                        f"'{there.node.id}' en geeft daarbij zijn eigen gegevens door",
+                        a.span,
+                        "declareer het in beide regelingen op dezelfde manier, of geef het in "
+                        "een van beide een andere naam",
+                        (("de andere declaratie", b.span),),
+                    )
 
     # ------------------------------------------------------------ cycles
     def _check_cycles(self) -> None:
@@ -1217,6 +1295,32 @@ class Checker:
 # ---------------------------------------------------------------- helpers
 
 
+def _input_difference(a: n.Input, b: n.Input) -> tuple[str, str] | None:
+    """How two declarations of one gegeven differ, as each is written; None if alike."""
+    ta, tb = from_spec(a.type), from_spec(b.type)
+
+    def said(inp: n.Input, t: Type) -> str:
+        if inp.oordeel:
+            return f"een oordeel van {ORGANS.get(inp.oordeel, inp.oordeel)}"
+        return t.display()
+
+    alike = (
+        ta.kind == tb.kind
+        and ta.unit == tb.unit
+        and ta.percent == tb.percent
+        and set(ta.choices) == set(tb.choices)
+        and a.oordeel == b.oordeel
+    )
+    return None if alike else (said(a, ta), said(b, tb))
+
+
+ORGANS = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 9]}…{text[-8:]}"
+
+
 def _dmy(day: datetime.date) -> str:
     return day.strftime("%d-%m-%Y")
 
@@ -1232,11 +1336,18 @@ def _period(info: RegInfo) -> str:
 
 
 def _describe(item: object) -> str:
+    """What a statement is, in the words of the language: for messages about where it stands."""
     named = n.executable_name(item)
-    if named is None:
-        return type(item).__name__.lower()
-    kind, name = named
-    return f"de invulling van '{name}'" if kind == "invulling" else f"{kind} '{name}'"
+    if named is not None:
+        kind, name = named
+        return f"de invulling van '{name}'" if kind == "invulling" else f"{kind} '{name}'"
+    if isinstance(item, n.TextBlock):
+        return {"tekst onbekend": "'tekst onbekend'"}.get(item.kind, f"een {item.kind}")
+    if isinstance(item, n.NotExecutable):
+        return "'niet uitvoerbaar'"
+    if isinstance(item, n.References):
+        return "een verwijzing ('verwijst naar')"
+    raise TypeError(f"onbekend onderdeel {type(item).__name__}")
 
 
 def _is_constant(e: n.Expr) -> bool:
@@ -1249,22 +1360,8 @@ def _is_constant(e: n.Expr) -> bool:
 
 
 def _src(e: n.Expr) -> str:
-    """A short, canonical rendering of an expression for messages and comparisons."""
-    if isinstance(e, n.Name):
-        return e.name
-    if isinstance(e, n.QualName):
-        return f"{e.regulation}.{e.name}"
-    if isinstance(e, n.Number):
-        return f"{e.value}{'%' if e.percent else ''}{' ' + str(e.unit) if e.unit else ''}"
-    if isinstance(e, n.Money):
-        return f"€ {e.value}" + (f" per {e.per}" if e.per else "")
-    if isinstance(e, n.TextLit):
-        return f'"{e.value}"'
-    if isinstance(e, n.BoolLit):
-        return "ja" if e.value else "nee"
-    if isinstance(e, n.DateLit):
-        return e.value.strftime("%d-%m-%Y")
-    return type(e).__name__.lower()
+    """An expression as the policy writer wrote it, for messages and comparisons."""
+    return textwrap.shorten(unparse.source(e), 80, placeholder=" …")
 
 
 def _unit_hint(want: Type, got: Type) -> str | None:

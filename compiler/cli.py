@@ -8,6 +8,7 @@ import contextlib
 import datetime
 import errno
 import json
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -323,6 +324,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_dien(args: argparse.Namespace) -> int:
     import uvicorn  # the service's dependencies load only for this command
 
+    from .server import config, listen
     from .service import create_app
 
     if not 0 < args.poort < 65536:
@@ -332,15 +334,9 @@ def cmd_dien(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     app = create_app(policies, args.documentatie)
     # Bind here rather than in uvicorn, so that a busy port gets a Dutch message.
-    # IPPROTO_TCP, as asyncio sets TCP_NODELAY on accepted connections only for such sockets;
-    # without it each answer waits for the peer's delayed ACK (40 ms).
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((args.host, args.poort))
+        sock = listen(args.host, args.poort)
     except OSError as err:
-        sock.close()
         reason = {
             errno.EADDRINUSE: "de poort is al in gebruik",
             errno.EADDRNOTAVAIL: "dat adres hoort niet bij deze machine",
@@ -359,9 +355,7 @@ def cmd_dien(args: argparse.Namespace) -> int:
     )
     print(f"  GET {base}/regelingen: alle regelingen en besluiten; {base}/openapi.json: het schema")
     print(f"  GET {base}/gezondheid", flush=True)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=args.host, port=args.poort, log_level="warning", access_log=False)
-    )
+    server = uvicorn.Server(config(app, args.host, args.poort))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how one stops it
         server.run(sockets=[sock])
     print("beslisservice gestopt")
@@ -450,29 +444,54 @@ def cmd_verschil(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The exit code of a command whose reader stopped reading (`regel test | head`): as for any
+# Unix tool that a closed pipe stops, 128 + SIGPIPE.
+EXIT_PIPE = 141
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.opdracht == "controleer":
+        return cmd_controleer(args.paden)
+    if args.opdracht == "evalueer":
+        return cmd_evalueer(args)
+    if args.opdracht == "dekking":
+        return cmd_dekking(args)
+    if args.opdracht == "verschil":
+        return cmd_verschil(args)
+    if args.opdracht == "docs":
+        return cmd_docs(args)
+    if args.opdracht == "vertaal":
+        return cmd_vertaal(args)
+    if args.opdracht == "dien":
+        return cmd_dien(args)
+    return cmd_test(args.paden)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # A name or value that cannot be written as UTF-8 (a lone surrogate from a JSON escape or
+    # an undecodable file name) is shown as an escape, never a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        if args.opdracht == "controleer":
-            return cmd_controleer(args.paden)
-        if args.opdracht == "evalueer":
-            return cmd_evalueer(args)
-        if args.opdracht == "dekking":
-            return cmd_dekking(args)
-        if args.opdracht == "verschil":
-            return cmd_verschil(args)
-        if args.opdracht == "docs":
-            return cmd_docs(args)
-        if args.opdracht == "vertaal":
-            return cmd_vertaal(args)
-        if args.opdracht == "dien":
-            return cmd_dien(args)
-        return cmd_test(args.paden)
-    except KeyboardInterrupt:
-        return _fail("afgebroken", EXIT_FAILED)
-    except RecursionError:
-        return _fail("de regeling is te diep genest om te verwerken", EXIT_FAILED)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            code = _run(args)
+        except KeyboardInterrupt:
+            return _fail("afgebroken", EXIT_FAILED)
+        except RecursionError:
+            return _fail("de regeling is te diep genest om te verwerken", EXIT_FAILED)
+        sys.stdout.flush()  # a reader that stopped reading shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # `regel … | head`: the reader has all it wanted. Whatever is still buffered goes
+        # nowhere, so that Python does not complain about it on the way out.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.dup2(devnull, sys.stderr.fileno())
+        return EXIT_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,7 @@ from regel import runtime as rt
 from . import nodes as n
 from . import sitemap
 from .checker import Analysis, RegInfo, RuleInfo, Symbol, fill_key
-from .diagnostics import Span
+from .diagnostics import Span, source_lines
 from .pyexpr import (
     AND,
     COMPARE,
@@ -39,6 +39,7 @@ from .pyexpr import (
     Call,
     Code,
     IfElse,
+    Lambda,
     Paren,
     binary,
     render,
@@ -75,15 +76,25 @@ def comment(text: str) -> str:
 
 def source_text(span: Span, sources: dict[str, str]) -> str:
     """The text a span covers, on one line, as the policy writer wrote it."""
-    lines = sources.get(span.file, "").splitlines()
-    if not lines or span.line > len(lines):
+    lines = source_lines(sources.get(span.file, ""))
+    first, last = span.line - 1, min(span.end_line, len(lines)) - 1
+    if not 0 <= first <= last:
         return ""
-    if span.line == span.end_line:
-        return lines[span.line - 1][span.column - 1 : span.end_column - 1].strip()
-    parts = [lines[span.line - 1][span.column - 1 :]]
-    parts += lines[span.line : span.end_line - 1]
-    parts.append(lines[span.end_line - 1][: span.end_column - 1])
+    if first == last:
+        return lines[first][span.column - 1 : span.end_column - 1].strip()
+    parts = [lines[first][span.column - 1 :], *lines[first + 1 : last]]
+    parts.append(lines[last][: span.end_column - 1] if last == span.end_line - 1 else lines[last])
     return " ".join(p.strip() for p in parts if p.strip())
+
+
+def condition_text(rule: n.Rule, sources: dict[str, str]) -> str:
+    """A rule's condition as written; several `als` lines are joined with 'en'."""
+    parts = []
+    for cond in rule.conditions:
+        text = source_text(cond.span, sources)
+        loose = isinstance(cond, n.Binary) and cond.op in ("of", "tenzij")
+        parts.append(f"({text})" if loose and len(rule.conditions) > 1 else text)
+    return " en ".join(parts)
 
 
 def unit_label(t: Type) -> str:
@@ -126,6 +137,9 @@ class ModuleWriter:
         self.constants: dict[tuple[type, str], str] = {}
         self.module = Module(self.rid, sorted({info.node.span.file}))
         self.local = False  # expressions over local variables (fast decisions) or a Context
+        self._undetermined: dict[str, bool] = {}  # per begrip: can it be onbepaald?
+        self.digits: dict[str, int] = {}  # per fast decision: the digits it needs at most
+        self._digit_memo: dict[int, tuple[int, int] | None] = {}
 
     # ------------------------------------------------------------ literals
     def constant(self, value: Any) -> Code:
@@ -269,12 +283,12 @@ class ModuleWriter:
         # `afgerond naar beneden` after `datum + 1 maand - 1 dag` covers the whole chain
         a, b = self.expr(e.left, date_mode), self.expr(e.right)
         op = e.op
-        if op == "en":
-            return binary("and", AND, a, b)
-        if op == "of":
-            return binary("or", OR, a, b)
-        if op == "tenzij":
-            return binary("and", AND, a, unary("not ", NOT, b))
+        if op in ("en", "of", "tenzij"):
+            right = unary("not ", NOT, b) if op == "tenzij" else b
+            if not self.local and (self._undeterminable(e.left) or self._undeterminable(e.right)):
+                # onbepaald in `en` and `of`: the same answer in either order (runtime.both)
+                return Call("either" if op == "of" else "both", [Lambda(a), Lambda(right)])
+            return binary("or", OR, a, right) if op == "of" else binary("and", AND, a, right)
         if op in _COMPARE:
             return binary(_COMPARE[op], COMPARE, a, b)
         left_type = self.a.types.get(id(e.left))
@@ -357,6 +371,97 @@ class ModuleWriter:
         self.module.regulation_lines = self._regulation(inputs, outcomes, needs, fast)
         return self.module
 
+    # ------------------------------------------------------------ how many digits
+
+    def _digits(self, e: n.Expr) -> tuple[int, int] | None:
+        key = id(e)
+        if key not in self._digit_memo:
+            self._digit_memo[key] = self._count_digits(e)
+        return self._digit_memo[key]
+
+    def _count_digits(self, e: n.Expr) -> tuple[int, int] | None:
+        """At most how many digits before and after the point the numbers in `e` can have,
+        given the input bounds (runtime/inputs.py); None when a division makes it unbounded.
+        A fast decision whose every calculation fits the caller's decimal context needs no
+        context of its own: exact is exact in any context with enough digits."""
+        match e:
+            case n.Number() | n.Money():
+                exponent = e.value.as_tuple().exponent
+                assert isinstance(exponent, int)
+                return (max(e.value.adjusted() + 1, 1), max(-exponent, 0))
+            case n.Name():
+                kind, name = self.a.resolved[id(e)]
+                if kind == "input":
+                    t = self.info.symbols[name].type
+                    numeric = t is not None and t.kind == "num"
+                    return (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS) if numeric else (0, 0)
+                if kind == "begrip":
+                    return self._digits(self.info.symbols[name].node.value)  # type: ignore[attr-defined]
+                return (0, 0) if kind == "choice" else None
+            case n.QualName():
+                return self._norm_digits(e)
+            case n.Binary(op="deel"):
+                return None
+            case n.Binary(op="plus" | "min") if self._is_date(e.left):
+                return self._widest([e.left, e.right], (0, 0))
+            case n.Binary(op="plus" | "min"):
+                d = self._widest([e.left, e.right])
+                return None if d is None else (d[0] + 1, d[1])
+            case n.Binary(op="maal" | "van"):
+                a, b = self._digits(e.left), self._digits(e.right)
+                return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
+            case n.Round(target=None):
+                return self._widest([e.value], (0, 0))
+            case n.Round():
+                d = self._digits(e.value)
+                return None if d is None else (d[0] + 1, 2 if e.target == "centen" else 0)
+            case n.Age():
+                return self._widest([e.birth, e.on], (4, 0))
+            case n.Between():
+                return self._widest([e.start, e.end], (7, 0))
+        return self._widest(_operands(e))
+
+    def _widest(
+        self, exprs: list[n.Expr], result: tuple[int, int] | None = None
+    ) -> tuple[int, int] | None:
+        """The widest of the operands (or `result`, once the operands are known to fit)."""
+        widest = (0, 0)
+        for x in exprs:
+            d = self._digits(x)
+            if d is None:
+                return None
+            widest = (max(widest[0], d[0]), max(widest[1], d[1]))
+        return widest if result is None else result
+
+    def _norm_digits(self, x: n.QualName) -> tuple[int, int] | None:
+        """A constant open norm: the widest of the literals that fill it."""
+        literals: list[n.Expr] = []
+        for info in self.a.of(x.regulation):
+            norm = info.symbols[x.name].node
+            if norm.default is not None:  # type: ignore[attr-defined]
+                literals.append(norm.default)  # type: ignore[attr-defined]
+            for filler in self.a.fillers(info.key, x.name):
+                for fill in filler.fills:
+                    if fill.regulation == x.regulation and fill.norm == x.name:
+                        literals.append(fill.value)
+        return self._widest(literals)
+
+    def _is_date(self, e: n.Expr) -> bool:
+        t = self.a.types.get(id(e))
+        return t is not None and t.kind == "date"
+
+    def _precision(self, exprs: list[n.Expr]) -> int | None:
+        """The significant digits a fast decision needs at most, or None if unbounded: every
+        calculation in it, and the input checks (`% NUMBER_QUANTUM`) besides."""
+        needed = rt.NUMBER_DIGITS + rt.inputs.FRACTION_DIGITS + 1
+        for e in exprs:
+            for x in _walk(e):
+                d = self._digits(x)
+                if d is None:
+                    return None
+                needed = max(needed, d[0] + d[1])
+        return needed
+
     def _input_spec(self, sym: Symbol) -> list[str]:
         node: n.Input = sym.node  # type: ignore[assignment]
         t = sym.type or from_spec(node.type)
@@ -387,7 +492,13 @@ class ModuleWriter:
 
     def _rule(self, r: RuleInfo, outcome: str) -> list[str]:
         rule = r.node
-        kind = "buiten_toepassing" if rule.not_applicable else "item" if rule.item else "waarde"
+        kind = (
+            "buiten_toepassing"
+            if rule.not_applicable
+            else "item"
+            if rule.item is not None
+            else "waarde"
+        )
         cond = f"voorwaarde_{rule.name}" if rule.condition is not None else "None"
         value = f"waarde_{rule.name}" if rule.value is not None else "None"
         args = [
@@ -401,7 +512,7 @@ class ModuleWriter:
             ("overrides", _tuple(r.overrides)),
             (
                 "condition_text",
-                py_str(source_text(rule.condition.span, self.sources) if rule.condition else ""),
+                py_str(condition_text(rule, self.sources)),
             ),
             (
                 "value_text",
@@ -476,6 +587,10 @@ class ModuleWriter:
                 body,
             )
         )
+        values = exprs + [self.info.symbols[b].node.value for b in begrippen]  # type: ignore[attr-defined]
+        digits = self._precision(values)
+        if digits is not None:
+            self.digits[decision.name] = digits
         return name
 
     def _locals_for(
@@ -543,6 +658,28 @@ class ModuleWriter:
             return x.op in ("plus", "min") and left is not None and left.kind == "date"
         return False
 
+    def _undeterminable(self, e: n.Expr) -> bool:
+        """Whether `e` can be onbepaald: it reads an outcome, an open norm, another regulation,
+        an optional gegeven, a tier without `anders`, or a begrip that can be."""
+        for x in _walk(e):
+            if isinstance(x, n.QualName) or (isinstance(x, n.Choice) and x.otherwise is None):
+                return True
+            if not isinstance(x, n.Name):
+                continue
+            kind, name = self.a.resolved.get(id(x), ("", ""))
+            if kind in ("outcome", "norm"):
+                return True
+            node = self.info.symbols[name].node if kind in ("input", "begrip") else None
+            if isinstance(node, n.Input) and node.optional:
+                return True
+            if isinstance(node, n.Begrip):
+                if name not in self._undetermined:
+                    self._undetermined[name] = True  # a cycle is an error of its own
+                    self._undetermined[name] = self._undeterminable(node.value)
+                if self._undetermined[name]:
+                    return True
+        return False
+
     def _reads_outcome(self, x: n.Expr) -> bool:
         """Whether `x` reads something that may be onbepaald: an outcome, a norm, another
         regulation."""
@@ -568,12 +705,18 @@ class ModuleWriter:
                 required += 1
             var = Atom(f"i_{name}")
             if t.kind == "num":
-                # a finite Decimal of sane size, spelled out: this runs on every evaluation
+                # a Decimal within the input bounds (runtime/inputs.py), spelled out: this runs
+                # on every evaluation; NaN and infinity fail the `%`, and the general path
+                # says why
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("Decimal")))
-                checks.append(unary("not ", NOT, Call(f"i_{name}.is_finite", [])))
                 checks.append(
                     binary(">=", COMPARE, Call(f"i_{name}.adjusted", []), Atom("NUMBER_DIGITS"))
                 )
+                checks.append(binary("%", PRODUCT, var, Atom("NUMBER_QUANTUM")))
+            elif t.kind == "text":
+                checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("str")))
+                checks.append(binary(">", COMPARE, Call("len", [var]), Atom("TEXT_LENGTH")))
+                checks.append(unary("not ", NOT, Call(f"i_{name}.isprintable", [])))
             elif t.kind == "choice":
                 checks.append(
                     binary(
@@ -584,7 +727,7 @@ class ModuleWriter:
                     )
                 )
             else:
-                python = {"bool": "bool", "date": "datetime.date", "text": "str"}[t.kind]
+                python = {"bool": "bool", "date": "datetime.date"}[t.kind]
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom(python)))
         count: Code = Atom(str(required))
         for name in optional:
@@ -645,8 +788,9 @@ class ModuleWriter:
         if self._may_be_undetermined(rules):
             body.append("    try:")
             body += ["    " + line for line in block]
-            body.append("    except Undetermined as why:")
-            body.append(f"        {target}undetermined_result(UITKOMST_{outcome}, why)")
+            # Onbepaald needs default logic over onbepaald: the general path decides.
+            body.append("    except Undetermined:")
+            body.append("        return None")
         else:
             body += block
         return body
@@ -766,6 +910,7 @@ class ModuleWriter:
             ("valid_until", self._date(meta.valid_until)),
             ("meta", _braces(meta_items)),
             ("fast", _braces([f"{py_str(k)}: {v}" for k, v in fast.items() if v])),
+            ("digits", _braces([f"{py_str(k)}: {v}" for k, v in self.digits.items()])),
         ]
         return _call_lines("Regulation", args, 0)
 
@@ -877,6 +1022,18 @@ def _literal(e: n.Expr) -> bool:
     if isinstance(e, n.Negate):
         return _literal(e.operand)
     return isinstance(e, n.Number | n.Money | n.DateLit | n.TextLit | n.BoolLit)
+
+
+def _operands(e: n.Expr) -> list[n.Expr]:
+    """The expressions directly within `e` (tiers give their values and conditions)."""
+    found: list[n.Expr] = []
+    for slot in type(e).__slots__:
+        value = getattr(e, slot)
+        for item in value if isinstance(value, list) else [value]:
+            for part in item if isinstance(item, tuple) else (item,):
+                if isinstance(part, n.Expr):
+                    found.append(part)
+    return found
 
 
 def _walk(e: object) -> Iterator[n.Expr]:

@@ -30,6 +30,7 @@ class Entry:
     status: str  # ENCODED, NOT_EXECUTABLE, MISSING or IN_PARTS (counted through its parts)
     detail: list[str] = field(default_factory=list)  # the rules, the reason, or what is missing
     line: int | None = None
+    size: int = 1  # how many units the entry stands for: a run of skipped numbers is one entry
 
 
 @dataclass(slots=True)
@@ -38,7 +39,7 @@ class Coverage:
     entries: list[Entry]
 
     def count(self, status: str) -> int:
-        return sum(1 for e in self.entries if e.status == status)
+        return sum(e.size for e in self.entries if e.status == status)
 
     @property
     def complete(self) -> bool:
@@ -78,20 +79,43 @@ def _row(units: list[n.Unit], entries: list[Entry], numbered: bool, parent: str 
         if number is not None:
             prefix, value, letters = number
             key = (unit.level, prefix)
-            for skipped in range(last.get(key, 0) + 1, value):
-                label = f"{prefix}{skipped}"
-                if letters:
-                    label = chr(ord("a") + skipped - 1)
-                    label = label.upper() if unit.label.isupper() else label
-                    if label.lower() in prefixes:
-                        continue
+            skipped = range(last.get(key, 0) + 1, value)
+            runs = [(skipped.start, skipped.stop - 1)] if skipped else []
+            if letters:  # B.1 … B.11 stand in for a part B
+                runs = _runs([k for k in skipped if _letter(k, unit.label).lower() not in prefixes])
+            for first, end in runs:
+                ends = (first, end)
+                names = [_letter(k, unit.label) if letters else f"{prefix}{k}" for k in ends]
+                label = names[0] if first == end else f"{names[0]} tot en met {names[1]}"
                 link = _LINK.get(unit.level_word, unit.level_word)
                 where = f"{parent} {link} {label}".strip()
-                missing = f"{unit.level_word} {label} staat niet in de regeling"
-                missing += " (nummer overgeslagen)"
-                entries.append(Entry(where, None, MISSING, [missing], unit.span.line))
+                if first == end:
+                    missing = f"{unit.level_word} {label} staat niet in de regeling"
+                    missing += " (nummer overgeslagen)"
+                else:
+                    missing = f"{unit.level_word} {label} staan niet in de regeling"
+                    missing += " (nummers overgeslagen)"
+                size = end - first + 1
+                entries.append(Entry(where, None, MISSING, [missing], unit.span.line, size))
             last[key] = max(last.get(key, 0), value)
         _walk(unit, entries, numbered)
+
+
+def _letter(k: int, like: str) -> str:
+    """The k-th letter (1 is a), in the case of `like`."""
+    letter = chr(ord("a") + k - 1) if k <= 26 else f"({k})"
+    return letter.upper() if like.isupper() else letter
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs: a gap of a thousand is one line."""
+    runs: list[tuple[int, int]] = []
+    for k in numbers:
+        if runs and runs[-1][1] == k - 1:
+            runs[-1] = (runs[-1][0], k)
+        else:
+            runs.append((k, k))
+    return runs
 
 
 _LINK = {"onderdeel": "onder"}  # how a skipped part is cited: artikel 3 onder b

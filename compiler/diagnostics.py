@@ -64,20 +64,59 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"bedoelde u '{matches[0]}'?" if matches else None
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a source file as the parser counts them: split at line feeds only.
+
+    Python's `splitlines()` also splits at form feeds, U+2028, NEL and the like, which Lark
+    counts as ordinary characters; every span would then point at the wrong line. A carriage
+    return before the line feed belongs to the line break and is dropped.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def line_text(text: str, line: int) -> str:
+    """One line (1-based) of a source, or "" when there is no such line."""
+    lines = source_lines(text)
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+
+def _shown(line: str) -> tuple[str, list[int]]:
+    """A source line as a terminal shows it, and per character the column it starts at:
+    tabs expanded, control characters as '�' (one column), so a caret lines up."""
+    out: list[str] = []
+    starts: list[int] = []
+    width = 0
+    for ch in line:
+        starts.append(width)
+        if ch == "\t":
+            step = 8 - width % 8
+            out.append(" " * step)
+            width += step
+        else:
+            out.append(ch if ch.isprintable() else "\ufffd")
+            width += 1
+    starts.append(width)
+    return "".join(out), starts
+
+
 def _excerpt(span: Span, sources: dict[str, str]) -> list[str]:
     text = sources.get(span.file)
     if text is None:
         return []
-    lines = text.splitlines()
+    lines = source_lines(text)
     if not 1 <= span.line <= len(lines):
         return []
-    line = lines[span.line - 1].expandtabs(8)
-    end = span.end_column if span.end_line == span.line else len(line) + 1
-    width = max(1, end - span.column)
+    raw = lines[span.line - 1]
+    shown, starts = _shown(raw)
+    first = min(max(span.column, 1), len(raw) + 1) - 1
+    last = span.end_column - 1 if span.end_line == span.line else len(raw)
+    last = min(max(last, first + 1), len(raw))
+    column = starts[first]
+    width = max(1, starts[last] - column)
     gutter = f"{span.line:>4} | "
     return [
-        gutter + line,
-        " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width,
+        gutter + shown,
+        " " * (len(gutter) - 2) + "| " + " " * column + "^" * width,
     ]
 
 

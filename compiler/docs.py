@@ -9,6 +9,7 @@ anchors included. Where the pages live is decided by `sitemap.py`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import logging
@@ -24,7 +25,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 
@@ -32,8 +33,8 @@ from . import nodes as n
 from . import sitemap
 from .api import Policies
 from .checker import RegInfo, RuleInfo
-from .outdir import replaceable, swap_in
-from .prose import ORGAN, Prose, capitalize, date, escape, label, paragraphs
+from .outdir import Folder, OutputError, same_folder
+from .prose import ORGAN, Prose, capitalize, date, escape, inline, label, paragraphs
 
 KIND_TITLE = {
     "verordening": "Verordening",
@@ -71,14 +72,35 @@ def relative(page: str, target: str, frag: str = "") -> str:
     return f"{url}#{frag}" if frag else url
 
 
+def safe_url(url: str | None) -> str | None:
+    """An address from a policy as a link target, or None when it may not become a link.
+
+    Only http(s) addresses with a host become links (never `javascript:` or `data:`), and
+    every character that could end the Markdown link or an HTML attribute is percent-encoded,
+    so that the address is only ever an address."""
+    if url is None:
+        return None
+    text = url.strip()
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        return None  # an address has no spaces or line breaks; this is no address
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(text, safe=":/?#@!$&*+,;=%-._~")
+
+
 def law_url(extern: n.Extern, anchor: n.Anchor | None) -> str | None:
     """A deep link into wetten.overheid.nl (Juriconnect: jci1.3:c:BWBR…&artikel=…) where the
-    law's address names its BWBR number; else the address as given."""
-    if not extern.url:
+    law's address names its BWBR number; else the address as given, if it is a safe one."""
+    address = safe_url(extern.url)
+    if address is None:
         return None
-    m = re.match(r"https?://wetten\.overheid\.nl/(BWBR\d+)(?:/(\d{4}-\d{2}-\d{2}))?", extern.url)
+    m = re.match(r"https?://wetten\.overheid\.nl/(BWBR\d+)(?:/(\d{4}-\d{2}-\d{2}))?", address)
     if not m or anchor is None:
-        return extern.url
+        return address
     url = f"https://wetten.overheid.nl/jci1.3:c:{m[1]}&artikel={quote(anchor.artikel)}"
     if anchor.lid:
         url += f"&lid={quote(anchor.lid)}"
@@ -370,7 +392,7 @@ class SiteBuilder:
         return (escape(self._article_title(unit)), relative(index, self._article_path(info, unit)))
 
     def _extern(self, e: n.Extern) -> dict[str, Any]:
-        return {"name": e.name, "title": e.title, "url": e.url, "kind": e.kind}
+        return {"name": e.name, "title": e.title, "url": safe_url(e.url), "kind": e.kind}
 
     def _ref(self, info: RegInfo, page: str, ref: n.Ref) -> str:
         """A reference as a link: to an article of this or another regulation, or to the
@@ -964,9 +986,11 @@ def _caption(r: RuleInfo) -> str:
 
 
 def _mermaid(text: str) -> str:
-    """A label Mermaid shows literally: quotes and angle brackets as its entity codes."""
-    text = text.replace("#", "#35;")
-    for char, code in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    """A label Mermaid shows literally, on one line of the diagram (a line break could end
+    the code block or start a directive): quotes, angle brackets and backticks as its entity
+    codes."""
+    text = inline(text).replace("#", "#35;")
+    for char, code in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
         text = text.replace(char, code)
     return text
 
@@ -1019,8 +1043,6 @@ def guide_pages(folder: Path) -> list[Page]:
 def write_sources(site: Site, folder: Path, site_name: str, site_url: str | None = None) -> None:
     """The MkDocs project: mkdocs.yml, the pages under docs/ and the assets."""
     docs = folder / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)
     for page in site.pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -1039,9 +1061,10 @@ def write_sources(site: Site, folder: Path, site_name: str, site_url: str | None
 
 
 def _safe_title(title: str) -> str:
-    """A navigation title as HTML text. The theme puts it into the page as is, and into
-    <title> after unescaping it, so angle brackets become look-alikes that cannot open a tag."""
-    return html.escape(title.replace("<", "‹").replace(">", "›"))
+    """A navigation title as HTML text on one line. The theme puts it into the page as is, and
+    into <title> after unescaping it, so angle brackets become look-alikes that cannot open a
+    tag."""
+    return html.escape(inline(title).replace("<", "‹").replace(">", "›"))
 
 
 def _safe_nav(nav: Any) -> Any:
@@ -1128,17 +1151,37 @@ def _dutch(message: str) -> str:
     return message
 
 
-# Written into every site `regel docs` builds: only such a folder may be replaced by a new
-# build, so that `--uit .` or a typo can never wipe a folder of the user's own files.
+# The list of the files `regel docs` wrote, kept in every folder it writes: only those are
+# replaced by a next build (compiler/outdir.py). A site made before that list existed has a
+# file of this name too, and the sources their header in mkdocs.yml.
 MARKER = ".regel-docs"
-SOURCES_HEADER = "# Generated by `regel docs`"
+SOURCES_MANIFEST = ".regel-bron"
+# How mkdocs.yml starts, now and in sites of earlier versions of regel.
+SOURCES_HEADERS = ("# Gemaakt door `regel docs`", "# Generated by `regel docs`")
 
 
-def _refuse(folder: Path, option: str) -> DocsError:
-    return DocsError(
-        f"de map '{folder}' voor {option} is niet leeg en is geen site die regel eerder maakte; "
-        "regel vervangt alleen zijn eigen sites, zodat er nooit andere bestanden verloren gaan. "
-        "Kies een nieuwe of lege map, of verwijder deze map zelf als zij weg mag."
+def _site_folder(path: Path) -> Folder:
+    return Folder(
+        path,
+        MARKER,
+        "Gemaakt door 'regel docs'; een volgende 'regel docs' vervangt alleen deze bestanden.",
+        lambda folder: (folder / MARKER).is_file(),
+    )
+
+
+def _sources_folder(path: Path) -> Folder:
+    def legacy(folder: Path) -> bool:
+        config = folder / "mkdocs.yml"
+        if not config.is_file():
+            return False
+        with config.open(encoding="utf-8", errors="replace") as f:
+            return f.readline().startswith(SOURCES_HEADERS)
+
+    return Folder(
+        path,
+        SOURCES_MANIFEST,
+        "De MkDocs-bronnen die 'regel docs' schreef; een volgende 'regel docs' vervangt ze.",
+        legacy,
     )
 
 
@@ -1152,27 +1195,38 @@ def make_site(
 ) -> Site:
     """Generate the Markdown, keep it in `sources` if given, and build the HTML into `out`.
 
-    The HTML is built next to `out` and moved into place only when the strict build succeeds:
-    a failed build leaves the previous site as it was."""
-    if not replaceable(out, out / MARKER):
-        raise _refuse(out, "--uit")
-    if sources is not None and not replaceable(sources, sources / "mkdocs.yml", SOURCES_HEADER):
-        raise _refuse(sources, "--bron")
-    site = SiteBuilder(policies).build(guide_pages(guide) if guide else None)
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".regel-docs-", dir=out.parent))
-    try:
-        folder = sources if sources is not None else work / "bron"
-        write_sources(site, folder, site_name, site_url)
-        build_html(folder, work / "html")
-        (work / "html" / MARKER).write_text(
-            "Gemaakt door 'regel docs'; een volgende 'regel docs' vervangt deze map.\n",
-            encoding="utf-8",
+    Both are built apart and put in place only when the strict build succeeds: a failed
+    build leaves the previous site as it was. Files in `out` (or `sources`) that regel did not
+    write stay."""
+    if sources is not None and same_folder(out, sources):
+        raise DocsError(
+            f"--uit en --bron wijzen allebei naar '{out}'; de site zou de bronnen vervangen. "
+            "Kies voor --bron een andere map."
         )
-        swap_in(work / "html", out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    site_folder = _site_folder(out)
+    source_folder = _sources_folder(sources) if sources is not None else None
+    try:
+        site_folder.check("--uit")
+        if source_folder is not None:
+            source_folder.check("--bron")
+        site = SiteBuilder(policies).build(guide_pages(guide) if guide else None)
+        out = out.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(site_folder.locked())
+            if source_folder is not None:
+                stack.enter_context(source_folder.locked())
+            work = Path(tempfile.mkdtemp(prefix=".regel-docs-", dir=out.parent))
+            try:
+                write_sources(site, work / "bron", site_name, site_url)
+                build_html(work / "bron", work / "html")
+                if source_folder is not None:
+                    source_folder.install(work / "bron")
+                site_folder.install(work / "html")
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except OutputError as err:
+        raise DocsError(str(err)) from None
     return site
 
 

@@ -324,7 +324,12 @@ class Rule:
     value: Expr | None = None  # for `x is …`
     item: str | None = None  # for `x bevat "…"`
     not_applicable: bool = False  # `niet van toepassing`
+    # All `als` lines must hold: `conditions` as written, `condition` their conjunction.
     condition: Expr | None = None
+    conditions: list[Expr] = field(default_factory=list)
+    # The span of every line that says what the rule decides (`x is …`, `x bevat …`, `niet van
+    # toepassing`); a rule decides one thing, so more than one is an error (R410).
+    decides: list[Span] = field(default_factory=list)
     interpretations: list[str] = field(default_factory=list)
     anchor: Anchor | None = None
 

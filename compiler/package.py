@@ -13,6 +13,7 @@ own packages, written next to it; a package therefore needs only `regel.runtime`
 
 from __future__ import annotations
 
+import contextlib
 import keyword
 import shutil
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 from .api import Policies
 from .checker import Analysis
 from .codegen import generate, py_str, template
-from .outdir import replaceable, swap_in
+from .outdir import Folder, OutputError
 
 # The first line of every generated __init__.py: only a folder that starts with it may be
 # replaced, so that `--uit` can never wipe a package of the user's own.
@@ -172,26 +173,55 @@ def title_literal(title: str) -> str:
     return "(\n" + "".join(f"    {py_str(c)}\n" for c in chunks) + ")"
 
 
+MANIFEST = ".regel-vertaal"
+
+
+def _folder(path: Path) -> Folder:
+    def legacy(folder: Path) -> bool:
+        init = folder / "__init__.py"
+        if not init.is_file():
+            return False
+        with init.open(encoding="utf-8", errors="replace") as f:
+            return f.read(len(HEADER)) == HEADER
+
+    return Folder(
+        path,
+        MANIFEST,
+        "De bestanden die 'regel vertaal' schreef; een volgende 'regel vertaal' vervangt ze.",
+        legacy,
+    )
+
+
 def write_packages(policies: Policies, out: Path) -> list[Package]:
-    """Write every package under `out`, each replacing only an earlier package of its own."""
+    """Write every package under `out`. Each replaces only the files regel wrote into it
+    before; a module the user added to a package folder stays."""
     found = packages(policies)
-    for p in found:
-        if not replaceable(out / p.id, out / p.id / "__init__.py", HEADER):
-            raise PackageError(
-                f"'{out / p.id}' bestaat al en is niet door regel vertaal gemaakt; regel "
-                "overschrijft alleen zijn eigen pakketten. Kies een andere map voor --uit."
-            )
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".regel-vertaal-", dir=out))
+    folders = [_folder(out / p.id) for p in found]
     try:
-        for p in found:
-            folder = work / p.id
-            folder.mkdir()
-            (folder / "__init__.py").write_text(p.init, encoding="utf-8")
-            for name, source in p.modules.items():
-                (folder / f"{name}.py").write_text(source, encoding="utf-8")
-        for p in found:
-            swap_in(work / p.id, out / p.id)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for folder in folders:
+            if folder.path.exists() and not folder.path.is_dir():
+                raise PackageError(
+                    f"'{folder.path}' is een bestand, geen map; regel vertaal schrijft daar een "
+                    "pakket en overschrijft geen bestanden die het niet zelf maakte. Kies een "
+                    "andere map voor --uit."
+                )
+            folder.check("het pakket")
+        out.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            for folder in folders:
+                stack.enter_context(folder.locked())
+            work = Path(tempfile.mkdtemp(prefix=".regel-vertaal-", dir=out))
+            try:
+                for p in found:
+                    folder = work / p.id
+                    folder.mkdir()
+                    (folder / "__init__.py").write_text(p.init, encoding="utf-8")
+                    for name, source in p.modules.items():
+                        (folder / f"{name}.py").write_text(source, encoding="utf-8")
+                for p, target in zip(found, folders, strict=True):
+                    target.install(work / p.id)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except OutputError as err:
+        raise PackageError(str(err)) from None
     return found

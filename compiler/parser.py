@@ -23,7 +23,7 @@ from lark.exceptions import (
 from lark.indenter import Indenter
 
 from . import nodes as n
-from .diagnostics import Diagnostic, Span, suggest
+from .diagnostics import Diagnostic, Span, source_lines, suggest
 
 
 class SyntaxProblem(Exception):
@@ -129,6 +129,8 @@ _TERMINALS_NL = {
     "DATUM": "een datum (DD-MM-JJJJ)",
     "LABEL": "een nummer of letter",
     "_NL": "het einde van de regel",
+    "WS_INLINE": "een spatie",
+    "COMMENT": "commentaar (# …)",
     "_INDENT": "een ingesprongen blok",
     "_DEDENT": "het einde van het ingesprongen blok",
     "$END": "het einde van het bestand",
@@ -136,15 +138,17 @@ _TERMINALS_NL = {
 
 
 def _describe_terminal(name: str) -> str:
+    """A terminal as a policy writer knows it: a keyword in quotes, or a Dutch description;
+    never a grammar name (a test checks every terminal of the grammar)."""
     if name in _TERMINALS_NL:
         return _TERMINALS_NL[name]
     try:
         pattern = _lark().get_terminal(name).pattern
     except KeyError:
-        return name.lower()
+        return "iets anders"
     if pattern.type == "str":
         return f"'{pattern.value}'"
-    return name.lower()
+    return "iets anders"
 
 
 def _describe_expected(expected: set[str]) -> str:
@@ -174,7 +178,7 @@ _WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
 def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
-    lines = text.splitlines()
+    lines = source_lines(text)
     if isinstance(err, UnexpectedToken):
         tok = err.token
         line, col = tok.line or 1, tok.column or 1
@@ -244,7 +248,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             return _number_problem(span)
         if char == "\t":
             return Diagnostic("R105", "tab-teken in de inspringing", span, "spring in met spaties")
-        return Diagnostic("R106", f"onverwacht teken '{char}'", span, None)
+        return Diagnostic("R106", f"onverwacht teken {_show_char(char)}", span, _char_hint(char))
     if isinstance(err, UnexpectedEOF):
         line = max(1, len(lines))
         col = len(lines[-1]) + 1 if lines else 1
@@ -255,6 +259,19 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             Span(file, line, col, line, col + 1),
         )
     return Diagnostic("R100", "syntaxfout", Span(file, 1, 1, 1, 2))
+
+
+def _show_char(char: str) -> str:
+    """A character for a message: as itself when it can be seen, else by its code point."""
+    if char.isprintable() and not char.isspace():
+        return f"'{char}'"
+    return f"U+{ord(char):04X} (een onzichtbaar teken)" if char else "aan het einde"
+
+
+def _char_hint(char: str) -> str | None:
+    if char and not char.isprintable():
+        return "verwijder het teken; het komt vaak mee bij kopiëren uit een pdf of tekstverwerker"
+    return None
 
 
 def _number_problem(span: Span) -> Diagnostic:
@@ -362,6 +379,13 @@ class _ToAst(Transformer):
 
     def _t(self, tok: Token) -> Span:
         return _span_tok(self.file, tok)
+
+    def _keyword(self, meta, word: str) -> Span:  # type: ignore[no-untyped-def]
+        """The span of the word a statement starts with: where a message about the whole
+        statement points, rather than at all of a long line."""
+        if getattr(meta, "empty", True):
+            return Span(self.file, 1, 1, 1, 2)
+        return Span(self.file, meta.line, meta.column, meta.line, meta.column + len(word))
 
     # -- start
     def start(self, meta, node):
@@ -556,22 +580,24 @@ class _ToAst(Transformer):
         )
 
     def tekst(self, meta, s):
-        return n.TextBlock(self._s(meta), "tekst", _text(s))
+        return n.TextBlock(self._keyword(meta, "tekst"), "tekst", _text(s))
 
     def tekst_onbekend(self, meta, reason):
-        return n.TextBlock(self._s(meta), "tekst onbekend", _text(reason))
+        span = self._keyword(meta, "tekst onbekend")
+        return n.TextBlock(span, "tekst onbekend", _text(reason))
 
     def toelichting(self, meta, s):
-        return n.TextBlock(self._s(meta), "toelichting", _text(s))
+        return n.TextBlock(self._keyword(meta, "toelichting"), "toelichting", _text(s))
 
     def uitleg(self, meta, s):
-        return n.TextBlock(self._s(meta), "interpretatie", _text(s))
+        return n.TextBlock(self._keyword(meta, "interpretatie"), "interpretatie", _text(s))
 
     def niet_uitvoerbaar(self, meta, reason):
-        return n.NotExecutable(self._s(meta), _text(reason) if reason else None)
+        span = self._keyword(meta, "niet uitvoerbaar")
+        return n.NotExecutable(span, _text(reason) if reason else None)
 
     def verwijzing(self, meta, *refs):
-        return n.References(self._s(meta), list(refs))
+        return n.References(self._keyword(meta, "verwijst naar"), list(refs))
 
     def begrip(self, meta, name, desc, value):
         return n.Begrip(self._t(name), str(name), _text(desc) if desc else None, value)
@@ -588,36 +614,52 @@ class _ToAst(Transformer):
         rule = n.Rule(self._t(name), str(name), _text(desc) if desc else None)
         for part in parts:
             part(rule)
+        # Several `als` lines: all must hold. Their conjunction spans from the first condition
+        # to the last; the trace and the docs read the lines themselves (`conditions`).
+        for cond in rule.conditions:
+            if rule.condition is None:
+                rule.condition = cond
+            else:
+                first = rule.condition.span
+                span = Span(self.file, first.line, first.column, cond.span.end_line,
+                            cond.span.end_column)  # fmt: skip
+                rule.condition = n.Binary(span, "en", rule.condition, cond, "en")
         return rule
 
     def afwijking(self, meta, *targets):
         return lambda r: r.exceptions.extend(targets)
 
+    def _decides(self, meta, word: str, apply):  # type: ignore[no-untyped-def]
+        """A line that says what the rule decides; only the first one takes effect, a second
+        is reported by the checker (R410)."""
+        span = self._keyword(meta, word)
+
+        def decide(r: n.Rule) -> None:
+            if not r.decides:
+                apply(r)
+            r.decides.append(span)
+
+        return decide
+
     def toekenning(self, meta, name, value):
         def apply(r: n.Rule) -> None:
             r.outcome, r.outcome_span, r.value = str(name), self._t(name), value
 
-        return apply
+        return self._decides(meta, str(name), apply)
 
     def toevoeging(self, meta, name, item):
         def apply(r: n.Rule) -> None:
             r.outcome, r.outcome_span, r.item = str(name), self._t(name), _text(item)
 
-        return apply
+        return self._decides(meta, str(name), apply)
 
     def buiten_toepassing(self, meta):
-        return lambda r: setattr(r, "not_applicable", True)
+        return self._decides(
+            meta, "niet van toepassing", lambda r: setattr(r, "not_applicable", True)
+        )
 
     def voorwaarde(self, meta, expr):
-        span = self._s(meta)
-
-        def apply(r: n.Rule) -> None:
-            if r.condition is not None:  # two `als` lines: both must hold
-                r.condition = n.Binary(span, "en", r.condition, expr)
-            else:
-                r.condition = expr
-
-        return apply
+        return lambda r: r.conditions.append(expr)
 
     def interpretatie(self, meta, s):
         return lambda r: r.interpretations.append(_text(s))
@@ -771,7 +813,9 @@ class _ToAst(Transformer):
         return n.Number(self._s(meta), _number(num), n.UnitSpec(unit, per) if unit else None)
 
     def procent_lit(self, meta, num):
-        return n.Number(self._s(meta), _number(num) / 100, None, percent=True)
+        # exactly, however many digits: a Decimal built from text is never rounded
+        value = Decimal(f"{_number(num)}E-2")
+        return n.Number(self._s(meta), value, None, percent=True)
 
     def bedrag_lit(self, meta, num, per=None):
         return n.Money(self._s(meta), _number(num), per)

@@ -25,16 +25,35 @@ LOCALE = "nl_NL"
 ORGAN = {"raad": "de gemeenteraad", "college": "het college", "wetgever": "de wetgever"}
 CENT = Decimal("0.01")
 
-# Markdown and HTML specials; `&<>` become entities, the rest get a backslash.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|~^])")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])(\s|$)")
+# Markdown and HTML specials: `&<>` become entities; what Python-Markdown can escape gets a
+# backslash, the rest (where a backslash would show) an entity.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|])")
+_ENTITY = {"~": "&#126;", "^": "&#94;"}
+# What makes a line more than text: a heading, quote, list, table, definition or admonition.
+_LINE_START = re.compile(r"^(?:([#>+!-])|([=:])|(\d+)([.)]))")
+
+
+def inline(text: str) -> str:
+    """One line of text: every run of whitespace (line breaks of any kind included) becomes
+    one space, so that a text from a policy can never start a block of its own."""
+    return " ".join(text.split())
+
+
+def _line_start(m: re.Match[str]) -> str:
+    if m[1]:
+        return f"\\{m[1]}"
+    if m[2]:
+        return f"&#{ord(m[2])};"
+    return f"{m[3]}\\{m[4]}"
 
 
 def escape(text: str) -> str:
-    """Source text as inert Markdown: shown literally, never interpreted."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Source text as inert Markdown on one line: shown literally, never interpreted, and
+    never more than the line (heading, table cell, link text) it is put in."""
+    text = inline(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}{m[3]}", text)
+    text = "".join(_ENTITY.get(ch, ch) for ch in text)
+    return _LINE_START.sub(_line_start, text)
 
 
 def paragraphs(text: str) -> str:

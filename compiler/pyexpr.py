@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Python's precedence levels, lowest first (the reference manual, "Operator precedence").
-IFELSE, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, ATOM = 1, 2, 3, 4, 5, 10, 11, 12, 16
+LAMBDA, IFELSE, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, ATOM = 0, 1, 2, 3, 4, 5, 10, 11, 12, 16
 
 
 class Code:
@@ -110,6 +110,22 @@ class IfElse(Code):
             *_lead("if ", self.condition, width),
             *_lead("else ", self.otherwise, width),
         ]
+
+
+@dataclass(slots=True)
+class Lambda(Code):
+    """`lambda: body`: an operand worked out only when it is needed."""
+
+    body: Code
+    prec: int = LAMBDA
+
+    def flat(self) -> str:
+        return f"lambda: {self.body.flat()}"
+
+    def broken(self, width: int) -> list[str]:
+        inner = wrap(self.body, ATOM)
+        lines = inner.lines(width - 8)
+        return ["lambda: " + lines[0], *lines[1:]]
 
 
 def _indent(lines: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ in Dutch, with a 4xx. Nothing reaches the client as a traceback or a 500.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import re
@@ -28,15 +29,17 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from regel import runtime as rt
+from regel.runtime import inputs as valid
 from regel.runtime.values import format_period
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .api import Policies
+from .server import BODY_TIMEOUT
 
 MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
-LIMIT = Decimal(10) ** rt.NUMBER_DIGITS
-NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]+)?")
-PERCENT = re.compile(r"-?[0-9]{1,15}(\.[0-9]+)?%?")
+_DIGITS = f"-?[0-9]{{1,{valid.INTEGER_DIGITS}}}(\\.[0-9]{{1,{valid.FRACTION_DIGITS}}})?"
+NUMBER = re.compile(_DIGITS)
+PERCENT = re.compile(_DIGITS + "%?")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 JSON_TYPE = "application/json"
 
@@ -350,13 +353,17 @@ def _check(spec: rt.InputSpec, value: Any) -> str | None:
             return "verwacht een getal"
         if isinstance(value, str):
             pattern = PERCENT if _percent(spec) else NUMBER
-            if not pattern.fullmatch(value):
-                return f"'{value}' is geen getal; schrijf het als \"1234.56\""
-            return None
-        if isinstance(value, Decimal) and not value.is_finite():
-            return "verwacht een eindig getal"
-        if not -LIMIT < value < LIMIT:
-            return f"getal is te groot (meer dan {rt.NUMBER_DIGITS} cijfers voor de komma)"
+            if pattern.fullmatch(value):
+                return None
+            try:  # say what is wrong with it, in the words of every channel
+                valid.coerce("num", value, percent=_percent(spec))
+            except ValueError as err:
+                return str(err)
+            return f'{valid.shown(value)} is geen getal; schrijf het als "1234.56"'
+        try:
+            valid.coerce("num", value)
+        except ValueError as err:
+            return str(err)
         return None
     if kind == "date":
         return None if _date(value) else f"{_show(value)} is geen geldige datum (JJJJ-MM-DD)"
@@ -364,12 +371,15 @@ def _check(spec: rt.InputSpec, value: Any) -> str | None:
         if isinstance(value, str) and value in spec.choices:
             return None
         return f"verwacht een van: {', '.join(spec.choices)}"
-    return None if isinstance(value, str) else "verwacht een tekst"
+    if not isinstance(value, str):
+        return "verwacht een tekst"
+    return valid.text_problem(value)
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 40 else text[:37] + "…"
+    """A value from the request repeated in an answer, as JSON writes it: short, and always
+    valid UTF-8."""
+    return valid.printable(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -394,7 +404,7 @@ def check_request(ep: Endpoint, data: dict[str, Any]) -> tuple[datetime.date, di
             continue
         spec = ep.fields.get(name)
         if spec is None:
-            problems[name] = (
+            problems[valid.field_name(name)] = (
                 f"wordt in het besluit '{ep.decision}' niet gebruikt"
                 if name in ep.others
                 else "onbekend gegeven voor deze regeling"
@@ -421,7 +431,11 @@ def check_request(ep: Endpoint, data: dict[str, Any]) -> tuple[datetime.date, di
 
 def _json(content: Any, status: int = 200) -> Response:
     body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Response(body.encode("utf-8"), status, media_type="application/json; charset=utf-8")
+    try:
+        raw = body.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate got through after all: as an escape
+        raw = json.dumps(content, separators=(",", ":"), default=str).encode("ascii")
+    return Response(raw, status, media_type="application/json; charset=utf-8")
 
 
 def _refusal(err: Refused) -> Response:
@@ -434,21 +448,30 @@ def _refusal(err: Refused) -> Response:
 
 
 async def _read(request: Request) -> bytes:
+    """The body, within MAX_BODY bytes and BODY_TIMEOUT seconds: a client that sends slowly
+    or forever does not hold the service."""
     too_big = Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise too_big
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise too_big
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise too_big
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refused(
+            408, f"de body kwam niet binnen {BODY_TIMEOUT:g} seconden binnen; stuur hem in één keer"
+        ) from None
     return b"".join(chunks)
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     400: {"model": Fout, "description": "De body is geen UTF-8 of geen JSON"},
+    408: {"model": Fout, "description": "De body kwam niet op tijd binnen"},
     413: {"model": Fout, "description": "De body is te groot"},
     422: {
         "model": Fout,

@@ -17,6 +17,7 @@ from regel.runtime.values import format_date, format_period
 
 from . import nodes as n
 from .checker import Analysis, RegInfo
+from .diagnostics import source_lines
 
 
 @dataclass(slots=True)
@@ -138,10 +139,10 @@ def _unit(
         change = Change("", kind, lines if old else [], lines if new else [])
         return Section(str(anchor), unit.title, kind, [change])
     changes: list[Change] = []
-    if old.title != new.title:
-        changes.append(
-            Change("opschrift", "gewijzigd", _lines(old.title), _lines(new.title), prose=True)
-        )
+    was_title, now_title = old.title or "", new.title or ""  # no title and "" read alike
+    if was_title != now_title:
+        kind = "nieuw" if not was_title else "vervallen" if not now_title else "gewijzigd"
+        changes.append(Change("opschrift", kind, _lines(was_title), _lines(now_title), prose=True))
     before = dict(_keyed_items(old))
     after = dict(_keyed_items(new))
     for key in [*before, *(k for k in after if k not in before)]:
@@ -225,7 +226,7 @@ def _lines(value: str | None) -> list[str]:
 
 class _Sources:
     def __init__(self, sources: dict[str, str]):
-        self.lines = {name: text.splitlines() for name, text in sources.items()}
+        self.lines = {name: source_lines(text) for name, text in sources.items()}
 
     def block(self, span: object) -> list[str]:
         """The lines of a statement with its indented block, as written, without the

@@ -20,15 +20,19 @@ from .engine import (
     undetermined_result,
 )
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
+from .inputs import NUMBER_QUANTUM, TEXT_LENGTH
 from .values import (
     CENTEN,
+    EXACT,
     HALF_NAAR_BOVEN,
     HELE_EURO,
     HELE_GETALLEN,
     NAAR_BENEDEN,
     NAAR_BOVEN,
     age,
+    both,
     divide,
+    either,
     format_value,
     round_to,
     shift_date,
@@ -38,12 +42,15 @@ from .values import (
 
 __all__ = [
     "CENTEN",
+    "EXACT",
     "HALF_NAAR_BOVEN",
     "HELE_EURO",
     "HELE_GETALLEN",
     "NAAR_BENEDEN",
     "NAAR_BOVEN",
     "NUMBER_DIGITS",
+    "NUMBER_QUANTUM",
+    "TEXT_LENGTH",
     "Context",
     "EvaluationError",
     "InputError",
@@ -59,9 +66,11 @@ __all__ = [
     "RuleTrace",
     "Undetermined",
     "age",
+    "both",
     "combine",
     "decided",
     "divide",
+    "either",
     "format_value",
     "judge",
     "round_to",

@@ -8,13 +8,15 @@ when nothing applies and there is no default, the outcome is explicitly `onbepaa
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import inputs as valid
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
-from .values import format_date, format_period, format_value
+from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
 
@@ -273,7 +275,15 @@ def judge(judged: dict[str, Any], name: str, value: Any) -> Any:
     return value
 
 
-def _out_of_range() -> EvaluationError:
+def _arithmetic_error(err: Exception) -> EvaluationError:
+    """Arithmetic that cannot be done exactly, said for people."""
+    if isinstance(err, decimal.Inexact):
+        return EvaluationError(
+            "R706",
+            f"de berekening vraagt meer dan {EXACT.prec} cijfers en kan niet exact worden "
+            "uitgerekend",
+            "controleer de invoer op onmogelijk grote of kleine waarden",
+        )
     return EvaluationError(
         "R704",
         "de berekening loopt buiten het bereik van getallen of datums",
@@ -287,7 +297,7 @@ def _iso(day: datetime.date | None) -> str | None:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return f"{value:f}"  # never an exponent: 100, not 1E+2
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -383,12 +393,58 @@ class Context:
         return result
 
     def _apply_rules(self, outcome: Outcome) -> OutcomeResult:
-        """Default logic, rule by rule, noting each step when there is a trace."""
+        """Default logic, rule by rule, noting each step when there is a trace.
+
+        A condition that is onbepaald does not make the outcome onbepaald when it does not
+        matter: both ways it could go are worked out, and if they give the same value, that
+        is the outcome. Each condition and value is worked out at most once."""
         rules = outcome.rules
+        conditions: dict[int, bool | Undetermined] = {}
+        values: dict[int, Any] = {}
+
+        def condition(i: int) -> bool | Undetermined:
+            if i not in conditions:
+                test = rules[i].condition
+                try:
+                    conditions[i] = True if test is None else bool(test(self))
+                except Undetermined as why:
+                    conditions[i] = why
+            return conditions[i]
+
+        def value(i: int) -> Any:
+            if i not in values:
+                rule = rules[i]
+                try:
+                    values[i] = rule.item if rule.kind == "item" else rule.value(self)  # type: ignore[misc]
+                except Undetermined as why:
+                    values[i] = why
+            found = values[i]
+            if isinstance(found, Undetermined):
+                raise found
+            return found
+
+        traced = [len(rules)] if self.trace is not None else None
+        try:
+            return self._decide(outcome, {}, condition, value, traced)
+        finally:
+            if traced is not None:
+                self._trace_rest(outcome, traced[0] + 1, conditions, values)
+
+    def _decide(
+        self,
+        outcome: Outcome,
+        assumed: dict[int, bool],
+        condition: Callable[[int], bool | Undetermined],
+        value: Callable[[int], Any],
+        traced: list[int] | None,
+    ) -> OutcomeResult:
+        """One pass over the rules, with the conditions in `assumed` taken as given; with
+        `traced` it notes each step, and where it stopped."""
+        rules = outcome.rules
+        record = traced is not None
         overriders = outcome.overriders
         won = [False] * len(rules)
         found: list[tuple[Rule, Any]] = []
-        trace = self.trace
         for i, rule in enumerate(rules):
             beaten = None
             for j in overriders[i]:
@@ -397,8 +453,8 @@ class Context:
                     break
             if beaten is not None:
                 won[i] = True
-                if trace is not None:
-                    trace.append(
+                if record:
+                    self.trace.append(  # type: ignore[union-attr]
                         RuleTrace(
                             rule.name,
                             rule.anchor,
@@ -410,37 +466,89 @@ class Context:
                         )
                     )
                 continue
-            condition = rule.condition
-            try:
-                applies = condition is None or condition(self)
-                if applies:
-                    won[i] = True
-                    if rule.kind == "waarde":
-                        found.append((rule, rule.value(self)))  # type: ignore[misc]
-                    elif rule.kind == "item":
-                        found.append((rule, rule.item))
-            except Undetermined as why:
-                if trace is not None:
-                    trace.append(
-                        RuleTrace(
-                            rule.name,
-                            rule.anchor,
-                            outcome.name,
-                            "onbepaald",
-                            condition=rule.condition_text,
-                            reason=why.reason,
-                            doc=rule.doc,
-                        )
-                    )
-                raise
-            if trace is not None:
-                self._trace_rule(
-                    rule,
-                    outcome,
-                    applies,
-                    found[-1][1] if applies and found and found[-1][0] is rule else None,
-                )
+            applies = assumed[i] if i in assumed else condition(i)
+            if isinstance(applies, Undetermined):
+                if traced is not None:
+                    self._trace_undetermined(rule, outcome, applies)
+                    traced[0] = i
+                return self._either_way(outcome, assumed, i, applies, condition, value)
+            shown = None
+            if applies:
+                won[i] = True
+                if rule.kind != "buiten_toepassing":
+                    try:
+                        shown = value(i)
+                    except Undetermined as why:
+                        if traced is not None:
+                            self._trace_undetermined(rule, outcome, why)
+                            traced[0] = i
+                        raise
+                    found.append((rule, shown))
+            if record:
+                self._trace_rule(rule, outcome, applies, shown)
         return combine(outcome, found)
+
+    def _either_way(
+        self,
+        outcome: Outcome,
+        assumed: dict[int, bool],
+        i: int,
+        why: Undetermined,
+        condition: Callable[[int], bool | Undetermined],
+        value: Callable[[int], Any],
+    ) -> OutcomeResult:
+        """The outcome when rule `i`'s condition is onbepaald: the value both ways give, if
+        they give the same; else onbepaald, for the reason the condition is."""
+        if len(assumed) >= MAX_UNDETERMINED:
+            raise why
+        results = []
+        for guess in (True, False):
+            try:
+                result = self._decide(outcome, {**assumed, i: guess}, condition, value, None)
+            except (Undetermined, EvaluationError):
+                raise why from None
+            if result.status != "bepaald":
+                raise why
+            results.append(result)
+        yes, no = results
+        if yes.value != no.value:
+            raise why
+        anchors = tuple(dict.fromkeys(yes.rules + no.rules))
+        reason = f"bepaald ongeacht een voorwaarde die onbepaald is ({why.reason})"
+        return OutcomeResult(outcome.name, "bepaald", yes.value, anchors, reason, outcome)
+
+    def _trace_undetermined(self, rule: Rule, outcome: Outcome, why: Undetermined) -> None:
+        self.trace.append(  # type: ignore[union-attr]
+            RuleTrace(
+                rule.name,
+                rule.anchor,
+                outcome.name,
+                "onbepaald",
+                condition=rule.condition_text,
+                reason=why.reason,
+                doc=rule.doc,
+            )
+        )
+
+    def _trace_rest(
+        self,
+        outcome: Outcome,
+        start: int,
+        conditions: dict[int, bool | Undetermined],
+        values: dict[int, Any],
+    ) -> None:
+        """After a condition that was onbepaald: the rules after it that were looked at while
+        working out both ways, each with what its own condition gave."""
+        for i in range(start, len(outcome.rules)):
+            if i not in conditions:
+                continue
+            rule, applies = outcome.rules[i], conditions[i]
+            if isinstance(applies, Undetermined):
+                self._trace_undetermined(rule, outcome, applies)
+            else:
+                found = values.get(i)
+                shown = None if isinstance(found, Undetermined) else found
+                self._trace_rule(rule, outcome, applies and i in values, shown)
 
     def _trace_rule(self, rule: Rule, outcome: Outcome, applies: bool, value: Any) -> None:
         facts: dict[str, str] = {}
@@ -492,8 +600,11 @@ class Regulation:
         valid_until: datetime.date | None = None,
         meta: dict[str, Any] | None = None,
         fast: dict[str, FastDecision] | None = None,
+        digits: dict[str, int] | None = None,
     ):
         self.id, self.title, self.kind = id, title, kind
+        # Per fast decision: the most significant digits any of its calculations can need.
+        self.digits = digits or {}
         # Per decision, where the compiler could make one: a generated function that decides
         # in one pass without a trace, or returns None to leave the case to the full path.
         self.fast = fast or {}
@@ -528,27 +639,24 @@ class Regulation:
 
     def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
         """Check and convert inputs (Python values or JSON) to runtime values; every problem
-        is reported at once, per field, in Dutch."""
+        is reported at once, per field, in Dutch (the rules are those of `inputs.py`)."""
         types, defaults, required = self._plans.get(outcomes) or self._plan(outcomes)
         values = defaults.copy()
         problems: dict[str, str] = {}
         for name, value in raw.items():
             entry = types.get(name)
             if entry is None:
-                problems[str(name)] = "onbekend gegeven voor deze regeling"
+                problems[valid.field_name(name)] = "onbekend gegeven voor deze regeling"
                 continue
             spec, pytype, needed = entry
             required -= needed
-            if type(value) is pytype:  # the fast path: already the right Python type
-                if pytype is Decimal:
-                    if value.is_finite() and value.adjusted() < NUMBER_DIGITS:
-                        values[name] = value
-                        continue
-                elif pytype is not str or spec.kind == "text" or value in spec.choices:
-                    values[name] = value
-                    continue
+            if type(value) is pytype and pytype is not Decimal and pytype is not str:
+                values[name] = value  # ja/nee and dates: nothing more to check
+                continue
             try:
-                values[name] = _coerce(spec, value)
+                values[name] = valid.coerce(
+                    spec.kind, value, spec.choices, spec.percent and spec.label == "percentage"
+                )
             except ValueError as err:
                 problems[name] = str(err)
         if required:
@@ -584,10 +692,21 @@ class Regulation:
         fast = None if trace else self.fast.get(besluit)  # type: ignore[arg-type]
         if fast is not None and self.in_force(peildatum):  # the hot path: one function
             judged: dict[str, Any] = {}
+            # The compiler knows how many digits this decision can need at most: where the
+            # caller's decimal context has them, it is exact as it is and need not be swapped.
+            own = decimal.getcontext()
+            swap = own.prec < self.digits.get(besluit, _UNBOUNDED)  # type: ignore[arg-type]
+            if swap:
+                decimal.setcontext(EXACT)
             try:
                 results = fast(inputs, peildatum, False, judged)
+            except (InvalidOperation, decimal.Inexact):
+                results = None  # an input out of bounds after all: the full path says which
             except (ArithmeticError, ValueError) as err:
-                raise _out_of_range() from err
+                raise _arithmetic_error(err) from err
+            finally:
+                if swap:
+                    decimal.setcontext(own)
             if results is not None:
                 return Result(
                     self.id,
@@ -599,7 +718,12 @@ class Regulation:
                     self.period,
                     self.kind,
                 )
-        return self._evaluate(inputs, peildatum, besluit, trace, fast)
+        own = decimal.getcontext()
+        decimal.setcontext(EXACT)
+        try:
+            return self._evaluate(inputs, peildatum, besluit, trace, fast)
+        finally:
+            decimal.setcontext(own)
 
     def _evaluate(
         self,
@@ -609,24 +733,32 @@ class Regulation:
         trace: bool,
         fast: FastDecision | None,
     ) -> Result:
-        """The full path: every input checked and converted, the trace if asked for."""
+        """The full path, in the exact context: every input checked and converted, the trace
+        if asked for."""
         if besluit is None:
             outcomes = tuple(self.outcomes)
         elif besluit in self.decisions:
             outcomes = self.decisions[besluit]
         else:
             known = ", ".join(self.decisions) or "(geen)"
-            raise EvaluationError("R602", f"onbekend besluit '{besluit}'; bekend: {known}")
+            raise EvaluationError("R602", f"onbekend besluit '{valid.field_name(besluit)}'; "
+                                  f"bekend: {known}")  # fmt: skip
         self.check_period(peildatum)
         values = self.coerce_inputs(inputs, outcomes)
         ctx = Context(self, values, peildatum, [] if trace else None, {})
         try:
-            # Converted inputs (from JSON, say) can still take the one-pass function.
-            results = fast(values, peildatum, True, ctx.judged) if fast else None  # type: ignore[arg-type]
+            results = None
+            if fast is not None:
+                # Converted inputs (from JSON, say) can still take the one-pass function; what
+                # it relied on counts only if it decided.
+                judged: dict[str, Any] = {}
+                results = fast(values, peildatum, True, judged)
+                if results is not None:
+                    ctx.judged = judged
             if results is None:
                 results = {name: ctx.resolve(name) for name in outcomes}
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
-            raise _out_of_range() from err
+            raise _arithmetic_error(err) from err
         judgements = self._judgements(ctx.judged) if ctx.judged else []
         return Result(
             self.id,
@@ -740,9 +872,12 @@ class Program:
         return chosen
 
 
-# Inputs with more digits before the decimal point are refused: no amount, duration or count
-# in a regulation comes near.
-NUMBER_DIGITS = 15
+# Inputs with more digits before the decimal point are refused (see `inputs.py`); kept under
+# this name for generated code and existing users.
+NUMBER_DIGITS = valid.INTEGER_DIGITS
+# At most this many onbepaalde conditions in one outcome are worked out both ways (2^n paths).
+MAX_UNDETERMINED = 6
+_UNBOUNDED = 1 << 62  # a decision whose digits the compiler could not bound
 FastDecision = Callable[
     [Mapping[str, Any], datetime.date, bool, dict[str, Any]], "dict[str, OutcomeResult] | None"
 ]
@@ -755,62 +890,3 @@ _PYTHON_TYPES: dict[str, type] = {
     "date": datetime.date,
     "choice": str,
 }
-
-
-def _coerce(spec: InputSpec, value: Any) -> Any:
-    kind = spec.kind
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if value in ("ja", "nee"):
-            return value == "ja"
-        raise ValueError("verwacht ja/nee (true of false)")
-    if kind == "num":
-        if isinstance(value, bool):
-            raise ValueError("verwacht een getal")
-        if isinstance(value, Decimal | int):
-            number = Decimal(value)
-        elif isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation:
-                raise ValueError(f"'{value}' is geen getal; schrijf het als \"1234.56\"") from None
-        elif isinstance(value, float):
-            raise ValueError(
-                "een kommagetal (float) is niet exact; geef het getal als tekst "
-                '("1400.00") of als Decimal'
-            )
-        else:
-            raise ValueError("verwacht een getal")
-        if not number.is_finite():
-            raise ValueError("verwacht een eindig getal")
-        if number.adjusted() >= NUMBER_DIGITS:
-            raise ValueError(f"getal is te groot (meer dan {NUMBER_DIGITS} cijfers voor de komma)")
-        if (
-            spec.percent
-            and spec.label == "percentage"
-            and isinstance(value, str)
-            and value.strip().endswith("%")
-        ):
-            number = number / 100
-        return number
-    if kind == "date":
-        if isinstance(value, datetime.datetime):
-            raise ValueError("verwacht een datum zonder tijd (JJJJ-MM-DD)")
-        if isinstance(value, datetime.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"'{value}' is geen geldige datum (JJJJ-MM-DD)") from None
-        raise ValueError("verwacht een datum (JJJJ-MM-DD)")
-    if kind == "choice":
-        if isinstance(value, str) and value in spec.choices:
-            return value
-        raise ValueError(f"verwacht een van: {', '.join(spec.choices)}")
-    if kind == "text":
-        if isinstance(value, str):
-            return value
-        raise ValueError("verwacht een tekst")
-    raise ValueError(f"onbekend soort gegeven '{kind}'")  # pragma: no cover

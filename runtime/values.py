@@ -6,9 +6,39 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from collections.abc import Callable
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 
 from .errors import EvaluationError, Undetermined
+
+# The context every evaluation runs in, whatever the caller's own decimal context: enough
+# digits for every value the input bounds allow to be worked out exactly, and a fault
+# (Inexact) rather than a silent rounding should a calculation ever need more. Rounding
+# happens only where the regulation says so (`round_to`), and in a division.
+EXACT_DIGITS = 1000
+EXACT = Context(
+    prec=EXACT_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+# A quotient is rarely exact (1.400 / 3): it is worked out to this many significant digits,
+# half to even, and the regulation rounds the result as it states.
+DIVISION_DIGITS = 40
+_DIVISION = Context(prec=DIVISION_DIGITS, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
+_ROUNDING = Context(prec=EXACT_DIGITS, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
 
 # What generated code passes to `round_to`, named as the regulation says it.
 CENTEN = Decimal("0.01")
@@ -21,8 +51,8 @@ _WHOLE = [Decimal(i) for i in range(1000)]
 
 def round_to(value: Decimal, quantum: Decimal, rounding: str) -> Decimal:
     """Round as the regulation states it (`afgerond op centen half naar boven`); never
-    implicitly."""
-    return value.quantize(quantum, rounding)
+    implicitly, and never by the caller's decimal context."""
+    return value.quantize(quantum, rounding, _ROUNDING)
 
 
 def undetermined(subject: str, reason: str) -> None:
@@ -33,7 +63,47 @@ def undetermined(subject: str, reason: str) -> None:
 def divide(a: Decimal, b: Decimal) -> Decimal:
     if not b:
         raise EvaluationError("R701", "deling door nul")
-    return a / b
+    return _DIVISION.divide(a, b)
+
+
+# `en`, `of` and `tenzij` over onbepaald, the same in either order (Kleene's logic): nee en X is
+# nee and ja of X is ja, whatever X is; otherwise an onbepaald operand makes the whole
+# onbepaald. Generated code passes each operand as a function, so that the right one is only
+# worked out when needed.
+
+
+def both(left: Callable[[], bool], right: Callable[[], bool]) -> bool:
+    """`left en right`."""
+    try:
+        if not left():
+            return False
+    except Undetermined as why:
+        first = why
+    else:
+        return right()
+    try:
+        if not right():
+            return False
+    except Undetermined:
+        pass
+    raise first
+
+
+def either(left: Callable[[], bool], right: Callable[[], bool]) -> bool:
+    """`left of right`."""
+    try:
+        if left():
+            return True
+    except Undetermined as why:
+        first = why
+    else:
+        return right()
+    try:
+        if right():
+            return True
+    except Undetermined:
+        pass
+    raise first
 
 
 def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None) -> datetime.date:
@@ -132,7 +202,8 @@ def format_number(value: Decimal, places: int | None = None) -> str:
     if places is not None:
         text = f"{value:,.{places}f}"
     else:
-        text = f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
+        whole = value == value.to_integral_value(context=_ROUNDING)
+        text = f"{value.normalize(_ROUNDING):,f}" if whole else f"{value:,f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -150,9 +221,9 @@ def format_value(value: object, kind: str, unit: str = "", percent: bool = False
         return "; ".join(str(v) for v in value) if value else "(geen)"
     if kind == "num" and isinstance(value, Decimal):
         if percent and not unit:
-            return format_number(value * 100) + "%"
+            return format_number(_ROUNDING.multiply(value, 100)) + "%"
         if unit.startswith("€"):
-            exact = value == value.quantize(Decimal("0.01"))
+            exact = value == value.quantize(Decimal("0.01"), context=_ROUNDING)
             amount = format_number(value, 2) if exact else format_number(value)
             return f"€ {amount}{unit[1:]}"
         return f"{format_number(value)} {unit}".rstrip()

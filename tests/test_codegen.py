@@ -182,31 +182,36 @@ def test_wrong_or_unknown_inputs_still_get_the_full_check() -> None:
 
 
 def test_arithmetic_beyond_range_is_a_message_not_a_crash() -> None:
+    """Exact arithmetic has a limit too (a thousand digits): beyond it, a message, never a
+    rounded answer; on both paths."""
     from regel.runtime import EvaluationError
 
+    power = " × ".join(["x"] * 70)  # 70 factors of 15 digits: past the thousand
     policies = loads(
         HEADER
-        + """gegevens
-  x: bedrag
+        + f"""gegevens
+  x: getal
   d: datum
   m: maanden
 uitkomsten
-  y: bedrag
+  y: getal
   z: datum
 besluit b: y
 besluit c: z
 artikel 1
   tekst "x"
   regel r
-    y is x * 1000000000000000000000000000000 afgerond op centen half naar boven
+    y is {power}
   regel s
     z is d + m
 """
     )
     peil = datetime.date(2011, 6, 1)
-    with pytest.raises(EvaluationError) as err:
-        policies.evaluate("t", {"x": "999999999999999"}, peil, "b", trace=False)
-    assert err.value.code == "R704"
+    for trace in (False, True):
+        with pytest.raises(EvaluationError) as err:
+            policies.evaluate("t", {"x": "999999999999999"}, peil, "b", trace=trace)
+        assert err.value.code == "R706"
+    assert policies.evaluate("t", {"x": "10"}, peil, "b", trace=False)["y"] == Decimal(10) ** 70
     with pytest.raises(EvaluationError) as err:
         policies.evaluate("t", {"d": "9999-12-01", "m": "1"}, peil, "c")
     assert err.value.code in ("R704", "R705")

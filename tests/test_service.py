@@ -145,16 +145,23 @@ def test_oordelen_and_versions(server: Server) -> None:
 
 
 def test_numbers_stay_exact(server: Server) -> None:
-    # as a JSON number with more digits than a float holds, and as text
-    for loonkosten in (1000.0000000000000000001, "1000.0000000000000000001"):
+    # as a JSON number with more digits than a float holds, and as text: exact
+    exact = "1234567.0000000001"
+    for loonkosten in (exact, f'"{exact}"'):
         raw = json.dumps({"peildatum": "2008-03-01", **WAGE_SUBSIDY_CASE}).replace(
-            '"1400.00"', str(loonkosten) if isinstance(loonkosten, float) else f'"{loonkosten}"'
+            '"1400.00"', loonkosten
         )
-        if isinstance(loonkosten, float):  # json.dumps would round it; write the digits
-            raw = raw.replace("1000.0", "1000.0000000000000000001")
         status, _, body = server.request("POST", LKS, raw.encode())
         assert status == 200, body
         assert body["uitkomsten"]["loonkostensubsidie"]["waarde"] == "500.00"
+    # more digits than the input bounds allow: refused, the same in JSON and as text
+    for loonkosten in ("1000.0000000000000000001", '"1000.0000000000000000001"', "1e-100000000"):
+        raw = json.dumps({"peildatum": "2008-03-01", **WAGE_SUBSIDY_CASE}).replace(
+            '"1400.00"', loonkosten
+        )
+        status, _, body = server.request("POST", LKS, raw.encode())
+        assert status == 422, body
+        assert body["velden"] == {"loonkosten": "te veel cijfers achter de komma (ten hoogste 10)"}
 
 
 def test_listing_health_and_schema(server: Server) -> None:

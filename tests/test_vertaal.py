@@ -184,7 +184,7 @@ def test_vertaal_refuses_what_it_must_not_overwrite_or_name(
     (mine / "eigen.py").write_text("x = 1\n", encoding="utf-8")
     assert main(["vertaal", str(POLICIES / "delft"), "--uit", str(tmp_path / "uit")]) == 1
     err = capsys.readouterr().err
-    assert "bestaat al en is niet door regel vertaal gemaakt" in err and "Traceback" not in err
+    assert "is niet leeg en is niet door regel gemaakt" in err and "Traceback" not in err
     assert (mine / "eigen.py").read_text(encoding="utf-8") == "x = 1\n"
 
     json_policy = tmp_path / "json.regel"
@@ -199,9 +199,13 @@ def test_vertaal_refuses_what_it_must_not_overwrite_or_name(
 def test_a_second_translation_replaces_the_first(tmp_path: Path) -> None:
     out = tmp_path / "uit"
     assert main(["vertaal", str(POLICIES / "voorbeeld"), "--uit", str(out)]) == 0
-    (out / "voorbeeld_beleid" / "versie_1999_01_01.py").write_text("# oud\n", encoding="utf-8")
+    module = out / "voorbeeld_beleid" / "versie_2012_01_01.py"
+    written = module.read_text(encoding="utf-8")
+    # a module of the user's own in a package folder regel made: it stays
+    (out / "voorbeeld_beleid" / "eigen.py").write_text("# van mij\n", encoding="utf-8")
     assert main(["vertaal", str(POLICIES / "voorbeeld"), "--uit", str(out)]) == 0
-    assert not (out / "voorbeeld_beleid" / "versie_1999_01_01.py").exists()
+    assert (out / "voorbeeld_beleid" / "eigen.py").read_text(encoding="utf-8") == "# van mij\n"
+    assert module.read_text(encoding="utf-8") == written
     first = (out / "voorbeeld" / "__init__.py").read_text(encoding="utf-8")
     assert first.splitlines()[0] == HEADER
     assert json.dumps(sorted(p.name for p in out.iterdir())) == json.dumps(
