@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test docs chromium bench clean
+.PHONY: regel test docs chromium bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_evaluatie.py
 	$(BIN)/python benchmarks/bench_docs.py
 	$(BIN)/python benchmarks/bench_service.py
+	$(BIN)/python benchmarks/bench_slow_clients.py
+
+# The long fuzz run (docs/robuustheid.md): mutants of the shipped policies and hostile inputs.
+MINUTEN ?= 10
+fuzz: $(BIN)/.installed
+	$(BIN)/python -m tests.fuzzing --minuten $(MINUTEN)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache site test-artifacts

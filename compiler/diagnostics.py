@@ -7,6 +7,7 @@ and tools can match on it without depending on the prose.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -64,14 +65,19 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"bedoelde u '{matches[0]}'?" if matches else None
 
 
-def source_lines(text: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def source_lines(text: str) -> tuple[str, ...]:
     """The lines of a source file as the parser counts them: split at line feeds only.
 
     Python's `splitlines()` also splits at form feeds, U+2028, NEL and the like, which Lark
     counts as ordinary characters; every span would then point at the wrong line. A carriage
-    return before the line feed belongs to the line break and is dropped.
+    return before the line feed belongs to the line break and is dropped. Kept per text: the
+    back ends ask for a line of the same file again and again.
     """
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [line.removesuffix("\r") for line in lines]
+    return tuple(lines)
 
 
 def line_text(text: str, line: int) -> str:

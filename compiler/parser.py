@@ -313,6 +313,19 @@ def _number(tok: Token) -> Decimal:
     return Decimal(str(tok).replace(".", "").replace(",", "."))
 
 
+def _hundredth(value: Decimal) -> Decimal:
+    """value / 100 exactly, however many digits (no context rounds it), with the exponent a
+    division would give: 50 → 0.5, 50,00 → 0.50, 1000 → 10."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return Decimal((sign, (0,), exponent))
+    ideal, exponent = exponent, exponent - 2
+    while exponent < ideal and len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return Decimal((sign, digits, exponent))
+
+
 _LEVEL_OF = {"paragraaf": "artikel", "alinea": "lid"}
 
 
@@ -813,9 +826,7 @@ class _ToAst(Transformer):
         return n.Number(self._s(meta), _number(num), n.UnitSpec(unit, per) if unit else None)
 
     def procent_lit(self, meta, num):
-        # exactly, however many digits: a Decimal built from text is never rounded
-        value = Decimal(f"{_number(num)}E-2")
-        return n.Number(self._s(meta), value, None, percent=True)
+        return n.Number(self._s(meta), _hundredth(_number(num)), None, percent=True)
 
     def bedrag_lit(self, meta, num, per=None):
         return n.Money(self._s(meta), _number(num), per)
@@ -895,6 +906,8 @@ def _skip_statement(lines: list[str], index: int) -> bool:
     return True
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # After a syntax error the parser skips the statement and tries again, up to this many times.
 MAX_SYNTAX_ERRORS = 20
 
@@ -905,6 +918,20 @@ def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
     one run reports the independent errors of a file."""
     source = text if text.endswith("\n") else text + "\n"
     lines = source.split("\n")
+    surrogate = _SURROGATE.search(source)
+    if surrogate:  # from a string, never from a UTF-8 file: it could not be written anywhere
+        before = source[: surrogate.start()]
+        line = before.count("\n") + 1
+        column = surrogate.start() - (before.rfind("\n") + 1) + 1
+        raise SyntaxProblem(
+            Diagnostic(
+                "R109",
+                f"ongeldig teken U+{ord(surrogate[0]):04X} (een losse surrogaat): dit is geen "
+                "Unicode-tekst",
+                Span(file, line, column, line, column + 1),
+                "geef de regeling als geldige UTF-8-tekst",
+            )
+        )
     problems: list[Diagnostic] = []
     tree: Tree | None = None
     while tree is None:

@@ -12,7 +12,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
@@ -24,6 +24,7 @@ from .types import Unit
 LOCALE = "nl_NL"
 ORGAN = {"raad": "de gemeenteraad", "college": "het college", "wetgever": "de wetgever"}
 CENT = Decimal("0.01")
+_WIDE = Context(prec=100)  # whatever the caller's context: a number of the source always fits
 
 # Markdown and HTML specials: `&<>` become entities; what Python-Markdown can escape gets a
 # backslash, the rest (where a backslash would show) an entity.
@@ -84,7 +85,7 @@ def paragraphs(text: str) -> str:
 
 def money(value: Decimal, per: str | None = None) -> str:
     """€ 1.234,56: rounded to whole cents, half up, before formatting."""
-    text = format_currency(value.quantize(CENT, ROUND_HALF_UP), "EUR", locale=LOCALE)
+    text = format_currency(value.quantize(CENT, ROUND_HALF_UP, _WIDE), "EUR", locale=LOCALE)
     return f"{text} per {per}" if per else text
 
 
@@ -185,7 +186,7 @@ class Prose:
             case n.Money():
                 return money(e.value, e.per)
             case n.Number(percent=True):
-                return f"{number((e.value * 100).normalize())}%"
+                return f"{number(e.value.scaleb(2, _WIDE).normalize(_WIDE))}%"
             case n.Number(unit=n.UnitSpec(word="euro")):
                 return money(e.value, e.unit.per)
             case n.Number():

@@ -55,6 +55,7 @@ class Protocol(HttpToolsProtocol):
     request, a cap on connections, and Dutch refusals."""
 
     max_connections = 1000  # set by `config` from the file descriptors the process may open
+    head_timeout = HEAD_TIMEOUT
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head = 0  # bytes of the head of the current request
@@ -76,7 +77,7 @@ class Protocol(HttpToolsProtocol):
     def _arm(self) -> None:
         if self._timer is None:
             self._waiting_since = time.monotonic()
-            self._timer = self.loop.call_later(HEAD_TIMEOUT, self._too_slow)
+            self._timer = self.loop.call_later(self.head_timeout, self._too_slow)
 
     def _disarm(self) -> None:
         if self._timer is not None:
@@ -92,12 +93,18 @@ class Protocol(HttpToolsProtocol):
         self._timer = None
         if self.transport.is_closing():
             return
+        cycle = self.cycle
+        if cycle is not None and cycle.response_complete and cycle.more_body:
+            # Answered already (a body too large or too slow), and the rest of that body has
+            # not come in time either: the connection goes, without a second answer.
+            self.transport.close()
+            return
         if self._started:
             self.transport.write(
                 refusal(
                     408,
-                    f"het verzoek kwam niet binnen {HEAD_TIMEOUT:g} seconden binnen (de eerste "
-                    "regel en de kopregels); de verbinding is gesloten",
+                    f"het verzoek kwam niet binnen {self.head_timeout:g} seconden binnen (de "
+                    "eerste regel en de kopregels); de verbinding is gesloten",
                 )
             )
         self.transport.close()  # an idle connection is closed without a word, as is usual
@@ -211,7 +218,7 @@ def bound_logs() -> None:
 
 def raise_file_limit() -> int:
     """Let the process open as many files as it is allowed to (the soft limit up to the hard
-    one), and return how many connections it can then hold."""
+    one), and return how many it may then open."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
     if soft != resource.RLIM_INFINITY and soft < wanted:
@@ -220,25 +227,46 @@ def raise_file_limit() -> int:
             soft = wanted
         except (ValueError, OSError):
             pass
-    limit = soft if soft != resource.RLIM_INFINITY else 65536
-    if limit > 2 * _FILES_FOR_OTHERS:
-        return min(limit - _FILES_FOR_OTHERS, 10_000)
-    return max(8, limit // 2)
+    return soft if soft != resource.RLIM_INFINITY else 65536
 
 
-def config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
+def limits(files: int) -> tuple[int, int]:
+    """The listen backlog and the most connections for a process that may open `files` files.
+
+    asyncio accepts up to a backlog of connections at once and sets each up a moment later;
+    one that must make room closes another, whose descriptor is freed later still. So a few
+    backlogs of descriptors stay free, besides those for everything else; then a flood of
+    connections never runs the process out of files (and asyncio never stops accepting)."""
+    backlog = min(128, max(16, files // 32))
+    return backlog, max(8, min(files - _FILES_FOR_OTHERS - 4 * backlog, 10_000))
+
+
+def config(
+    app: Any,
+    host: str,
+    port: int,
+    head_timeout: float = HEAD_TIMEOUT,
+    max_connections: int | None = None,
+    **options: Any,
+) -> uvicorn.Config:
     """The uvicorn configuration of the service: its own protocol, no access log, bounded
     logs, and a cap on connections from the file descriptors this process may open."""
-    Protocol.max_connections = raise_file_limit()
+    backlog, most = limits(raise_file_limit())
+    protocol = type(
+        "Protocol",
+        (Protocol,),
+        {"head_timeout": head_timeout, "max_connections": max_connections or most},
+    )
     bound_logs()
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        http=Protocol,
+        http=protocol,
         log_level=options.pop("log_level", "warning"),
         access_log=False,
         timeout_keep_alive=5,
+        backlog=backlog,
         **options,
     )
 

@@ -447,16 +447,16 @@ def _refusal(err: Refused) -> Response:
     return _json(body, err.status)
 
 
-async def _read(request: Request) -> bytes:
-    """The body, within MAX_BODY bytes and BODY_TIMEOUT seconds: a client that sends slowly
-    or forever does not hold the service."""
+async def _read(request: Request, timeout: float) -> bytes:
+    """The body, within MAX_BODY bytes and `timeout` seconds: a client that sends slowly or
+    forever does not hold the service."""
     too_big = Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise too_big
     chunks, size = [], 0
     try:
-        async with asyncio.timeout(BODY_TIMEOUT):
+        async with asyncio.timeout(timeout):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > MAX_BODY:
@@ -464,7 +464,7 @@ async def _read(request: Request) -> bytes:
                 chunks.append(chunk)
     except TimeoutError:
         raise Refused(
-            408, f"de body kwam niet binnen {BODY_TIMEOUT:g} seconden binnen; stuur hem in één keer"
+            408, f"de body kwam niet binnen {timeout:g} seconden binnen; stuur hem in één keer"
         ) from None
     return b"".join(chunks)
 
@@ -480,10 +480,12 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _decide(policies: Policies, ep: Endpoint, docs: str) -> Callable[[Request], Any]:
+def _decide(
+    policies: Policies, ep: Endpoint, docs: str, timeout: float
+) -> Callable[[Request], Any]:
     async def decide(request: Request) -> Response:
         try:
-            data = parse_body(await _read(request))
+            data = parse_body(await _read(request, timeout))
             peildatum, inputs = check_request(ep, data)
             regulation = policies.version(ep.regulation, peildatum)
             result = regulation.evaluate(inputs, peildatum, ep.decision, trace=True)
@@ -531,8 +533,9 @@ def _regeling(policies: Policies, rid: str, eps: list[Endpoint]) -> dict[str, An
     }
 
 
-def create_app(policies: Policies, docs: str = "") -> FastAPI:
-    """The service for these policies; `docs` is the address of their `regel docs` site."""
+def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TIMEOUT) -> FastAPI:
+    """The service for these policies; `docs` is the address of their `regel docs` site, and
+    a body must arrive within `body_timeout` seconds."""
     app = FastAPI(
         title="regel: beslisservice",
         description="Besluiten volgens gemeentelijke regelgeving, met de motivering: elke stap "
@@ -617,7 +620,7 @@ def create_app(policies: Policies, docs: str = "") -> FastAPI:
     for ep in eps:
         app.add_api_route(
             ep.path,
-            _decide(policies, ep, docs),
+            _decide(policies, ep, docs, body_timeout),
             methods=["POST"],
             summary=f"{ep.title} ({ep.regulation})",
             description=f"Neemt het besluit '{ep.decision}' van '{ep.regulation}' voor één "

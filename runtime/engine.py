@@ -396,55 +396,13 @@ class Context:
         """Default logic, rule by rule, noting each step when there is a trace.
 
         A condition that is onbepaald does not make the outcome onbepaald when it does not
-        matter: both ways it could go are worked out, and if they give the same value, that
-        is the outcome. Each condition and value is worked out at most once."""
+        matter: both ways it could go are worked out (`_either_way`), and if they give the
+        same value, that is the outcome."""
         rules = outcome.rules
-        conditions: dict[int, bool | Undetermined] = {}
-        values: dict[int, Any] = {}
-
-        def condition(i: int) -> bool | Undetermined:
-            if i not in conditions:
-                test = rules[i].condition
-                try:
-                    conditions[i] = True if test is None else bool(test(self))
-                except Undetermined as why:
-                    conditions[i] = why
-            return conditions[i]
-
-        def value(i: int) -> Any:
-            if i not in values:
-                rule = rules[i]
-                try:
-                    values[i] = rule.item if rule.kind == "item" else rule.value(self)  # type: ignore[misc]
-                except Undetermined as why:
-                    values[i] = why
-            found = values[i]
-            if isinstance(found, Undetermined):
-                raise found
-            return found
-
-        traced = [len(rules)] if self.trace is not None else None
-        try:
-            return self._decide(outcome, {}, condition, value, traced)
-        finally:
-            if traced is not None:
-                self._trace_rest(outcome, traced[0] + 1, conditions, values)
-
-    def _decide(
-        self,
-        outcome: Outcome,
-        assumed: dict[int, bool],
-        condition: Callable[[int], bool | Undetermined],
-        value: Callable[[int], Any],
-        traced: list[int] | None,
-    ) -> OutcomeResult:
-        """One pass over the rules, with the conditions in `assumed` taken as given; with
-        `traced` it notes each step, and where it stopped."""
-        rules = outcome.rules
-        record = traced is not None
         overriders = outcome.overriders
         won = [False] * len(rules)
         found: list[tuple[Rule, Any]] = []
+        trace = self.trace
         for i, rule in enumerate(rules):
             beaten = None
             for j in overriders[i]:
@@ -453,8 +411,8 @@ class Context:
                     break
             if beaten is not None:
                 won[i] = True
-                if record:
-                    self.trace.append(  # type: ignore[union-attr]
+                if trace is not None:
+                    trace.append(
                         RuleTrace(
                             rule.name,
                             rule.anchor,
@@ -466,26 +424,88 @@ class Context:
                         )
                     )
                 continue
+            condition = rule.condition
+            try:
+                applies = condition is None or condition(self)
+            except Undetermined as why:
+                if trace is not None:
+                    self._trace_undetermined(rule, outcome, why)
+                return self._undetermined_at(outcome, i, why)
+            value = None
+            if applies:
+                won[i] = True
+                if rule.kind == "waarde":
+                    try:
+                        value = rule.value(self)  # type: ignore[misc]
+                    except Undetermined as why:
+                        if trace is not None:
+                            self._trace_undetermined(rule, outcome, why)
+                        raise
+                    found.append((rule, value))
+                elif rule.kind == "item":
+                    value = rule.item
+                    found.append((rule, value))
+            if trace is not None:
+                self._trace_rule(rule, outcome, applies, value)
+        return combine(outcome, found)
+
+    def _undetermined_at(self, outcome: Outcome, i: int, why: Undetermined) -> OutcomeResult:
+        """Rule `i`'s condition is onbepaald: work out both ways, each condition and value at
+        most once, and note in the trace what the later rules gave."""
+        rules = outcome.rules
+        conditions: dict[int, bool | Undetermined] = {i: why}
+        values: dict[int, Any] = {}
+
+        def condition(k: int) -> bool | Undetermined:
+            if k not in conditions:
+                test = rules[k].condition
+                try:
+                    conditions[k] = True if test is None else bool(test(self))
+                except Undetermined as reason:
+                    conditions[k] = reason
+            return conditions[k]
+
+        def value(k: int) -> Any:
+            if k not in values:
+                rule = rules[k]
+                try:
+                    values[k] = rule.item if rule.kind == "item" else rule.value(self)  # type: ignore[misc]
+                except Undetermined as reason:
+                    values[k] = reason
+            found = values[k]
+            if isinstance(found, Undetermined):
+                raise found
+            return found
+
+        try:
+            return self._either_way(outcome, {}, i, why, condition, value)
+        finally:
+            if self.trace is not None:
+                self._trace_rest(outcome, i + 1, conditions, values)
+
+    def _decide(
+        self,
+        outcome: Outcome,
+        assumed: dict[int, bool],
+        condition: Callable[[int], bool | Undetermined],
+        value: Callable[[int], Any],
+    ) -> OutcomeResult:
+        """One pass over the rules with the conditions in `assumed` taken as given."""
+        rules = outcome.rules
+        overriders = outcome.overriders
+        won = [False] * len(rules)
+        found: list[tuple[Rule, Any]] = []
+        for i, rule in enumerate(rules):
+            if any(won[j] for j in overriders[i]):
+                won[i] = True
+                continue
             applies = assumed[i] if i in assumed else condition(i)
             if isinstance(applies, Undetermined):
-                if traced is not None:
-                    self._trace_undetermined(rule, outcome, applies)
-                    traced[0] = i
                 return self._either_way(outcome, assumed, i, applies, condition, value)
-            shown = None
             if applies:
                 won[i] = True
                 if rule.kind != "buiten_toepassing":
-                    try:
-                        shown = value(i)
-                    except Undetermined as why:
-                        if traced is not None:
-                            self._trace_undetermined(rule, outcome, why)
-                            traced[0] = i
-                        raise
-                    found.append((rule, shown))
-            if record:
-                self._trace_rule(rule, outcome, applies, shown)
+                    found.append((rule, value(i)))
         return combine(outcome, found)
 
     def _either_way(
@@ -504,7 +524,7 @@ class Context:
         results = []
         for guess in (True, False):
             try:
-                result = self._decide(outcome, {**assumed, i: guess}, condition, value, None)
+                result = self._decide(outcome, {**assumed, i: guess}, condition, value)
             except (Undetermined, EvaluationError):
                 raise why from None
             if result.status != "bepaald":
@@ -608,6 +628,8 @@ class Regulation:
         # Per decision, where the compiler could make one: a generated function that decides
         # in one pass without a trace, or returns None to leave the case to the full path.
         self.fast = fast or {}
+        # Both at once, for the hot path: the function and the digits it can need.
+        self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
         self._norms_from: dict[datetime.date, dict[str, Any]] = {}
         self.inputs = inputs
         self.begrippen = begrippen
@@ -650,9 +672,18 @@ class Regulation:
                 continue
             spec, pytype, needed = entry
             required -= needed
-            if type(value) is pytype and pytype is not Decimal and pytype is not str:
-                values[name] = value  # ja/nee and dates: nothing more to check
-                continue
+            if type(value) is pytype:  # the common cases, without a call (inputs.py has the rules)
+                if pytype is Decimal:
+                    if (
+                        value.is_finite()
+                        and -FRACTION_DIGITS <= value.adjusted() < NUMBER_DIGITS
+                        and not value % NUMBER_QUANTUM
+                    ):
+                        values[name] = value
+                        continue
+                elif pytype is not str or (spec.kind == "choice" and value in spec.choices):
+                    values[name] = value  # ja/nee, dates and choices
+                    continue
             try:
                 values[name] = valid.coerce(
                     spec.kind, value, spec.choices, spec.percent and spec.label == "percentage"
@@ -689,17 +720,18 @@ class Regulation:
         trace: bool = False,
     ) -> Result:
         """Evaluate one decision (or every outcome) for a case on a peildatum."""
-        fast = None if trace else self.fast.get(besluit)  # type: ignore[arg-type]
-        if fast is not None and self.in_force(peildatum):  # the hot path: one function
+        entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
+        fast = entry[0] if entry is not None else None
+        if entry is not None and self.in_force(peildatum):  # the hot path: one function
             judged: dict[str, Any] = {}
             # The compiler knows how many digits this decision can need at most: where the
             # caller's decimal context has them, it is exact as it is and need not be swapped.
             own = decimal.getcontext()
-            swap = own.prec < self.digits.get(besluit, _UNBOUNDED)  # type: ignore[arg-type]
+            swap = own.prec < entry[1]
             if swap:
                 decimal.setcontext(EXACT)
             try:
-                results = fast(inputs, peildatum, False, judged)
+                results = entry[0](inputs, peildatum, False, judged)
             except (InvalidOperation, decimal.Inexact):
                 results = None  # an input out of bounds after all: the full path says which
             except (ArithmeticError, ValueError) as err:
@@ -875,6 +907,7 @@ class Program:
 # Inputs with more digits before the decimal point are refused (see `inputs.py`); kept under
 # this name for generated code and existing users.
 NUMBER_DIGITS = valid.INTEGER_DIGITS
+FRACTION_DIGITS, NUMBER_QUANTUM = valid.FRACTION_DIGITS, valid.NUMBER_QUANTUM
 # At most this many onbepaalde conditions in one outcome are worked out both ways (2^n paths).
 MAX_UNDETERMINED = 6
 _UNBOUNDED = 1 << 62  # a decision whose digits the compiler could not bound

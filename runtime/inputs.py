@@ -52,12 +52,18 @@ def _decimals(value: Decimal) -> int:
 def to_number(value: Decimal) -> Decimal:
     """A valid number (see `number_problem`) with at most FRACTION_DIGITS decimal places
     written: `1.50000000000000000000` becomes `1.5000000000`, the same value."""
+    if (  # the common case, quickly: a multiple of 10^-FRACTION_DIGITS, kept as written
+        value.is_finite()
+        and -FRACTION_DIGITS <= value.adjusted() < INTEGER_DIGITS
+        and not _CHECK.remainder(value, _QUANTUM)
+    ):
+        return value
     problem = number_problem(value)
     if problem:
         raise ValueError(problem)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -FRACTION_DIGITS:
-        return value.quantize(_QUANTUM, context=_CHECK)
+        return value.quantize(_QUANTUM, None, _CHECK)
     return value
 
 

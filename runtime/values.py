@@ -202,7 +202,7 @@ def format_number(value: Decimal, places: int | None = None) -> str:
     if places is not None:
         text = f"{value:,.{places}f}"
     else:
-        whole = value == value.to_integral_value(context=_ROUNDING)
+        whole = value == value.to_integral_value(None, _ROUNDING)  # positional: quicker
         text = f"{value.normalize(_ROUNDING):,f}" if whole else f"{value:,f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
@@ -223,7 +223,7 @@ def format_value(value: object, kind: str, unit: str = "", percent: bool = False
         if percent and not unit:
             return format_number(_ROUNDING.multiply(value, 100)) + "%"
         if unit.startswith("€"):
-            exact = value == value.quantize(Decimal("0.01"), context=_ROUNDING)
+            exact = value == value.quantize(CENTEN, None, _ROUNDING)
             amount = format_number(value, 2) if exact else format_number(value)
             return f"€ {amount}{unit[1:]}"
         return f"{format_number(value)} {unit}".rstrip()

@@ -195,3 +195,86 @@ def test_pages_a_reader_lands_on(page, base_url: str, path: str, name: str) -> N
     assert response is not None and response.status == 200
     assert page.locator("html").get_attribute("lang") == "nl"
     shot(page, name)
+
+
+# ---------------------------------------------------------------- a hostile policy
+
+HOSTILE = ROOT / "tests" / "fixtures" / "vijandig.regel"
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site of a policy whose every text tries to become live markup, built as a user
+    builds it; `regel controleer` passes it, so it must publish."""
+    from regel.compiler.cli import main
+
+    out = tmp_path_factory.mktemp("vijandig") / "html"
+    assert main(["controleer", str(HOSTILE)]) == 0
+    assert main(["docs", str(HOSTILE), "--uit", str(out)]) == 0
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+HOSTILE_PAGES = [
+    "",
+    "regelingen/vijandig/",
+    "regelingen/vijandig/artikel-1/",
+    "regelingen/vijandig/begrippen/",
+    "regelingen/vijandig/besluit-b/",
+    "wie-komt-waarvoor-in-aanmerking/",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PAGES)
+def test_no_text_of_a_policy_runs_in_the_browser(browser, hostile_url: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        response = page.goto(hostile_url + path)
+        assert response is not None and response.status == 200
+        page.wait_for_load_state("networkidle")
+        if page.locator("pre.mermaid, div.mermaid").count():
+            page.locator("div.mermaid").first.wait_for(state="visible", timeout=15_000)
+        # Hover and click everything a reader could, then look for what a script would leave.
+        for link in page.locator("article a").all()[:40]:
+            link.hover()
+        assert page.evaluate("window.__xss") is None, path
+        assert dialogs == []
+        hrefs = page.evaluate("[...document.querySelectorAll('[href], [src]')].map(e => "
+                              "e.getAttribute('href') || e.getAttribute('src'))")  # fmt: skip
+        assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript):", h, re.I)]
+        scripts = page.evaluate("[...document.scripts].map(s => s.textContent)")
+        assert not [s for s in scripts if "__xss" in s]
+        assert page.locator("article iframe, article img[onerror]").count() == 0
+        # The hostile text is there, as text.
+        assert "<script>" in page.locator("article").inner_text()
+        shot(page, "vijandig-" + (path.strip("/").replace("/", "-") or "start"))
+    finally:
+        context.close()
+
+
+def test_searching_a_hostile_site_runs_nothing(browser, hostile_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(hostile_url)
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.press_sequentially("drempel", delay=20)  # a begrip with a hostile description
+        page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None
+        results = page.locator(".md-search-result").inner_text()
+        assert "<script>" in results, results
+        shot(page, "vijandig-zoeken")
+    finally:
+        context.close()

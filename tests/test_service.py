@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regel.compiler import load
 from regel.compiler.cli import main
+from regel.compiler.server import config
 from regel.compiler.service import MAX_BODY, Refused, create_app, parse_body
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
@@ -45,11 +46,11 @@ DELFT_CASE = {
 
 
 class Server:
-    """uvicorn in a thread, on a free port of 127.0.0.1."""
+    """The service's own server (compiler/server.py) in a thread, on a free port of
+    127.0.0.1."""
 
-    def __init__(self, app: Any):
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-        self.server = uvicorn.Server(config)
+    def __init__(self, app: Any, **options: Any):
+        self.server = uvicorn.Server(config(app, "127.0.0.1", 0, **options))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> Server:
