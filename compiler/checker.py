@@ -728,12 +728,9 @@ class Checker:
             value = value.scaleb(2, decimal.Context(prec=len(value.as_tuple().digits) + 3))
         problem = inputs.number_problem(value)
         if problem:
-            written = unparse.number(value)
-            if len(written) > 40:
-                written = f"{written[:20]}…{written[-8:]}"
             self.error(
                 "R310",
-                f"{problem}: {written}",
+                f"{problem}: {_cut(unparse.number(value))}",
                 e.span,
                 f"een getal heeft ten hoogste {inputs.INTEGER_DIGITS} cijfers voor de komma en "
                 f"{inputs.FRACTION_DIGITS} erachter",

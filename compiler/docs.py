@@ -33,7 +33,7 @@ from . import nodes as n
 from . import sitemap
 from .api import Policies
 from .checker import RegInfo, RuleInfo
-from .outdir import Folder, OutputError, same_folder
+from .outdir import Folder, OutputError, same_folder, starts_with
 from .prose import ORGAN, Prose, capitalize, date, escape, inline, label, paragraphs
 
 KIND_TITLE = {
@@ -1170,18 +1170,11 @@ def _site_folder(path: Path) -> Folder:
 
 
 def _sources_folder(path: Path) -> Folder:
-    def legacy(folder: Path) -> bool:
-        config = folder / "mkdocs.yml"
-        if not config.is_file():
-            return False
-        with config.open(encoding="utf-8", errors="replace") as f:
-            return f.readline().startswith(SOURCES_HEADERS)
-
     return Folder(
         path,
         SOURCES_MANIFEST,
         "De MkDocs-bronnen die 'regel docs' schreef; een volgende 'regel docs' vervangt ze.",
-        legacy,
+        lambda folder: starts_with(folder / "mkdocs.yml", *SOURCES_HEADERS),
     )
 
 

@@ -173,5 +173,14 @@ class Folder:
         )
 
 
+def starts_with(path: Path, *heads: str) -> bool:
+    """Whether a file exists and its first line starts with one of `heads`: how a folder made
+    by an earlier version of regel is recognised."""
+    if not path.is_file():
+        return False
+    with path.open(encoding="utf-8", errors="replace") as f:
+        return f.readline().startswith(heads)
+
+
 def same_folder(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()

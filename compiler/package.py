@@ -25,7 +25,7 @@ from pathlib import Path
 from .api import Policies
 from .checker import Analysis
 from .codegen import generate, py_str, template
-from .outdir import Folder, OutputError
+from .outdir import Folder, OutputError, starts_with
 
 # The first line of every generated __init__.py: only a folder that starts with it may be
 # replaced, so that `--uit` can never wipe a package of the user's own.
@@ -177,18 +177,11 @@ MANIFEST = ".regel-vertaal"
 
 
 def _folder(path: Path) -> Folder:
-    def legacy(folder: Path) -> bool:
-        init = folder / "__init__.py"
-        if not init.is_file():
-            return False
-        with init.open(encoding="utf-8", errors="replace") as f:
-            return f.read(len(HEADER)) == HEADER
-
     return Folder(
         path,
         MANIFEST,
         "De bestanden die 'regel vertaal' schreef; een volgende 'regel vertaal' vervangt ze.",
-        legacy,
+        lambda folder: starts_with(folder / "__init__.py", HEADER),
     )
 
 

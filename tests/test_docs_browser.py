@@ -7,6 +7,7 @@ rather than skipping the only test that proves the site works for its readers.""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -40,9 +41,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site / "html"))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A site over HTTP on 127.0.0.1, as a reader gets it; yields its address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -51,6 +53,12 @@ def base_url(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(site / "html") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -211,15 +219,8 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("vijandig") / "html"
     assert main(["controleer", str(HOSTILE)]) == 0
     assert main(["docs", str(HOSTILE), "--uit", str(out)]) == 0
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(out) as url:
+        yield url
 
 
 HOSTILE_PAGES = [
