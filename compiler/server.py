@@ -181,6 +181,15 @@ class Protocol(HttpToolsProtocol):
         self.transport.close()
 
 
+# What uvicorn and asyncio log about bad or too many requests, for a Dutch operator.
+_LOG_NL = {
+    "Invalid HTTP request received.": "ongeldig HTTP-verzoek ontvangen (beantwoord met 400)",
+    "socket.accept() out of system resource": "kan geen verbinding aannemen: te veel open "
+    "bestanden (asyncio probeert het na een seconde opnieuw)",
+    "Exceeded concurrency limit.": "te veel verzoeken tegelijk (beantwoord met 503)",
+}
+
+
 class _Bounded(logging.Filter):
     """Lets a message through a few times per minute; then once more with how often it was
     held back. A flood of bad requests cannot fill the disk."""
@@ -191,6 +200,10 @@ class _Bounded(logging.Filter):
         self.seen: dict[str, tuple[float, int, int]] = {}  # message → (start, shown, held)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            for english, dutch in _LOG_NL.items():
+                if record.msg.startswith(english):
+                    record.msg = dutch + record.msg[len(english) :]
         key = f"{record.name}:{record.msg}"
         now = time.monotonic()
         start, shown, held = self.seen.get(key, (now, 0, 0))
