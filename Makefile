@@ -22,6 +22,7 @@ regel: $(BIN)/.installed
 test: $(BIN)/.installed chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	REGEL_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 CHROMIUM ?= /usr/bin/chromium

@@ -12,6 +12,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from regel.runtime import inputs
 
@@ -262,14 +263,14 @@ class Checker:
         if not self._name_ok(sym.name, span):
             return
         if sym.name in info.symbols:
-            first = info.symbols[sym.name].node
+            first: Any = info.symbols[sym.name].node
             self.error(
                 "R202",
                 f"'{sym.name}' is al gedefinieerd",
                 span,
                 "elke naam mag in een regeling maar één keer gedefinieerd worden",
                 (("eerste definitie", first.span),),
-            )  # type: ignore[attr-defined]
+            )
             return
         info.symbols[sym.name] = sym
 
@@ -452,8 +453,8 @@ class Checker:
         for dec in reg.decisions:
             self._name_ok(dec.name, dec.span)
             for name, span in dec.outcomes:
-                sym = info.symbols.get(name)
-                if sym is None or sym.kind != "outcome":
+                found = info.symbols.get(name)
+                if found is None or found.kind != "outcome":
                     outcomes = info.names("outcome")
                     self.error(
                         "R209",
@@ -706,13 +707,13 @@ class Checker:
             return Type("num", Unit.of(e.unit))
         if isinstance(e, n.Choice):
             result: Type | None = None
-            for value, cond in e.branches:
+            for tier, cond in e.branches:
                 self._bool(info, cond)
-                t = self.typeof(info, value, expect)
+                t = self.typeof(info, tier, expect)
                 if result is None:
                     result = t
                 elif t is not None and not result.same(t):
-                    self._unit_mismatch(value.span, result, t, "de andere waarden")
+                    self._unit_mismatch(tier.span, result, t, "de andere waarden")
             if e.otherwise is not None:
                 t = self.typeof(info, e.otherwise, expect)
                 if result is not None and t is not None and not result.same(t):

@@ -13,7 +13,7 @@ import datetime
 import io
 import linecache
 import tokenize
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
@@ -893,7 +893,7 @@ class ModuleWriter:
             f"{py_str('orgaan')}: {_opt(meta.organ)}",
             f"{py_str('vastgesteld')}: {self._date(meta.adopted)}",
         ]
-        args = [
+        args: list[tuple[str, str | Container]] = [
             ("id", py_str(reg.id)),
             ("title", py_str(reg.title)),
             ("kind", py_str(reg.kind)),
@@ -994,7 +994,7 @@ class Container:
         return self.open + ", ".join(self.items) + self.close
 
 
-def _call_lines(func: str, args: list[tuple[str, str | Container]], indent: int) -> list[str]:
+def _call_lines(func: str, args: Sequence[tuple[str, str | Container]], indent: int) -> list[str]:
     """A call with keyword arguments, one per line when it does not fit on one."""
     pad = " " * indent
 

@@ -713,7 +713,8 @@ class SiteBuilder:
                     view["where"] = self._link_unit(info, page, child.anchor or unit.anchor)
                     view["uses"] = uses.get(("norm", child.name), [])
                     norms.append(view)
-        inputs, oordelen = [], []
+        inputs: list[dict[str, Any]] = []
+        oordelen: list[dict[str, Any]] = []
         for inp in reg.inputs:
             view = {
                 "id": self._glossary_id(info, "input", inp.name),

@@ -206,11 +206,11 @@ def write_packages(policies: Policies, out: Path) -> list[Package]:
             work = Path(tempfile.mkdtemp(prefix=".regel-vertaal-", dir=out))
             try:
                 for p in found:
-                    folder = work / p.id
-                    folder.mkdir()
-                    (folder / "__init__.py").write_text(p.init, encoding="utf-8")
+                    built = work / p.id
+                    built.mkdir()
+                    (built / "__init__.py").write_text(p.init, encoding="utf-8")
                     for name, source in p.modules.items():
-                        (folder / f"{name}.py").write_text(source, encoding="utf-8")
+                        (built / f"{name}.py").write_text(source, encoding="utf-8")
                 for p, target in zip(found, folders, strict=True):
                     target.install(work / p.id)
             finally:

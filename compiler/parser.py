@@ -8,7 +8,7 @@ import datetime
 import functools
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from importlib import resources
 
@@ -252,10 +252,10 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
     if isinstance(err, UnexpectedEOF):
         line = max(1, len(lines))
         col = len(lines[-1]) + 1 if lines else 1
-        expected = _describe_expected(set(err.expected))
+        wanted = _describe_expected(set(err.expected))
         return Diagnostic(
             "R100",
-            f"onverwacht einde van het bestand; verwacht werd {expected}",
+            f"onverwacht einde van het bestand; verwacht werd {wanted}",
             Span(file, line, col, line, col + 1),
         )
     return Diagnostic("R100", "syntaxfout", Span(file, 1, 1, 1, 2))
@@ -284,7 +284,7 @@ def _number_problem(span: Span) -> Diagnostic:
     )
 
 
-def _hint_for_token(tok: Token, lines: list[str], expected: set[str]) -> str | None:
+def _hint_for_token(tok: Token, lines: Sequence[str], expected: set[str]) -> str | None:
     if tok.type in ("NAME", "LABEL"):  # a misspelt keyword: paragraf for paragraaf
         keywords = [d.strip("'") for d in map(_describe_terminal, expected) if d[:1] == "'"]
         return suggest(str(tok.value), keywords)
@@ -393,7 +393,7 @@ class _ToAst(Transformer):
     def _t(self, tok: Token) -> Span:
         return _span_tok(self.file, tok)
 
-    def _keyword(self, meta, word: str) -> Span:  # type: ignore[no-untyped-def]
+    def _keyword(self, meta, word: str) -> Span:
         """The span of the word a statement starts with: where a message about the whole
         statement points, rather than at all of a long line."""
         if getattr(meta, "empty", True):
@@ -642,7 +642,7 @@ class _ToAst(Transformer):
     def afwijking(self, meta, *targets):
         return lambda r: r.exceptions.extend(targets)
 
-    def _decides(self, meta, word: str, apply):  # type: ignore[no-untyped-def]
+    def _decides(self, meta, word: str, apply):
         """A line that says what the rule decides; only the first one takes effect, a second
         is reported by the checker (R410)."""
         span = self._keyword(meta, word)

@@ -187,8 +187,8 @@ class Prose:
                 return money(e.value, e.per)
             case n.Number(percent=True):
                 return f"{number(e.value.scaleb(2, _WIDE).normalize(_WIDE))}%"
-            case n.Number(unit=n.UnitSpec(word="euro")):
-                return money(e.value, e.unit.per)
+            case n.Number(unit=n.UnitSpec(word="euro") as unit):
+                return money(e.value, unit.per)
             case n.Number():
                 return number(e.value) + _unit(e.unit, e.value)
             case n.DateLit():

@@ -229,7 +229,7 @@ def _model(
     }
     for name, spec in sorted(fields.items()):
         definitions[name] = _field(spec, name in required)
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         f"Invoer_{regulation}_{decision}",
         __config__=ConfigDict(extra="forbid"),
         **definitions,

@@ -22,7 +22,7 @@ def number(value: Decimal) -> str:
     sign = "-" if value < 0 else ""
     text = f"{value.copy_abs():f}"  # copy_abs: no context, so never rounded
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

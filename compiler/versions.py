@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from regel.runtime.values import format_date, format_period
@@ -231,7 +232,7 @@ class _Sources:
     def block(self, span: object) -> list[str]:
         """The lines of a statement with its indented block, as written, without the
         indentation of the statement itself and without comments."""
-        lines = self.lines.get(span.file, [])  # type: ignore[attr-defined]
+        lines: Sequence[str] = self.lines.get(span.file, ())  # type: ignore[attr-defined]
         start = span.line - 1  # type: ignore[attr-defined]
         if start >= len(lines):
             return []

@@ -673,7 +673,7 @@ class Regulation:
             spec, pytype, needed = entry
             required -= needed
             if type(value) is pytype:  # the common cases, without a call (inputs.py has the rules)
-                if pytype is Decimal:
+                if isinstance(value, Decimal):
                     if (
                         value.is_finite()
                         and -FRACTION_DIGITS <= value.adjusted() < NUMBER_DIGITS
