@@ -17,7 +17,7 @@ from typing import Any
 from regel.runtime import inputs
 
 from . import nodes as n
-from . import unparse
+from . import unparse, vocabulary
 from .diagnostics import Diagnostic, Span, suggest
 from .parser import reserved_words
 from .types import BOOL, DATE, DIMENSIONLESS, LIST, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
@@ -921,7 +921,7 @@ class Checker:
         if e.target in ("centen", "hele_euro") and not t.unit.has_euro():
             self.error(
                 "R307",
-                f"'afgerond op {e.target.replace('_', ' ')}' is voor bedragen, "
+                f"'afgerond op {vocabulary.ROUNDING_TARGETS[e.target].words}' is voor bedragen, "
                 f"dit is {t.display()}",
                 e.span,
                 "gebruik: afgerond op hele getallen",
@@ -1085,12 +1085,11 @@ class Checker:
             return
         norm: n.OpenNorm = sym.node  # type: ignore[assignment]
         if reg.meta.organ != norm.organ:
-            by = ORGANS
             self.error(
                 "R801",
-                f"de open norm '{fill.norm}' is overgelaten aan {by[norm.organ]}, maar "
+                f"de open norm '{fill.norm}' is overgelaten aan {_organ(norm.organ)}, maar "
                 f"'{reg.title}' is vastgesteld door "
-                f"{by.get(reg.meta.organ or '', 'een onbekend orgaan')}",
+                f"{_organ(reg.meta.organ)}",
                 fill.span,
                 "alleen het orgaan waaraan de norm is gedelegeerd kan hem invullen",
                 (("de open norm", norm.span),),
@@ -1299,7 +1298,7 @@ def _input_difference(a: n.Input, b: n.Input) -> tuple[str, str] | None:
 
     def said(inp: n.Input, t: Type) -> str:
         if inp.oordeel:
-            return f"een oordeel van {ORGANS.get(inp.oordeel, inp.oordeel)}"
+            return f"een oordeel van {_organ(inp.oordeel)}"
         return t.display()
 
     alike = (
@@ -1312,7 +1311,10 @@ def _input_difference(a: n.Input, b: n.Input) -> tuple[str, str] | None:
     return None if alike else (said(a, ta), said(b, tb))
 
 
-ORGANS = {"raad": "de raad", "college": "het college", "wetgever": "de wetgever"}
+def _organ(key: str | None) -> str:
+    """An organ as the language writes it ("de raad"), for a message."""
+    found = vocabulary.ORGANS.get(key or "")
+    return found.words if found else "een onbekend orgaan"
 
 
 def _cut(text: str, limit: int = 40) -> str:
@@ -1368,7 +1370,7 @@ def _unit_hint(want: Type, got: Type) -> str | None:
     if got.unit.dimensionless and not want.unit.dimensionless:
         return f"schrijf de eenheid achter het getal: … {want.unit.display(plural=True)}"
     wd, gd = dict(want.unit.dims), dict(got.unit.dims)
-    times = [k for k in ("dag", "week", "maand", "jaar") if k in wd or k in gd]
+    times = [k for k in vocabulary.TIME_UNITS if k in wd or k in gd]
     if len(times) == 2:
         a, b = times
         return f"reken expliciet om, bijvoorbeeld met '× 12 maanden per jaar' ({a} ↔ {b})"

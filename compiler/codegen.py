@@ -47,17 +47,8 @@ from .pyexpr import (
     wrap,
 )
 from .types import Type, from_spec
+from .vocabulary import COMPARATORS, ROUNDING_MODES, ROUNDING_TARGETS
 
-_COMPARE = {"=": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
-# The runtime's names for `afgerond op …`; fixed words of the grammar, never source text.
-_ROUND = {
-    "centen": "CENTEN",
-    "hele_euro": "HELE_EURO",
-    "hele_getallen": "HELE_GETALLEN",
-    "half_naar_boven": "HALF_NAAR_BOVEN",
-    "naar_boven": "NAAR_BOVEN",
-    "naar_beneden": "NAAR_BENEDEN",
-}
 _ARITH = {"plus": ("+", SUM), "min": ("-", SUM), "maal": ("*", PRODUCT), "van": ("*", PRODUCT)}
 
 
@@ -211,7 +202,12 @@ class ModuleWriter:
             if e.target is None:
                 return self.expr(e.value, date_mode=e.mode)
             return Call(
-                "round_to", [self.expr(e.value), Atom(_ROUND[e.target]), Atom(_ROUND[e.mode])]
+                "round_to",
+                [
+                    self.expr(e.value),
+                    Atom(ROUNDING_TARGETS[e.target].runtime),
+                    Atom(ROUNDING_MODES[e.mode].runtime),
+                ],
             )
         if isinstance(e, n.Age):
             return Call("age", [self.expr(e.birth), self.expr(e.on)])
@@ -289,8 +285,8 @@ class ModuleWriter:
                 # onbepaald in `en` and `of`: the same answer in either order (runtime.both)
                 return Call("either" if op == "of" else "both", [Lambda(a), Lambda(right)])
             return binary("or", OR, a, right) if op == "of" else binary("and", AND, a, right)
-        if op in _COMPARE:
-            return binary(_COMPARE[op], COMPARE, a, b)
+        if op in COMPARATORS:
+            return binary(COMPARATORS[op].python, COMPARE, a, b)
         left_type = self.a.types.get(id(e.left))
         if op in ("plus", "min") and left_type is not None and left_type.kind == "date":
             unit = self.a.types[id(e.right)].unit.time

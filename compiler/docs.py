@@ -34,7 +34,8 @@ from . import sitemap
 from .api import Policies
 from .checker import RegInfo, RuleInfo
 from .outdir import Folder, OutputError, same_folder, starts_with
-from .prose import ORGAN, Prose, capitalize, date, escape, inline, label, paragraphs
+from .prose import Prose, capitalize, date, escape, inline, label, paragraphs
+from .vocabulary import TYPE_KINDS, UNITS, organ_name
 
 KIND_TITLE = {
     "verordening": "Verordening",
@@ -44,18 +45,6 @@ KIND_TITLE = {
     "informatie": "Informatie",
 }
 GLOSSARY_KIND = {"input": "gegeven", "begrip": "begrip", "outcome": "uitkomst", "norm": "norm"}
-TYPE_WORD = {
-    "janee": "ja/nee",
-    "getal": "getal",
-    "tekst": "tekst",
-    "datum": "datum",
-    "percentage": "percentage",
-    "keuze": "keuze",
-    "aanspraak": "aanspraak (ja/nee)",
-    "verplichting": "verplichting (ja/nee)",
-    "bevoegdheid": "bevoegdheid (ja/nee)",
-    "lijst": "lijst",
-}
 
 
 class DocsError(Exception):
@@ -308,7 +297,7 @@ class SiteBuilder:
             reg=reg,
             key=info.key,
             kind=KIND_TITLE.get(reg.kind, reg.kind),
-            organ=ORGAN.get(meta.organ or "", meta.organ),
+            organ=organ_name(meta.organ, "") if meta.organ else None,
             adopted=meta.adopted,
             period=self._period(meta),
             basis=[self._ref(info, index, ref) for ref in meta.legal_basis],
@@ -544,7 +533,7 @@ class SiteBuilder:
         return {
             "name": label(o.name),
             "description": escape(o.description) if o.description else "",
-            "organ": ORGAN.get(o.organ, o.organ),
+            "organ": organ_name(o.organ),
             "default": prose.expr(o.default) if o.default is not None else None,
             "filled_by": [self._regulation_link(f, page) for f in fillers],
             "glossary": relative(
@@ -621,7 +610,7 @@ class SiteBuilder:
             node = info.symbols[name].node
             out.append(
                 {
-                    "organ": ORGAN.get(getattr(node, "oordeel", "") or "", "het college"),
+                    "organ": organ_name(getattr(node, "oordeel", None)),
                     "question": escape(getattr(node, "description", None) or label(name)),
                     "link": relative(page, glossary, sitemap.symbol_id("oordeel", name)),
                 }
@@ -723,7 +712,7 @@ class SiteBuilder:
                 "type": self._type(inp.type),
                 "default": prose.expr(inp.default) if inp.default is not None else None,
                 "optional": inp.optional,
-                "organ": ORGAN.get(inp.oordeel or "", inp.oordeel),
+                "organ": organ_name(inp.oordeel) if inp.oordeel else None,
                 "uses": uses.get(("input", inp.name), []),
             }
             (oordelen if inp.oordeel else inputs).append(view)
@@ -763,11 +752,12 @@ class SiteBuilder:
         if t.kind == "keuze":
             return "een van: " + ", ".join(label(c) for c in t.choices)
         if t.kind == "grootheid" and t.unit:
-            word = "bedrag" if t.unit.word in ("bedrag", "euro") else t.unit.word
-            return word + (f" per {t.unit.per}" if t.unit.per else "")
+            unit = UNITS[t.unit.word]
+            word = "bedrag" if unit.symbol else unit.plural
+            return word + (f" per {UNITS[t.unit.per].singular}" if t.unit.per else "")
         if t.kind == "duur" and t.unit:
-            return f"duur in {t.unit.word}"
-        return TYPE_WORD.get(t.kind, t.kind)
+            return f"duur in {UNITS[t.unit.word].words[-1]}"
+        return TYPE_KINDS[t.kind].docs
 
     def decision(self, info: RegInfo, d: n.DecisionDecl) -> Page:
         """A decision: its outcomes, a diagram of how they are reached, and its rules."""
@@ -820,9 +810,17 @@ class SiteBuilder:
                         _md(info.key, "begrippen"),
                         sitemap.symbol_id("oordeel", i),
                     ),
+                    organ_name(getattr(info.symbols[i].node, "oordeel", None)),
                 )
                 for i in judged
             ],
+            judges=_enumerate_nl(
+                list(
+                    dict.fromkeys(
+                        organ_name(getattr(info.symbols[i].node, "oordeel", None)) for i in judged
+                    )
+                )
+            ),
         )
         return Page(page, d.description or label(d.name), content)
 
@@ -974,6 +972,11 @@ class SiteBuilder:
 
         visit(cond)
         return list(dict.fromkeys(groups))
+
+
+def _enumerate_nl(items: list[str]) -> str:
+    """a, b en c."""
+    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def reg_title(info: RegInfo) -> str:

@@ -23,6 +23,7 @@ from lark.exceptions import (
 from lark.indenter import Indenter
 
 from . import nodes as n
+from . import vocabulary
 from .diagnostics import Diagnostic, Span, source_lines, suggest
 
 
@@ -339,46 +340,6 @@ class _InvalidDate(Exception):
         self.token = token
 
 
-_UNIT_CANON = {
-    "bedrag": "euro",
-    "euro": "euro",
-    "uur": "uur",
-    "uren": "uur",
-    "maand": "maand",
-    "maanden": "maand",
-    "jaar": "jaar",
-    "jaren": "jaar",
-    "week": "week",
-    "weken": "week",
-    "dag": "dag",
-    "dagen": "dag",
-    "km": "km",
-    "kilometer": "km",
-}
-
-_COMPARE = {
-    "is": "=",
-    "=": "=",
-    "is niet": "!=",
-    "<": "<",
-    ">": ">",
-    "<=": "<=",
-    ">=": ">=",
-    "minstens": ">=",
-    "ten minste": ">=",
-    "ten hoogste": "<=",
-    "hoogstens": "<=",
-    "meer dan": ">",
-    "groter dan": ">",
-    "ouder dan": ">",
-    "later dan": ">",
-    "minder dan": "<",
-    "kleiner dan": "<",
-    "jonger dan": "<",
-    "eerder dan": "<",
-}
-
-
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
     def __init__(self, file: str):
@@ -475,14 +436,8 @@ class _ToAst(Transformer):
     def meta(self, meta, *children):  # pragma: no cover - all meta alternatives are aliased
         raise AssertionError(children)
 
-    def raad(self, meta):
-        return "raad"
-
-    def college(self, meta):
-        return "college"
-
-    def wetgever(self, meta):
-        return "wetgever"
+    def orgaan(self, meta, *words):
+        return vocabulary.ORGAN_OF_WORDS[" ".join(map(str, words))].key
 
     def _date(self, tok: Token) -> datetime.date:
         try:
@@ -556,10 +511,10 @@ class _ToAst(Transformer):
         return n.TypeSpec("grootheid", self._s(meta), n.UnitSpec(unit, per))
 
     def eenheid(self, meta, tok):
-        return _UNIT_CANON[str(tok)]
+        return vocabulary.unit(str(tok)).name
 
     def tijdeenheid(self, meta, tok):
-        return _UNIT_CANON[str(tok)]
+        return vocabulary.unit(str(tok)).name
 
     def niveau(self, meta, tok):
         return str(tok)
@@ -726,7 +681,7 @@ class _ToAst(Transformer):
         return n.Not(self._s(meta), a)
 
     def vergelijk(self, meta, a, word, b):
-        return n.Binary(self._s(meta), _COMPARE[word], a, b, word)
+        return n.Binary(self._s(meta), vocabulary.COMPARATOR_OF_WORDS[word].op, a, b, word)
 
     def vergelijker(self, meta, *toks):
         return " ".join(str(t) for t in toks)
@@ -747,23 +702,11 @@ class _ToAst(Transformer):
     def afronding(self, meta, target, mode):
         return (target, mode)
 
-    def op_centen(self, meta):
-        return "centen"
+    def afronddoel(self, meta, *words):
+        return vocabulary.ROUNDING_OF_WORDS[" ".join(map(str, words))].key
 
-    def op_hele_euro(self, meta):
-        return "hele_euro"
-
-    def op_hele_getallen(self, meta):
-        return "hele_getallen"
-
-    def half_naar_boven(self, meta):
-        return "half_naar_boven"
-
-    def naar_boven(self, meta):
-        return "naar_boven"
-
-    def naar_beneden(self, meta):
-        return "naar_beneden"
+    def afrondwijze(self, meta, *words):
+        return vocabulary.ROUNDING_OF_WORDS[" ".join(map(str, words))].key
 
     def met_maximum(self, meta, value, limit):
         return n.Bound(self._s(meta), "maximum", value, limit)

@@ -20,9 +20,9 @@ from babel.numbers import format_currency, format_decimal
 from . import nodes as n
 from .checker import Analysis, RegInfo
 from .types import Unit
+from .vocabulary import COMPARATORS, ROUNDING_MODES, ROUNDING_TARGETS, UNITS, organ_name
 
 LOCALE = "nl_NL"
-ORGAN = {"raad": "de gemeenteraad", "college": "het college", "wetgever": "de wetgever"}
 CENT = Decimal("0.01")
 _WIDE = Context(prec=100)  # whatever the caller's context: a number of the source always fits
 
@@ -119,12 +119,6 @@ def _unit(spec: n.UnitSpec | None, value: Decimal) -> str:
     return f" {text}" if text and text != "1" else ""
 
 
-_COMPARE = {"=": "is", "!=": "is niet", "<": "kleiner dan", ">": "groter dan",
-            "<=": "ten hoogste", ">=": "ten minste"}  # fmt: skip
-_ROUND_TARGET = {"centen": "op centen", "hele_euro": "op hele euro's",
-                 "hele_getallen": "op hele getallen"}  # fmt: skip
-_ROUND_MODE = {"half_naar_boven": "half naar boven", "naar_boven": "naar boven",
-               "naar_beneden": "naar beneden"}  # fmt: skip
 _ARITH = {"plus": "+", "min": "−", "maal": "×", "deel": "/"}
 
 
@@ -216,13 +210,19 @@ class Prose:
                 return f"{which} van {_enumerate([self.expr(a) for a in e.args], 'en')}"
             case n.Round():
                 how = " ".join(
-                    w for w in (_ROUND_TARGET.get(e.target or ""), _ROUND_MODE[e.mode]) if w
+                    w
+                    for w in (
+                        ROUNDING_TARGETS[e.target].prose if e.target else "",
+                        ROUNDING_MODES[e.mode].prose,
+                    )
+                    if w
                 )
                 return f"{self.expr(e.value)}, afgerond {how}"
             case n.Age():
                 return f"de leeftijd van {self.expr(e.birth)} op {self.expr(e.on)}"
             case n.Between():
-                return f"het aantal {e.unit} van {self.expr(e.start)} tot {self.expr(e.end)}"
+                many = UNITS[e.unit].words[-1]  # maanden, jaren: as the grammar writes it
+                return f"het aantal {many} van {self.expr(e.start)} tot {self.expr(e.end)}"
             case n.Choice():
                 parts = [f"{self.expr(v)} als {self.atom(c)}" for v, c in e.branches]
                 if e.otherwise is not None:
@@ -253,7 +253,7 @@ class Prose:
                 return f" {op} ".join(f"({self.atom(x)})" for x in _flatten(e, op))
             case n.Binary(op="tenzij"):
                 return f"{self.atom(e.left)}, tenzij {self.atom(e.right)}"
-            case n.Binary(op=op) if op in _COMPARE:
+            case n.Binary(op=op) if op in COMPARATORS:
                 return f"{self.expr(e.left)} {_comparison(e)} {self.expr(e.right)}"
         return self.expr(e)
 
@@ -275,7 +275,7 @@ class Prose:
             return f"[{label(value)}]({target}) is {'ja' if holds else 'nee'}"
         text = f"[{escape(sym.description.strip())}]({target})"
         if sym.description.strip().endswith("?"):
-            who = f" (oordeel van {ORGAN.get(sym.oordeel, sym.oordeel)})" if sym.oordeel else ""
+            who = f" (oordeel van {organ_name(sym.oordeel)})" if sym.oordeel else ""
             return f"{text} **{'ja' if holds else 'nee'}**{who}"
         return text if holds else f"het is niet zo dat: {text}"
 
@@ -365,6 +365,6 @@ def _enumerate(items: list[str], last: str) -> str:
 
 
 def _comparison(e: n.Binary) -> str:
-    word = e.word or e.op
-    word = _COMPARE.get(word, word)
+    # as the writer said it ("minstens"), or in words where they wrote a sign (<=)
+    word = e.word if e.word[:1].isalpha() else COMPARATORS[e.op].prose
     return word if word.startswith("is") else f"is {word}"

@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .api import Policies
 from .server import BODY_TIMEOUT
+from .vocabulary import organ_name
 
 MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
 _DIGITS = f"-?[0-9]{{1,{valid.INTEGER_DIGITS}}}(\\.[0-9]{{1,{valid.FRACTION_DIGITS}}})?"
@@ -85,7 +86,7 @@ class Stap(BaseModel):
 
 class Oordeel(BaseModel):
     gegeven: str
-    orgaan: str = Field(description="Wie oordeelt: het college of de raad")
+    orgaan: str = Field(description="Wie oordeelt: college, raad of wetgever")
     waarde: Any
     omschrijving: str | None
 
@@ -102,7 +103,9 @@ class Besluit(BaseModel):
     peildatum: datetime.date
     uitkomsten: dict[str, Uitkomst]
     motivering: list[Stap] = Field(description="Elke regel die is bekeken, in volgorde")
-    oordelen: list[Oordeel] = Field(description="De oordelen van het college waarop het rust")
+    oordelen: list[Oordeel] = Field(
+        description="De oordelen (van het college, de raad, …) waarop het rust"
+    )
 
 
 class Versie(BaseModel):
@@ -150,8 +153,7 @@ class Endpoint:
 def _describe(spec: rt.InputSpec) -> str:
     text = spec.description or spec.name.replace("_", " ")
     if spec.oordeel:
-        organ = {"raad": "de raad", "college": "het college"}.get(spec.oordeel, spec.oordeel)
-        text = f"Oordeel van {organ}: {text}"
+        text = f"Oordeel van {organ_name(spec.oordeel)}: {text}"
     if spec.kind == "num":
         if _percent(spec):
             text += ' (percentage: een getal, 0.5 is 50%, of een tekst als "50%")'

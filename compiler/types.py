@@ -10,26 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .nodes import TypeSpec, UnitSpec
-
-TIME_UNITS = ("dag", "week", "maand", "jaar")
-_SINGULAR = {
-    "euro": "€",
-    "uur": "uur",
-    "maand": "maand",
-    "jaar": "jaar",
-    "week": "week",
-    "dag": "dag",
-    "km": "km",
-}
-_PLURAL = {
-    "euro": "€",
-    "uur": "uur",
-    "maand": "maanden",
-    "jaar": "jaar",
-    "week": "weken",
-    "dag": "dagen",
-    "km": "km",
-}
+from .vocabulary import TIME_UNITS, TYPE_KINDS, UNITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +56,11 @@ class Unit:
         up = [k for k, v in self.dims if v > 0 for _ in range(v)]
         down = [k for k, v in self.dims if v < 0 for _ in range(-v)]
         # € first, as people write it.
-        up.sort(key=lambda k: (k != "euro", k))
-        names = _PLURAL if plural else _SINGULAR
-        text = " × ".join(names[k] for k in up) if up else ("1" if down else "")
+        up.sort(key=lambda k: (not UNITS[k].symbol, k))
+        text = " × ".join(UNITS[k].plural if plural else UNITS[k].singular for k in up)
+        text = text or ("1" if down else "")
         for k in down:
-            text += f" per {_SINGULAR[k]}"
+            text += f" per {UNITS[k].singular}"
         return text
 
 
@@ -138,20 +119,13 @@ def num(unit: Unit, percent: bool = False) -> Type:
 def from_spec(spec: TypeSpec) -> Type:
     """The checker type of a declared type (gegevens, uitkomsten, open normen)."""
     kind = spec.kind
-    if kind in ("janee", "aanspraak", "verplichting", "bevoegdheid"):
-        return Type("bool", label=kind)
-    if kind == "getal":
-        return Type("num", label=kind)
+    checked = TYPE_KINDS[kind].kind
     if kind == "percentage":
         return Type("num", percent=True, label=kind)
-    if kind == "tekst":
-        return Type("text", label=kind)
-    if kind == "datum":
-        return Type("date", label=kind)
     if kind == "keuze":
         return Type("choice", choices=spec.choices, label=kind)
-    if kind == "lijst":
-        return Type("list", label=kind)
+    if checked != "num" or kind == "getal":
+        return Type(checked, label=kind)
     unit = spec.unit or UnitSpec("euro")
     if kind == "duur":
         return Type("num", Unit.of(unit.word), label=kind)

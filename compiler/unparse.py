@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import nodes as n
+from .vocabulary import ROUNDING_MODES, ROUNDING_TARGETS, UNITS
 
 # How tightly each operator binds, as in the grammar: a lower operand gets parentheses.
 _LEVEL = {"tenzij": 1, "of": 2, "en": 3, "plus": 8, "min": 8, "maal": 9, "deel": 9, "van": 9}
@@ -98,14 +99,13 @@ def source(e: n.Expr) -> str:
         case n.Extreme():
             return f"{e.kind} van ({', '.join(source(a) for a in e.args)})"
         case n.Round():
-            target = {"centen": "op centen ", "hele_euro": "op hele euro ",
-                      "hele_getallen": "op hele getallen "}.get(e.target or "", "")  # fmt: skip
-            return f"{_operand(e.value, _BOUND)} afgerond {target}{e.mode.replace('_', ' ')}"
+            target = f"op {ROUNDING_TARGETS[e.target].words} " if e.target else ""
+            mode = ROUNDING_MODES[e.mode].words
+            return f"{_operand(e.value, _BOUND)} afgerond {target}{mode}"
         case n.Age():
             return f"leeftijd van {_operand(e.birth, _ATOM)} op {_operand(e.on, _ATOM)}"
         case n.Between():
-            plural = {"dag": "dagen", "week": "weken", "maand": "maanden", "jaar": "jaren"}
-            unit = plural.get(e.unit, e.unit)
+            unit = UNITS[e.unit].words[-1]  # the plural the grammar has: maanden, jaren
             return f"{unit} van {_operand(e.start, _ATOM)} tot {_operand(e.end, _ATOM)}"
         case n.Choice():
             parts = [f"{source(v)} als {source(c)}" for v, c in e.branches]

@@ -19,6 +19,7 @@ from regel.runtime.values import format_date, format_period
 from . import nodes as n
 from .checker import Analysis, RegInfo
 from .diagnostics import source_lines
+from .vocabulary import ORGANS
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ def compare(old: RegInfo, new: RegInfo, sources: dict[str, str]) -> Difference:
 def _heading(old: n.Regulation, new: n.Regulation) -> list[Change]:
     def facts(reg: n.Regulation) -> dict[str, str]:
         m = reg.meta
-        adopted = f"door {'de' if m.organ == 'raad' else 'het'} {m.organ}" if m.organ else ""
+        adopted = f"door {ORGANS[m.organ].words}" if m.organ in ORGANS else ""
         if m.adopted:
             adopted += f" op {format_date(m.adopted)}"
         return {

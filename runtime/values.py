@@ -109,6 +109,7 @@ def either(left: Callable[[], bool], right: Callable[[], bool]) -> bool:
 def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None) -> datetime.date:
     """`day + amount unit`. A calendar day that does not exist (31 januari + 1 maand) is an
     error unless the regulation said how to round it."""
+    _known(unit)
     if amount != amount.to_integral_value():
         raise EvaluationError("R702", f"kan geen {amount} {unit} bij een datum optellen")
     try:
@@ -117,6 +118,17 @@ def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None)
         raise EvaluationError(
             "R705", f"{format_date(day)} plus {amount} {unit} valt buiten de kalender"
         ) from None
+
+
+# The durations the calendar knows, as the compiler names them (compiler/vocabulary.py).
+CALENDAR_UNITS = ("dag", "week", "maand", "jaar")
+
+
+def _known(unit: str) -> None:
+    if unit not in CALENDAR_UNITS:  # a fault of the compiler, not of the regulation
+        raise AssertionError(
+            f"onbekende tijdseenheid '{unit}' (verwacht: {', '.join(CALENDAR_UNITS)})"
+        )
 
 
 def _shift(day: datetime.date, count: int, unit: str, mode: str | None) -> datetime.date:
@@ -145,6 +157,7 @@ def _shift(day: datetime.date, count: int, unit: str, mode: str | None) -> datet
 
 def whole_units_between(start: datetime.date, end: datetime.date, unit: str) -> Decimal:
     """Completed days, weeks, months or years from `start` up to `end` (negative if before)."""
+    _known(unit)
     if end < start:
         return -whole_units_between(end, start, unit)
     if unit == "dag":

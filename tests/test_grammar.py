@@ -56,3 +56,44 @@ def test_the_shipped_policies_use_every_construct_of_the_grammar() -> None:
         tree = lark.parse(path.read_text(encoding="utf-8"))
         used |= {str(sub.data) for sub in tree.iter_subtrees()}
     assert expected - used == set()
+
+
+def _alternatives(rule: str) -> set[str]:
+    """The alternatives of a rule of the grammar, each as its words joined by spaces."""
+    from regel.compiler.parser import _lark
+
+    lark = _lark()
+    terminals = {t.name: t.pattern.value for t in lark.terminals}
+    return {
+        " ".join(terminals[sym.name] for sym in r.expansion)
+        for r in lark.rules
+        if r.origin.name == rule
+    }
+
+
+def test_the_vocabulary_has_a_row_for_every_word_of_the_grammar_and_no_more() -> None:
+    """Adding a unit, a comparator, an organ or a rounding word is the grammar plus one row in
+    compiler/vocabulary.py; this test keeps the two the same."""
+    from regel.compiler import vocabulary as v
+
+    assert _alternatives("eenheid") == set(v.UNIT_OF_WORD)
+    assert _alternatives("tijdeenheid") == {
+        word for u in v.UNITS.values() if u.time for word in u.words if word == u.words[-1]
+    }
+    assert _alternatives("vergelijker") == set(v.COMPARATOR_OF_WORDS)
+    assert _alternatives("orgaan") == set(v.ORGAN_OF_WORDS)
+    assert _alternatives("afronddoel") == {r.words for r in v.ROUNDING_TARGETS.values()}
+    assert _alternatives("afrondwijze") == {r.words for r in v.ROUNDING_MODES.values()}
+
+
+def test_the_runtime_knows_every_time_unit_of_the_vocabulary() -> None:
+    import datetime
+    from decimal import Decimal
+
+    import pytest
+    from regel.compiler.vocabulary import TIME_UNITS
+    from regel.runtime.values import CALENDAR_UNITS, shift_date
+
+    assert set(TIME_UNITS) == set(CALENDAR_UNITS)
+    with pytest.raises(AssertionError, match="onbekende tijdseenheid 'eeuw'"):
+        shift_date(datetime.date(2011, 1, 1), Decimal(1), "eeuw", None)

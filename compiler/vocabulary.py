@@ -1,0 +1,186 @@
+"""The closed word classes of the language, one row each, with every stage's word.
+
+Units, comparators, organs, rounding and type kinds are written in the grammar
+(`grammar/regel.lark`) and read by the parser, the checker, the code generator, the docs, the
+service and the runtime. Each has its row here, and only here: adding a unit or a synonym of a
+comparator is the grammar plus one row (a test checks that the grammar's alternatives and these
+tables agree). Imports nothing of the compiler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------- units
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit: its canonical name (in types, generated code and the runtime), the words that
+    write it, how it reads after one and after several, and whether it is a duration the
+    calendar knows (a date can be shifted by it, elapsed time counted in it)."""
+
+    name: str
+    words: tuple[str, ...]
+    singular: str
+    plural: str
+    time: bool = False
+    symbol: bool = False  # written before the number (€ 5), not after it
+
+
+UNITS: dict[str, Unit] = {
+    u.name: u
+    for u in (
+        Unit("euro", ("bedrag", "euro"), "€", "€", symbol=True),
+        Unit("uur", ("uur", "uren"), "uur", "uur"),
+        Unit("dag", ("dag", "dagen"), "dag", "dagen", time=True),
+        Unit("week", ("week", "weken"), "week", "weken", time=True),
+        Unit("maand", ("maand", "maanden"), "maand", "maanden", time=True),
+        Unit("jaar", ("jaar", "jaren"), "jaar", "jaar", time=True),
+        Unit("km", ("km", "kilometer"), "km", "km"),
+    )
+}
+UNIT_OF_WORD: dict[str, Unit] = {word: u for u in UNITS.values() for word in u.words}
+TIME_UNITS = tuple(u.name for u in UNITS.values() if u.time)
+
+
+def unit(word: str) -> Unit:
+    """The unit a word of the grammar writes; an unknown word is a fault of the compiler."""
+    try:
+        return UNIT_OF_WORD[word]
+    except KeyError:
+        raise KeyError(f"geen eenheid '{word}' in compiler/vocabulary.py") from None
+
+
+# ---------------------------------------------------------------- comparators
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    """A comparison: the words that write it, the operator it is (=, !=, <, >, <=, >=), that
+    operator in Python, and how the docs say it."""
+
+    op: str
+    python: str
+    prose: str
+    words: tuple[str, ...]
+
+
+COMPARATORS: dict[str, Comparator] = {
+    c.op: c
+    for c in (
+        Comparator("=", "==", "is", ("is", "=")),
+        Comparator("!=", "!=", "is niet", ("is niet",)),
+        Comparator("<", "<", "kleiner dan",
+                   ("<", "minder dan", "kleiner dan", "jonger dan", "eerder dan")),
+        Comparator(">", ">", "groter dan",
+                   (">", "meer dan", "groter dan", "ouder dan", "later dan")),
+        Comparator("<=", "<=", "ten hoogste", ("<=", "ten hoogste", "hoogstens")),
+        Comparator(">=", ">=", "ten minste", (">=", "minstens", "ten minste")),
+    )
+}  # fmt: skip
+COMPARATOR_OF_WORDS: dict[str, Comparator] = {
+    word: c for c in COMPARATORS.values() for word in c.words
+}
+
+
+# ---------------------------------------------------------------- organs
+
+
+@dataclass(frozen=True, slots=True)
+class Organ:
+    """Who adopts a regulation, is left an open norm or judges an oordeel: its key (in the
+    runtime and the JSON), its words in the grammar, and its name in a sentence."""
+
+    key: str
+    words: str
+    name: str  # "het college": in a sentence, after "door", "van", "aan"
+
+    @property
+    def title(self) -> str:
+        """At the start of a sentence: "Het college"."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+ORGANS: dict[str, Organ] = {
+    o.key: o
+    for o in (
+        Organ("raad", "de raad", "de gemeenteraad"),
+        Organ("college", "het college", "het college"),
+        Organ("wetgever", "de wetgever", "de wetgever"),
+    )
+}
+ORGAN_OF_WORDS: dict[str, Organ] = {o.words: o for o in ORGANS.values()}
+
+
+def organ_name(key: str | None, unknown: str = "een onbekend orgaan") -> str:
+    """An organ by its key, as a sentence names it."""
+    found = ORGANS.get(key or "")
+    return found.name if found else unknown
+
+
+# ---------------------------------------------------------------- rounding
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """A target (`op centen`) or mode (`half naar boven`) of `afgerond`: its key, its words in
+    the grammar, the runtime's name for it, and how the docs say it."""
+
+    key: str
+    words: str
+    runtime: str
+    prose: str
+
+
+ROUNDING_TARGETS: dict[str, Rounding] = {
+    r.key: r
+    for r in (
+        Rounding("centen", "centen", "CENTEN", "op centen"),
+        Rounding("hele_euro", "hele euro", "HELE_EURO", "op hele euro's"),
+        Rounding("hele_getallen", "hele getallen", "HELE_GETALLEN", "op hele getallen"),
+    )
+}
+ROUNDING_MODES: dict[str, Rounding] = {
+    r.key: r
+    for r in (
+        Rounding("half_naar_boven", "half naar boven", "HALF_NAAR_BOVEN", "half naar boven"),
+        Rounding("naar_boven", "naar boven", "NAAR_BOVEN", "naar boven"),
+        Rounding("naar_beneden", "naar beneden", "NAAR_BENEDEN", "naar beneden"),
+    )
+}
+ROUNDING_OF_WORDS: dict[str, Rounding] = {
+    r.words: r for r in (*ROUNDING_TARGETS.values(), *ROUNDING_MODES.values())
+}
+
+
+# ---------------------------------------------------------------- type kinds
+
+
+@dataclass(frozen=True, slots=True)
+class TypeKind:
+    """A declared type: its key (as the parser names it), the kind the checker and the runtime
+    work with (bool, num, text, date, choice, list), and how the docs name it."""
+
+    key: str
+    kind: str
+    docs: str
+
+
+TYPE_KINDS: dict[str, TypeKind] = {
+    t.key: t
+    for t in (
+        TypeKind("janee", "bool", "ja/nee"),
+        TypeKind("getal", "num", "getal"),
+        TypeKind("tekst", "text", "tekst"),
+        TypeKind("datum", "date", "datum"),
+        TypeKind("percentage", "num", "percentage"),
+        TypeKind("keuze", "choice", "keuze"),
+        TypeKind("grootheid", "num", "grootheid"),
+        TypeKind("aanspraak", "bool", "aanspraak (ja/nee)"),
+        TypeKind("verplichting", "bool", "verplichting (ja/nee)"),
+        TypeKind("bevoegdheid", "bool", "bevoegdheid (ja/nee)"),
+        TypeKind("lijst", "list", "lijst"),
+        TypeKind("duur", "num", "duur"),
+    )
+}
