@@ -8,6 +8,7 @@ result = policies.evaluate("delft", {"woonplaats": "Delft"}, peildatum=date(2011
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,18 +123,33 @@ def _too_deep(name: str | None) -> Diagnostic:
     )
 
 
+_DECLARES = re.compile(
+    r"^(?:verordening|beleidsregels|wet|handreiking|informatie)\s+([A-Za-z_][A-Za-z0-9_]*)",
+    re.MULTILINE,
+)
+
+
+def _declared(text: str) -> set[str]:
+    """The id a file that did not parse declares, as far as its first line says."""
+    found = _DECLARES.search(text)
+    return {found[1]} if found else set()
+
+
 def analyse_sources(sources: dict[str, str]) -> tuple[Analysis, list[Diagnostic]]:
     parsed: list[n.Regulation | n.CaseFile] = []
     problems: list[Diagnostic] = []
+    unparsed: set[str] = set()
     for name, text in sources.items():
         try:
             parsed.append(parse(text, name))
         except SyntaxProblem as err:
             problems.extend(err.diagnostics)
+            unparsed |= _declared(text)
         except RecursionError:
             problems.append(_too_deep(name))
+            unparsed |= _declared(text)
     try:
-        analysis = check(parsed)
+        analysis = check(parsed, frozenset(unparsed))
     except RecursionError:
         return Analysis(), [*problems, _too_deep(None)]
     return analysis, problems + analysis.diagnostics

@@ -149,8 +149,14 @@ def _walk_units(units: list[n.Unit]) -> Iterator[n.Unit]:
 
 
 class Checker:
-    def __init__(self, files: list[n.Regulation | n.CaseFile]):
+    def __init__(
+        self, files: list[n.Regulation | n.CaseFile], unparsed: frozenset[str] = frozenset()
+    ):
         self.files = files
+        # Regulations whose file has a syntax error: what refers to them is not reported
+        # again (their own diagnostics say what is wrong), nor the cases of what uses them.
+        self.unparsed = unparsed
+        self.incomplete: set[str] = set()  # ids of regulations that refer to one of those
         self.a = Analysis()
         self._current: tuple[str, str] | None = None  # the definition being typed
         self._visiting: set[tuple[str, str]] = set()
@@ -169,6 +175,10 @@ class Checker:
     def _unknown_regulation(
         self, name: str, span: Span, hint: str = "laad het bestand van die regeling mee"
     ) -> None:
+        if name in self.unparsed:
+            if self._current is not None:
+                self.incomplete.add(self._current[0].split("@")[0])
+            return
         self.error(
             "R204",
             f"onbekende regeling '{name}'",
@@ -445,6 +455,7 @@ class Checker:
         for inp in reg.inputs:
             if inp.default is not None:
                 self._check_default(info, inp.name, inp.default, from_spec(inp.type))
+            self._check_bounds(info, inp)
         for out in reg.outcomes:
             if out.default is not None:
                 self._check_default(info, out.name, out.default, from_spec(out.type))
@@ -475,6 +486,9 @@ class Checker:
             return
         if src in info.externs or src in self.a.versions:
             return
+        if src in self.unparsed:
+            self.incomplete.add(info.node.id)
+            return
         known = list(info.externs) + list(self.a.versions)
         self.error(
             "R207",
@@ -500,6 +514,40 @@ class Checker:
                 f"de standaardwaarde van '{name}' is {got.display()}, verwacht {want.display()}",
                 expr.span,
             )
+
+    def _check_bounds(self, info: RegInfo, inp: n.Input) -> None:
+        """`ten minste` and `ten hoogste` of a gegeven: numbers in its own unit, the least not
+        above the most; the input refuses what lies outside (and so does every channel)."""
+        want = from_spec(inp.type)
+        bounds = [b for b in (inp.minimum, inp.maximum) if b is not None]
+        if bounds and want.kind != "num":
+            self.error(
+                "R312",
+                f"'{inp.name}' is {want.display()}; alleen een getal of bedrag heeft een "
+                "ten minste of ten hoogste",
+                bounds[0].span,
+            )
+            return
+        for bound in bounds:
+            self._current = None
+            got = self.typeof(info, bound, want)
+            if got is not None and not want.same(got):
+                self.error(
+                    "R312",
+                    f"de grens van '{inp.name}' is {got.display()}, maar '{inp.name}' is "
+                    f"{want.display()}",
+                    bound.span,
+                    _unit_hint(want, got),
+                )
+                return
+        if inp.minimum is not None and inp.maximum is not None:
+            low, high = _bound_value(inp.minimum), _bound_value(inp.maximum)
+            if low > high:
+                self.error(
+                    "R312",
+                    f"bij '{inp.name}' ligt ten minste boven ten hoogste",
+                    inp.maximum.span,
+                )
 
     def _type_symbol(self, info: RegInfo, sym: Symbol) -> Type | None:
         key = (info.key, sym.name)
@@ -1176,6 +1224,8 @@ class Checker:
 
     # ------------------------------------------------------------ test cases
     def _check_cases(self, f: n.CaseFile) -> None:
+        if f.regulation in self.incomplete:
+            return  # it uses a regulation with a syntax error: its cases cannot be checked
         versions = self.a.of(f.regulation)
         if not versions:
             self._unknown_regulation(
@@ -1292,6 +1342,13 @@ class Checker:
 # ---------------------------------------------------------------- helpers
 
 
+def _bound_value(e: n.Expr) -> decimal.Decimal:
+    if isinstance(e, n.Negate):
+        return -_bound_value(e.operand)
+    assert isinstance(e, n.Number | n.Money)
+    return e.value
+
+
 def _input_difference(a: n.Input, b: n.Input) -> tuple[str, str] | None:
     """How two declarations of one gegeven differ, as each is written; None if alike."""
     ta, tb = from_spec(a.type), from_spec(b.type)
@@ -1307,6 +1364,8 @@ def _input_difference(a: n.Input, b: n.Input) -> tuple[str, str] | None:
         and ta.percent == tb.percent
         and set(ta.choices) == set(tb.choices)
         and a.oordeel == b.oordeel
+        and [_src(x) if x else None for x in (a.minimum, a.maximum)]
+        == [_src(x) if x else None for x in (b.minimum, b.maximum)]
     )
     return None if alike else (said(a, ta), said(b, tb))
 
@@ -1420,5 +1479,7 @@ def _reachability(graph: dict[str, list[str]]) -> dict[str, set[str]]:
     return reach
 
 
-def check(files: list[n.Regulation | n.CaseFile]) -> Analysis:
-    return Checker(files).run()
+def check(
+    files: list[n.Regulation | n.CaseFile], unparsed: frozenset[str] = frozenset()
+) -> Analysis:
+    return Checker(files, unparsed).run()

@@ -12,7 +12,6 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
@@ -254,11 +253,9 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as err:
         return _fail(f"kan invoer '{args.invoer}' niet lezen: {err}", EXIT_USAGE)
     try:
-        inputs = json.loads(raw, parse_float=Decimal)
-    except json.JSONDecodeError as err:
-        return _fail(
-            f"invoer is geen geldige JSON (regel {err.lineno}, kolom {err.colno})", EXIT_USAGE
-        )
+        inputs = rt.inputs.read_json(raw)  # as the service reads a body
+    except ValueError as err:
+        return _fail(f"invoer is {err}", EXIT_USAGE)
     if not isinstance(inputs, dict):
         return _fail('invoer moet een JSON-object zijn: {"gegeven": waarde, …}', EXIT_USAGE)
     # A regulation without outcomes (a verordening that only leaves norms to the college)
@@ -279,13 +276,8 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
     peildatum = args.peildatum or datetime.date.today()
     try:
         result = policies.evaluate(name, inputs, peildatum, args.besluit, trace=True)
-    except rt.InputError as err:
-        print(
-            json.dumps({"fout": err.message, "velden": err.problems}, ensure_ascii=False, indent=2)
-        )
-        return EXIT_FAILED
-    except rt.EvaluationError as err:
-        print(json.dumps({"fout": err.message, "code": err.code}, ensure_ascii=False, indent=2))
+    except rt.EvaluationError as err:  # the same JSON as the service gives
+        print(json.dumps(err.to_json(), ensure_ascii=False, indent=2))
         return EXIT_FAILED
     print(json.dumps(result.to_json(args.documentatie), ensure_ascii=False, indent=2))
     return EXIT_OK

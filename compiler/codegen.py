@@ -473,6 +473,9 @@ class ModuleWriter:
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
         if node.optional:
             args += [("optional", "True")]
+        for key, bound in (("minimum", node.minimum), ("maximum", node.maximum)):
+            if bound is not None:
+                args.append((key, self.constant(constant_value(bound, self.a)).flat()))
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
         return _call_lines("InputSpec", args, 4)
 

@@ -710,6 +710,11 @@ class SiteBuilder:
                 "name": label(inp.name),
                 "description": escape(inp.description) if inp.description else "",
                 "type": self._type(inp.type),
+                "bounds": " en ".join(
+                    f"{word} {prose.expr(bound)}"
+                    for word, bound in (("ten minste", inp.minimum), ("ten hoogste", inp.maximum))
+                    if bound is not None
+                ),
                 "default": prose.expr(inp.default) if inp.default is not None else None,
                 "optional": inp.optional,
                 "organ": organ_name(inp.oordeel) if inp.oordeel else None,

@@ -244,6 +244,8 @@ class Input:
     default: Expr | None = None
     oordeel: str | None = None  # the organ whose judgement this is
     optional: bool = False  # `standaard onbepaald`: may be left out; what reads it is onbepaald
+    minimum: Expr | None = None  # `ten minste …`: a smaller value is refused as input
+    maximum: Expr | None = None  # `ten hoogste …`
 
 
 @dataclass(slots=True)

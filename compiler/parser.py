@@ -452,11 +452,31 @@ class _ToAst(Transformer):
     def gegevens(self, meta, *items):
         return list(items)
 
-    def gegeven(self, meta, name, typ, desc, default):
-        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, default)
+    def gegeven(self, meta, name, typ, bounds, desc, default):
+        low, high = bounds or (None, None)
+        return n.Input(
+            self._t(name), str(name), typ, _text(desc) if desc else None, default,
+            minimum=low, maximum=high,
+        )  # fmt: skip
 
-    def gegeven_optioneel(self, meta, name, typ, desc):
-        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, optional=True)
+    def gegeven_optioneel(self, meta, name, typ, bounds, desc):
+        low, high = bounds or (None, None)
+        return n.Input(
+            self._t(name), str(name), typ, _text(desc) if desc else None, optional=True,
+            minimum=low, maximum=high,
+        )  # fmt: skip
+
+    def bereik_vanaf(self, meta, low, high):
+        return (low, high)
+
+    def bereik_tot(self, meta, high):
+        return (None, high)
+
+    def negatieve_grens(self, meta, value):
+        return n.Negate(self._s(meta), value)
+
+    def negatief_bedrag(self, meta, num, per=None):
+        return n.Negate(self._s(meta), n.Money(self._s(meta), _number(num), per))
 
     def oordeel(self, meta, name, organ, desc):
         typ = n.TypeSpec("janee", self._t(name))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,10 +37,6 @@ from .server import BODY_TIMEOUT
 from .vocabulary import organ_name
 
 MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
-_DIGITS = f"-?[0-9]{{1,{valid.INTEGER_DIGITS}}}(\\.[0-9]{{1,{valid.FRACTION_DIGITS}}})?"
-NUMBER = re.compile(_DIGITS)
-PERCENT = re.compile(_DIGITS + "%?")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 JSON_TYPE = "application/json"
 
 
@@ -54,10 +49,14 @@ class Fout(BaseModel):
     fout: str = Field(description="Wat er mis is, in het Nederlands")
     code: str | None = Field(None, description="De code van de melding (R601, R710, …)")
     velden: dict[str, str] | None = Field(None, description="Per veld wat er mis is")
+    hint: str | None = Field(None, description="Wat u eraan kunt doen")
 
 
 class Uitkomst(BaseModel):
-    status: Literal["bepaald", "onbepaald"] = Field(description="Of de uitkomst bepaald is")
+    status: Literal["bepaald", "onbepaald", "conflict"] = Field(
+        description="Of de uitkomst bepaald is; conflict: twee regels geven elk een andere "
+        "waarde en geen van beide gaat voor (de reden noemt beide)"
+    )
     waarde: Any = Field(
         None,
         description="De waarde: ja/nee als true/false, een bedrag of getal als tekst "
@@ -150,53 +149,8 @@ class Endpoint:
         return f"/regelingen/{self.regulation}/besluiten/{self.decision}"
 
 
-def _describe(spec: rt.InputSpec) -> str:
-    text = spec.description or spec.name.replace("_", " ")
-    if spec.oordeel:
-        text = f"Oordeel van {organ_name(spec.oordeel)}: {text}"
-    if spec.kind == "num":
-        if _percent(spec):
-            text += ' (percentage: een getal, 0.5 is 50%, of een tekst als "50%")'
-        elif spec.percent:
-            text += " (een getal; 0.5 is 50%)"
-        elif spec.unit:
-            text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
-        else:
-            text += " (een getal)"
-    elif spec.kind == "date":
-        text += " (JJJJ-MM-DD)"
-    if spec.optional:
-        text += ". Mag ontbreken: wat het nodig heeft, is dan onbepaald"
-    return text
-
-
-def _schema(spec: rt.InputSpec) -> dict[str, Any]:
-    """The JSON schema of one gegeven; `_check` accepts exactly what it allows."""
-    if spec.kind == "num":
-        return {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": -(10**15), "exclusiveMaximum": 10**15},
-                {
-                    "type": "string",
-                    "pattern": "^" + (PERCENT if _percent(spec) else NUMBER).pattern + "$",
-                },
-            ]
-        }
-    if spec.kind == "bool":
-        return {"type": "boolean"}
-    if spec.kind == "date":
-        return {"type": "string", "format": "date"}
-    if spec.kind == "choice":
-        return {"type": "string", "enum": list(spec.choices)}
-    return {"type": "string"}
-
-
-def _percent(spec: rt.InputSpec) -> bool:
-    return spec.percent and spec.label == "percentage"
-
-
 def _field(spec: rt.InputSpec, required: bool) -> tuple[Any, Any]:
-    schema = _schema(spec)
+    schema = valid.json_schema(spec)
     default: Any = ...
     if not required:
         # May be left out, or sent as null: then the default applies, or what needs it is
@@ -212,7 +166,11 @@ def _field(spec: rt.InputSpec, required: bool) -> tuple[Any, Any]:
             )
     return (
         Annotated[Any, WithJsonSchema(schema)],
-        Field(default, title=spec.name, description=_describe(spec)),
+        Field(
+            default,
+            title=spec.name,
+            description=valid.describe(spec, organ_name(spec.oordeel) if spec.oordeel else None),
+        ),
     )
 
 
@@ -294,28 +252,6 @@ class Refused(Exception):
         self.status, self.message, self.fields, self.code = status, message, fields, code
 
 
-class _NotANumber(ValueError):
-    pass
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotANumber(f"'{name}' is geen getal in JSON")
-
-
-# What the standard library's JSON parser says, in Dutch.
-_JSON_ERRORS = {
-    "Expecting value": "hier werd een waarde verwacht",
-    "Expecting property name enclosed in double quotes": "hier werd een veldnaam tussen "
-    "dubbele aanhalingstekens verwacht",
-    "Expecting ',' delimiter": "hier werd een komma verwacht",
-    "Expecting ':' delimiter": "hier werd een dubbele punt verwacht",
-    "Unterminated string starting at": "een tekst zonder afsluitend aanhalingsteken",
-    "Extra data": "na het JSON-object staat nog meer",
-    "Invalid control character at": "een stuurteken in een tekst",
-    "Invalid \\escape": "een ongeldige \\-reeks in een tekst",
-}
-
-
 def parse_body(raw: bytes) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
@@ -324,20 +260,9 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     if not text.strip():
         raise Refused(400, "de body is leeg; stuur een JSON-object met de peildatum en de gegevens")
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-    except json.JSONDecodeError as err:
-        what = _JSON_ERRORS.get(err.msg, "ongeldige JSON")
-        raise Refused(
-            400, f"de body is geen geldige JSON (regel {err.lineno}, kolom {err.colno}: {what})"
-        ) from None
-    except _NotANumber as err:
-        raise Refused(400, f"de body is geen bruikbare JSON: {err}") from None
-    except ValueError:  # an integer of thousands of digits
-        raise Refused(
-            400, "de body is geen bruikbare JSON: een getal heeft te veel cijfers"
-        ) from None
-    except RecursionError:
-        raise Refused(400, "de body is geen bruikbare JSON: te diep genest") from None
+        data = valid.read_json(text)
+    except ValueError as err:
+        raise Refused(400, f"de body is {err}") from None
     if not isinstance(data, dict):
         raise Refused(
             422, 'verwacht een JSON-object: {"peildatum": "JJJJ-MM-DD", "gegeven": waarde, …}'
@@ -345,87 +270,43 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _check(spec: rt.InputSpec, value: Any) -> str | None:
-    """What is wrong with a value for this gegeven, by the rules of its JSON schema."""
-    kind = spec.kind
-    if kind == "bool":
-        return None if isinstance(value, bool) else "verwacht true of false"
-    if kind == "num":
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            return "verwacht een getal"
-        if isinstance(value, str):
-            pattern = PERCENT if _percent(spec) else NUMBER
-            if pattern.fullmatch(value):
-                return None
-            try:  # say what is wrong with it, in the words of every channel
-                valid.coerce("num", value, percent=_percent(spec))
-            except ValueError as err:
-                return str(err)
-            return f'{valid.shown(value)} is geen getal; schrijf het als "1234.56"'
-        try:
-            valid.coerce("num", value)
-        except ValueError as err:
-            return str(err)
-        return None
-    if kind == "date":
-        return None if _date(value) else f"{_show(value)} is geen geldige datum (JJJJ-MM-DD)"
-    if kind == "choice":
-        if isinstance(value, str) and value in spec.choices:
-            return None
-        return f"verwacht een van: {', '.join(spec.choices)}"
-    if not isinstance(value, str):
-        return "verwacht een tekst"
-    return valid.text_problem(value)
-
-
-def _show(value: Any) -> str:
-    """A value from the request repeated in an answer, as JSON writes it: short, and always
-    valid UTF-8."""
-    return valid.printable(json.dumps(value, ensure_ascii=False, default=str))
-
-
-def _date(value: Any) -> datetime.date | None:
-    if not isinstance(value, str) or not DATE.fullmatch(value):
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def check_request(ep: Endpoint, data: dict[str, Any]) -> tuple[datetime.date, dict[str, Any]]:
+def check_request(
+    policies: Policies, ep: Endpoint, data: dict[str, Any]
+) -> tuple[datetime.date, rt.Regulation, dict[str, Any]]:
+    """The peildatum, the version of the regulation it chooses, and the gegevens; every
+    problem at once, per field, by the rules every channel has (`regel.runtime.inputs`)."""
     problems: dict[str, str] = {}
-    peildatum = _date(data.get("peildatum"))
-    if "peildatum" not in data:
+    peildatum: datetime.date | None = None
+    given = data.get("peildatum")
+    if given is None:
         problems["peildatum"] = "ontbreekt (verplicht: de datum waarop beslist wordt, JJJJ-MM-DD)"
-    elif peildatum is None:
-        problems["peildatum"] = f"{_show(data['peildatum'])} is geen geldige datum (JJJJ-MM-DD)"
-    inputs: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "peildatum":
-            continue
-        spec = ep.fields.get(name)
-        if spec is None:
-            problems[valid.field_name(name)] = (
-                f"wordt in het besluit '{ep.decision}' niet gebruikt"
-                if name in ep.others
-                else "onbekend gegeven voor deze regeling"
-            )
-            continue
-        if value is None and name not in ep.required:
-            continue  # null is as good as leaving an optional field out
-        wrong = _check(spec, value)
-        if wrong:
-            problems[name] = wrong
-        else:
-            inputs[name] = value
-    for name in ep.fields:
-        if name in ep.required and name not in data:
-            problems[name] = "ontbreekt (verplicht gegeven)"
+    elif not isinstance(given, str):
+        problems["peildatum"] = "verwacht een datum (JJJJ-MM-DD)"
+    else:
+        try:
+            peildatum = valid.parse_date(given)
+        except ValueError as err:
+            problems["peildatum"] = str(err)
+    regulation = policies.program.versions[ep.regulation][-1]
+    period: rt.PeriodError | None = None
+    if peildatum is not None:
+        try:
+            regulation = policies.version(ep.regulation, peildatum)
+        except rt.PeriodError as err:
+            period = err
+    inputs = {name: value for name, value in data.items() if name != "peildatum"}
+    try:
+        regulation.coerce_inputs(inputs, regulation.decisions[ep.decision], ep.decision)
+    except rt.InputError as err:
+        problems.update(err.problems)
+    if period is not None and not problems:
+        raise period
+    if period is not None:
+        problems = {"peildatum": period.message, **problems}
     if problems:
-        raise Refused(422, "ongeldige invoer", problems, "R710")
+        raise rt.InputError(problems)
     assert peildatum is not None
-    return peildatum, inputs
+    return peildatum, regulation, inputs
 
 
 # ---------------------------------------------------------------- the application
@@ -488,17 +369,12 @@ def _decide(
     async def decide(request: Request) -> Response:
         try:
             data = parse_body(await _read(request, timeout))
-            peildatum, inputs = check_request(ep, data)
-            regulation = policies.version(ep.regulation, peildatum)
+            peildatum, regulation, inputs = check_request(policies, ep, data)
             result = regulation.evaluate(inputs, peildatum, ep.decision, trace=True)
         except Refused as err:
             return _refusal(err)
-        except rt.InputError as err:
-            return _refusal(Refused(422, "ongeldige invoer", err.problems, err.code))
-        except rt.PeriodError as err:
-            return _refusal(Refused(422, err.message, {"peildatum": err.message}, err.code))
-        except rt.EvaluationError as err:
-            return _refusal(Refused(422, err.message, None, err.code))
+        except rt.EvaluationError as err:  # the same JSON as `regel evalueer` gives
+            return _json(err.to_json(), 422)
         answer = result.to_json(docs)
         answer["besluit"] = ep.decision
         return _json(answer)

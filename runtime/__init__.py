@@ -2,6 +2,7 @@
 the compiler. Standard library only.
 """
 
+from . import inputs as inputs  # the rules of valid input: regel.runtime.inputs
 from .engine import (
     NUMBER_DIGITS,
     Context,

@@ -16,24 +16,10 @@ from typing import Any
 
 from . import inputs as valid
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
+from .inputs import InputSpec
 from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
-
-
-@dataclass(slots=True)
-class InputSpec:
-    name: str
-    kind: str  # bool, num, text, date, choice
-    description: str | None = None
-    unit: str = ""
-    percent: bool = False
-    choices: tuple[str, ...] = ()
-    default: Any = None
-    has_default: bool = False
-    oordeel: str | None = None  # organ whose judgement this is
-    label: str = ""
-    optional: bool = False  # may be left out; what reads it is then onbepaald
 
 
 @dataclass(slots=True)
@@ -645,23 +631,27 @@ class Regulation:
 
     # -- inputs
     def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
-        """For a decision: each input's spec, Python type and whether it is required, and
-        the defaults of the optional ones."""
+        """For a decision: per gegeven of the regulation its spec, Python type, whether it is
+        required and whether this decision reads it; and the defaults."""
         needed: set[str] = set()
         for outcome in outcomes:
             needed |= self.needs[outcome]
         inputs = self.inputs
         required = {n for n in needed if not (inputs[n].has_default or inputs[n].optional)}
         plan = self._plans[outcomes] = (
-            {n: (s, _PYTHON_TYPES[s.kind], n in required) for n, s in inputs.items()},
+            {n: (s, _PYTHON_TYPES[s.kind], n in required, n in needed) for n, s in inputs.items()},
             {n: s.default for n, s in inputs.items() if s.has_default},
             len(required),
         )
         return plan
 
-    def coerce_inputs(self, raw: Mapping[str, Any], outcomes: tuple[str, ...]) -> dict[str, Any]:
-        """Check and convert inputs (Python values or JSON) to runtime values; every problem
-        is reported at once, per field, in Dutch (the rules are those of `inputs.py`)."""
+    def coerce_inputs(
+        self, raw: Mapping[str, Any], outcomes: tuple[str, ...], decision: str | None = None
+    ) -> dict[str, Any]:
+        """Check and convert inputs (Python values, or JSON read by `inputs.read_json`) to
+        runtime values; every problem is reported at once, per field, in Dutch. The rules are
+        those of `inputs.py`, the same in every channel: a field the regulation does not know,
+        or that this decision does not read, is refused; null is as good as leaving it out."""
         types, defaults, required = self._plans.get(outcomes) or self._plan(outcomes)
         values = defaults.copy()
         problems: dict[str, str] = {}
@@ -670,7 +660,12 @@ class Regulation:
             if entry is None:
                 problems[valid.field_name(name)] = "onbekend gegeven voor deze regeling"
                 continue
-            spec, pytype, needed = entry
+            spec, pytype, needed, read = entry
+            if not read and decision is not None:
+                problems[name] = f"wordt in het besluit '{decision}' niet gebruikt"
+                continue
+            if value is None:
+                continue  # not given: the default, or what needs it is onbepaald
             required -= needed
             if type(value) is pytype:  # the common cases, without a call (inputs.py has the rules)
                 if isinstance(value, Decimal):
@@ -678,6 +673,8 @@ class Regulation:
                         value.is_finite()
                         and -FRACTION_DIGITS <= value.adjusted() < NUMBER_DIGITS
                         and not value % NUMBER_QUANTUM
+                        and spec.minimum is None
+                        and spec.maximum is None
                     ):
                         values[name] = value
                         continue
@@ -685,14 +682,12 @@ class Regulation:
                     values[name] = value  # ja/nee, dates and choices
                     continue
             try:
-                values[name] = valid.coerce(
-                    spec.kind, value, spec.choices, spec.percent and spec.label == "percentage"
-                )
+                values[name] = valid.coerce(spec, value)
             except ValueError as err:
                 problems[name] = str(err)
         if required:
-            for name, (_, _, needed) in types.items():
-                if needed and name not in raw:
+            for name, (_, _, needed, _) in types.items():
+                if needed and raw.get(name) is None:
                     problems[name] = "ontbreekt (verplicht gegeven)"
         if problems:
             raise InputError(problems)
@@ -776,7 +771,7 @@ class Regulation:
             raise EvaluationError("R602", f"onbekend besluit '{valid.field_name(besluit)}'; "
                                   f"bekend: {known}")  # fmt: skip
         self.check_period(peildatum)
-        values = self.coerce_inputs(inputs, outcomes)
+        values = self.coerce_inputs(inputs, outcomes, besluit)
         ctx = Context(self, values, peildatum, [] if trace else None, {})
         try:
             results = None
@@ -914,7 +909,7 @@ _UNBOUNDED = 1 << 62  # a decision whose digits the compiler could not bound
 FastDecision = Callable[
     [Mapping[str, Any], datetime.date, bool, dict[str, Any]], "dict[str, OutcomeResult] | None"
 ]
-InputPlan = tuple[dict[str, tuple[InputSpec, type, bool]], dict[str, Any], int]
+InputPlan = tuple[dict[str, tuple[InputSpec, type, bool, bool]], dict[str, Any], int]
 
 _PYTHON_TYPES: dict[str, type] = {
     "bool": bool,

@@ -1,12 +1,23 @@
-"""Errors raised while evaluating; all carry a code and a Dutch message for people."""
+"""Errors raised while evaluating; all carry a code and a Dutch message for people, and one
+JSON form (`to_json`) that the CLI, the service and every other channel give."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class EvaluationError(Exception):
     def __init__(self, code: str, message: str, hint: str | None = None):
         self.code, self.message, self.hint = code, message, hint
         super().__init__(message)
+
+    def to_json(self) -> dict[str, Any]:
+        """The refusal as JSON: `fout` (a Dutch sentence), `code`, and where it applies per
+        field (`velden`) what is wrong."""
+        out: dict[str, Any] = {"fout": self.message, "code": self.code}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
 
 
 class InputError(EvaluationError):
@@ -17,9 +28,15 @@ class InputError(EvaluationError):
         text = "; ".join(f"{field}: {msg}" for field, msg in problems.items())
         super().__init__("R710", f"ongeldige invoer: {text}")
 
+    def to_json(self) -> dict[str, Any]:
+        return {"fout": "ongeldige invoer", "code": self.code, "velden": dict(self.problems)}
+
 
 class PeriodError(EvaluationError):
     """The peildatum lies outside the period the regulation is in force."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "velden": {"peildatum": self.message}}
 
 
 class Undetermined(Exception):

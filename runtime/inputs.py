@@ -11,6 +11,9 @@ Numbers are bounded so that arithmetic stays exact and every answer stays small:
 from __future__ import annotations
 
 import datetime
+import json
+import re
+from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -67,15 +70,29 @@ def to_number(value: Decimal) -> Decimal:
     return value
 
 
-def parse_number(text: str) -> Decimal:
-    """A number given as text ("1400.00"), as JSON writes it."""
-    try:
-        value = Decimal(text.strip())
+# A number written as text, as every channel accepts it: plain decimal notation with a point,
+# within the bounds (no exponent, no spaces, no thousands separators); a percentage may end in %.
+NUMBER_TEXT = re.compile(rf"-?[0-9]{{1,{INTEGER_DIGITS}}}(\.[0-9]{{1,{FRACTION_DIGITS}}})?")
+PERCENT_TEXT = re.compile(NUMBER_TEXT.pattern + "%?")
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_number(text: str, percent: bool = False) -> Decimal:
+    """A number given as text ("1400.00", or "50%" for a percentage)."""
+    if (PERCENT_TEXT if percent else NUMBER_TEXT).fullmatch(text):
+        if text.endswith("%"):
+            return Decimal(text[:-1]).scaleb(-2, _CHECK)
+        return Decimal(text)
+    try:  # why not: too many digits says so; anything else gets the way to write it
+        value = Decimal(text.removesuffix("%") if percent else text)
     except InvalidOperation:
-        raise ValueError(f'{shown(text)} is geen getal; schrijf het als "1234.56"') from None
-    if not value.is_finite():
-        raise ValueError("verwacht een eindig getal")
-    return to_number(value)
+        value = None
+    if value is not None and value.is_finite() and not re.search(r"[eE\s_]", text):
+        problem = number_problem(value)
+        if problem:
+            raise ValueError(problem)
+    example = '"1234.56" of "50%"' if percent else '"1234.56"'
+    raise ValueError(f"{shown(text)} is geen getal; schrijf het als {example}")
 
 
 def text_problem(text: str) -> str | None:
@@ -115,44 +132,55 @@ def field_name(name: object) -> str:
 
 
 def parse_date(value: str) -> datetime.date:
-    """A date as JJJJ-MM-DD."""
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{shown(value)} is geen geldige datum (JJJJ-MM-DD)") from None
+    """A date as JJJJ-MM-DD, and nothing else (not 20110901, not 2011-W01-1)."""
+    if DATE_TEXT.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{shown(value)} is geen geldige datum (JJJJ-MM-DD)")
 
 
-def coerce(kind: str, value: Any, choices: tuple[str, ...] = (), percent: bool = False) -> Any:
-    """Check and convert one input value (a Python value or one from JSON) to its runtime
-    value; raises ValueError with a Dutch message."""
+@dataclass(slots=True)
+class InputSpec:
+    """One gegeven as every channel checks it: its kind (bool, num, text, date, choice), its
+    unit, choices, default and bounds. Generated code makes one per gegeven."""
+
+    name: str
+    kind: str  # bool, num, text, date, choice
+    description: str | None = None
+    unit: str = ""
+    percent: bool = False
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    oordeel: str | None = None  # organ whose judgement this is
+    label: str = ""
+    optional: bool = False  # may be left out; what reads it is then onbepaald
+    minimum: Decimal | None = None  # `ten minste …` in the declaration
+    maximum: Decimal | None = None  # `ten hoogste …`
+
+    @property
+    def percentage(self) -> bool:
+        """Declared as a percentage: then "50%" is a way to write 0.5."""
+        return self.percent and self.label == "percentage"
+
+
+def coerce(spec: InputSpec, value: Any) -> Any:
+    """Check and convert one input value (a Python value, or one read from JSON) to its
+    runtime value; raises ValueError with the Dutch message every channel gives."""
+    kind = spec.kind
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        if value in ("ja", "nee"):
-            return value == "ja"
-        raise ValueError("verwacht ja/nee (true of false)")
+        raise ValueError("verwacht ja of nee: true of false")
     if kind == "num":
-        if isinstance(value, bool):
-            raise ValueError("verwacht een getal")
-        if isinstance(value, Decimal):
-            return to_number(value)
-        if isinstance(value, int):
-            if abs(value) >= 10**INTEGER_DIGITS:
-                raise ValueError(
-                    f"getal is te groot (meer dan {INTEGER_DIGITS} cijfers voor de komma)"
-                )
-            return Decimal(value)
-        if isinstance(value, str):
-            stripped = value.strip()
-            if percent and stripped.endswith("%"):
-                return to_number(parse_number(stripped[:-1]).scaleb(-2, _CHECK))
-            return parse_number(stripped)
-        if isinstance(value, float):
-            raise ValueError(
-                "een kommagetal (float) is niet exact; geef het getal als tekst "
-                '("1400.00") of als Decimal'
-            )
-        raise ValueError("verwacht een getal")
+        number = _number(spec, value)
+        if spec.minimum is not None and number < spec.minimum:
+            raise ValueError(f"mag niet kleiner zijn dan {_bound(spec, spec.minimum)}")
+        if spec.maximum is not None and number > spec.maximum:
+            raise ValueError(f"mag niet groter zijn dan {_bound(spec, spec.maximum)}")
+        return number
     if kind == "date":
         if isinstance(value, datetime.datetime):
             raise ValueError("verwacht een datum zonder tijd (JJJJ-MM-DD)")
@@ -162,9 +190,9 @@ def coerce(kind: str, value: Any, choices: tuple[str, ...] = (), percent: bool =
             return parse_date(value)
         raise ValueError("verwacht een datum (JJJJ-MM-DD)")
     if kind == "choice":
-        if isinstance(value, str) and value in choices:
+        if isinstance(value, str) and value in spec.choices:
             return value
-        raise ValueError(f"verwacht een van: {', '.join(choices)}")
+        raise ValueError(f"verwacht een van: {', '.join(spec.choices)}")
     if kind == "text":
         if not isinstance(value, str):
             raise ValueError("verwacht een tekst")
@@ -173,3 +201,132 @@ def coerce(kind: str, value: Any, choices: tuple[str, ...] = (), percent: bool =
             raise ValueError(problem)
         return value
     raise ValueError(f"onbekend soort gegeven '{kind}'")  # pragma: no cover
+
+
+def _number(spec: InputSpec, value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("verwacht een getal")
+    if isinstance(value, Decimal):
+        return to_number(value)
+    if isinstance(value, int):
+        if abs(value) >= 10**INTEGER_DIGITS:
+            raise ValueError(f"getal is te groot (meer dan {INTEGER_DIGITS} cijfers voor de komma)")
+        return Decimal(value)
+    if isinstance(value, str):
+        return parse_number(value, spec.percentage)
+    if isinstance(value, float):
+        raise ValueError(
+            "een kommagetal (float) is niet exact; geef het getal als tekst "
+            '("1400.00") of als Decimal'
+        )
+    raise ValueError("verwacht een getal")
+
+
+def _bound(spec: InputSpec, value: Decimal) -> str:
+    if spec.percent and not spec.unit:
+        return f"{value.scaleb(2, _CHECK).normalize(_CHECK):f}".replace(".", ",") + "%"
+    text = f"{value:f}".replace(".", ",")
+    if spec.unit.startswith("€"):
+        return f"€ {text}{spec.unit[1:]}"
+    return f"{text} {spec.unit}".rstrip()
+
+
+# ---------------------------------------------------------------- JSON, in and out
+
+
+def read_json(text: str) -> Any:
+    """A JSON text as every channel reads it: numbers as exact Decimals, never floats; a
+    refusal in Dutch (ValueError) for what is not JSON or cannot be used."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        what = _JSON_ERRORS.get(err.msg, "ongeldige JSON")
+        raise ValueError(
+            f"geen geldige JSON (regel {err.lineno}, kolom {err.colno}: {what})"
+        ) from None
+    except _NotANumber as err:
+        raise ValueError(f"geen bruikbare JSON: {err}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ValueError("geen bruikbare JSON: een getal heeft te veel cijfers") from None
+    except RecursionError:
+        raise ValueError("geen bruikbare JSON: te diep genest") from None
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotANumber(f"'{name}' is geen getal in JSON")
+
+
+# What the standard library's JSON parser says, in Dutch.
+_JSON_ERRORS = {
+    "Expecting value": "hier werd een waarde verwacht",
+    "Expecting property name enclosed in double quotes": "hier werd een veldnaam tussen "
+    "dubbele aanhalingstekens verwacht",
+    "Expecting ',' delimiter": "hier werd een komma verwacht",
+    "Expecting ':' delimiter": "hier werd een dubbele punt verwacht",
+    "Unterminated string starting at": "een tekst zonder afsluitend aanhalingsteken",
+    "Extra data": "na het JSON-object staat nog meer",
+    "Invalid control character at": "een stuurteken in een tekst",
+    "Invalid \\escape": "een ongeldige \\-reeks in een tekst",
+}
+
+
+def json_schema(spec: InputSpec) -> dict[str, Any]:
+    """The JSON schema of one gegeven: exactly what `coerce` accepts, as far as JSON Schema
+    can say it (the decimals of a JSON number it cannot: the description does)."""
+    if spec.kind == "num":
+        limit = 10**INTEGER_DIGITS
+        number: dict[str, Any] = {"type": "number"}
+        if spec.minimum is not None:
+            number["minimum"] = (
+                int(spec.minimum) if spec.minimum == int(spec.minimum) else str(spec.minimum)
+            )
+        else:
+            number["exclusiveMinimum"] = -limit
+        if spec.maximum is not None:
+            number["maximum"] = (
+                int(spec.maximum) if spec.maximum == int(spec.maximum) else str(spec.maximum)
+            )
+        else:
+            number["exclusiveMaximum"] = limit
+        pattern = (PERCENT_TEXT if spec.percentage else NUMBER_TEXT).pattern
+        return {"anyOf": [number, {"type": "string", "pattern": f"^{pattern}$"}]}
+    if spec.kind == "bool":
+        return {"type": "boolean"}
+    if spec.kind == "date":
+        return {"type": "string", "format": "date", "pattern": f"^{DATE_TEXT.pattern}$"}
+    if spec.kind == "choice":
+        return {"type": "string", "enum": list(spec.choices)}
+    return {"type": "string", "maxLength": TEXT_LENGTH}
+
+
+def describe(spec: InputSpec, organ: str | None = None) -> str:
+    """A gegeven for someone who sends it: its description and how to write its value.
+    `organ` names whose oordeel it is, as a sentence does ("het college")."""
+    text = spec.description or spec.name.replace("_", " ")
+    if spec.oordeel:
+        text = f"Oordeel van {organ or spec.oordeel}: {text}"
+    if spec.kind == "num":
+        if spec.percentage:
+            text += ' (percentage: een getal, 0.5 is 50%, of een tekst als "50%")'
+        elif spec.percent:
+            text += " (een getal; 0.5 is 50%)"
+        elif spec.unit:
+            text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
+        else:
+            text += " (een getal)"
+        text += (
+            f"; ten hoogste {INTEGER_DIGITS} cijfers voor de komma en {FRACTION_DIGITS} erachter"
+        )
+        if spec.minimum is not None:
+            text += f"; ten minste {_bound(spec, spec.minimum)}"
+        if spec.maximum is not None:
+            text += f"; ten hoogste {_bound(spec, spec.maximum)}"
+    elif spec.kind == "date":
+        text += " (JJJJ-MM-DD)"
+    if spec.optional:
+        text += ". Mag ontbreken: wat het nodig heeft, is dan onbepaald"
+    return text

@@ -215,13 +215,13 @@ def test_every_wrong_field_is_named_in_dutch(server: Server) -> None:
     assert status == 422
     assert body["fout"] == "ongeldige invoer" and body["code"] == "R710"
     assert body["velden"] == {
-        "peildatum": '"2008-02-30" is geen geldige datum (JJJJ-MM-DD)',
+        "peildatum": "'2008-02-30' is geen geldige datum (JJJJ-MM-DD)",
         "klantgroep": "verwacht een van: "
         "bijstand, ioaw_ioaz, anw_er, nugger, voormalig_wiw_id, geen",
-        "geboortedatum": '"01-01-1978" is geen geldige datum (JJJJ-MM-DD)',
+        "geboortedatum": "'01-01-1978' is geen geldige datum (JJJJ-MM-DD)",
         "maanden_werkloos": "'veertien' is geen getal; schrijf het als \"1234.56\"",
         "uren_per_week": "verwacht een getal",
-        "bijstandsonafhankelijk_door_arbeid": "verwacht true of false",
+        "bijstandsonafhankelijk_door_arbeid": "verwacht ja of nee: true of false",
         "loonkosten": "getal is te groot (meer dan 15 cijfers voor de komma)",
         "budgetplafond": "onbekend gegeven voor deze regeling",
         "afstand": "wordt in het besluit 'loonkostensubsidie' niet gebruikt",

@@ -79,7 +79,7 @@ def case_with(**fields: object) -> bytes:
     ("body", "field", "message"),
     [
         (b'{"\\udfff": 1}', "\\udfff", "onbekend gegeven voor deze regeling"),
-        (b'{"peildatum": "\\ud800"}', "peildatum", '"\\ud800" is geen geldige datum (JJJJ-MM-DD)'),
+        (b'{"peildatum": "\\ud800"}', "peildatum", "'\\ud800' is geen geldige datum (JJJJ-MM-DD)"),
         (
             case_with(klantgroep="x").replace(b'"x"', b'"\\ud800"'),
             "klantgroep",
@@ -102,7 +102,7 @@ def test_lone_surrogates_get_a_dutch_refusal(
         ("1e-999999999", "te veel cijfers achter de komma (ten hoogste 10)"),
         ("1e999999999", "getal is te groot (meer dan 15 cijfers voor de komma)"),
         ("-1E+16", "getal is te groot (meer dan 15 cijfers voor de komma)"),
-        ('"1e-100000000"', "te veel cijfers achter de komma (ten hoogste 10)"),
+        ('"1e-100000000"', "'1e-100000000' is geen getal; schrijf het als \"1234.56\""),
         ("0." + "0" * 5000 + "1", "te veel cijfers achter de komma (ten hoogste 10)"),
     ],
 )

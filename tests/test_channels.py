@@ -1,0 +1,167 @@
+"""One definition of valid input (`regel.runtime.inputs`): the same input gets the same verdict
+and the same Dutch message in every channel — `regel evalueer`, the Python API, a package of
+`regel vertaal` and the decision service over HTTP. Each row changes one field of a valid case
+(given as the JSON a client sends) and runs it through all four."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from regel import runtime as rt
+from regel.compiler import load
+from regel.compiler.cli import main
+from regel.compiler.service import create_app
+
+from .conftest import POLICIES
+from .test_service import Server
+
+PEIL = "2012-06-01"
+BASE = {  # voorbeeld, besluit subsidie: € 500,00 per maand
+    "geboortedatum": "1970-01-01",
+    "loonkosten": "1400.00",
+    "loonwaarde": "0.6",
+    "uren_per_week": 32,
+    "maanden_werkloos": 14,
+    "ingangsdatum_uitkering": "2012-01-31",
+}
+DIGITS = "te veel cijfers achter de komma (ten hoogste 10)"
+LARGE = "getal is te groot (meer dan 15 cijfers voor de komma)"
+NOT_A_NUMBER = 'is geen getal; schrijf het als "1234.56"'
+
+# (field, the value as JSON text — or None to leave the field out —, the message for that
+# field, or None when the case must be decided)
+ROWS: list[tuple[str, str | None, str | None]] = [
+    ("loonkosten", '"1400.00"', None),
+    ("loonkosten", "1400.5", None),
+    ("loonkosten", "1400", None),
+    ("loonkosten", "1.5", None),
+    ("loonkosten", "1e2", None),  # a JSON number: 100
+    ("loonkosten", '"1e2"', f"'1e2' {NOT_A_NUMBER}"),
+    ("loonkosten", '"1.400,00"', f"'1.400,00' {NOT_A_NUMBER}"),
+    ("loonkosten", '" 12 "', f"' 12 ' {NOT_A_NUMBER}"),
+    ("loonkosten", '"ja"', f"'ja' {NOT_A_NUMBER}"),
+    ("loonkosten", "true", "verwacht een getal"),
+    ("loonkosten", "[1]", "verwacht een getal"),
+    ("loonkosten", "-3", "mag niet kleiner zijn dan € 0 per maand"),
+    ("loonkosten", '"-3"', "mag niet kleiner zijn dan € 0 per maand"),
+    ("loonkosten", "1e-100000000", DIGITS),
+    ("loonkosten", "1e999999999", LARGE),
+    ("loonkosten", "10.49999999999999999999999999999", DIGITS),
+    ("loonkosten", '"10.49999999999999999999999999999"', DIGITS),
+    ("loonkosten", "1" + "0" * 20, LARGE),
+    ("loonkosten", None, "ontbreekt (verplicht gegeven)"),
+    ("loonkosten", "null", "ontbreekt (verplicht gegeven)"),
+    ("loonwaarde", '"50%"', None),
+    ("loonwaarde", '"50 %"', '\'50 %\' is geen getal; schrijf het als "1234.56" of "50%"'),
+    ("loonwaarde", "0.5", None),
+    ("loonwaarde", '"150%"', "mag niet groter zijn dan 100%"),
+    ("uren_per_week", '"ja"', f"'ja' {NOT_A_NUMBER}"),
+    ("uren_per_week", "200", "mag niet groter zijn dan 168 uur per week"),
+    ("maanden_werkloos", "14.0", None),
+    ("geboortedatum", '"1970-02-30"', "'1970-02-30' is geen geldige datum (JJJJ-MM-DD)"),
+    ("geboortedatum", '"19700101"', "'19700101' is geen geldige datum (JJJJ-MM-DD)"),
+    ("geboortedatum", '"0000-01-01"', "'0000-01-01' is geen geldige datum (JJJJ-MM-DD)"),
+    ("geboortedatum", '"\\ud800"', "'\\ud800' is geen geldige datum (JJJJ-MM-DD)"),
+    ("geboortedatum", "19700101", "verwacht een datum (JJJJ-MM-DD)"),
+    ("geboortedatum", None, "ontbreekt (verplicht gegeven)"),
+    ("woonplaats", '"Voorbeeld"', "wordt in het besluit 'subsidie' niet gebruikt"),
+    ("bestaat_niet", "1", "onbekend gegeven voor deze regeling"),
+    ("\\udfff", "1", "onbekend gegeven voor deze regeling"),
+]
+
+
+def _case(field: str, value: str | None) -> str:
+    """The case as JSON text, with one field changed (so that a value like 1e-100000000 is
+    sent as written)."""
+    parts = [f'"{k}": {json.dumps(v)}' for k, v in BASE.items() if k != field]
+    if value is not None:
+        parts.append(f'"{field}": {value}')
+    return "{" + ", ".join(parts) + "}"
+
+
+def _verdict(answer: dict[str, Any]) -> Any:
+    """What every channel must agree on: the decision's outcomes, or the refusal."""
+    if "uitkomsten" in answer:
+        return {k: (v["status"], v["waarde"]) for k, v in answer["uitkomsten"].items()}
+    return answer
+
+
+@pytest.fixture(scope="module")
+def channels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    import datetime
+
+    policies = load(POLICIES / "voorbeeld")
+    peil = datetime.date.fromisoformat(PEIL)
+    out = tmp_path_factory.mktemp("pakketten")
+    assert main(["vertaal", str(POLICIES / "voorbeeld"), "--uit", str(out)]) == 0
+    sys.path.insert(0, str(out))
+    package = importlib.import_module("voorbeeld")
+    folder = tmp_path_factory.mktemp("invoer")
+
+    def python(text: str) -> Any:
+        try:
+            result = policies.evaluate("voorbeeld", rt.inputs.read_json(text), peil, "subsidie")
+        except rt.EvaluationError as err:
+            return err.to_json()
+        return result.to_json()
+
+    def packaged(text: str) -> Any:
+        try:
+            result = package.evaluate(rt.inputs.read_json(text), peil, besluit="subsidie")
+        except rt.EvaluationError as err:
+            return err.to_json()
+        return result.to_json()
+
+    def cli(text: str, capsys: pytest.CaptureFixture[str]) -> Any:
+        case = folder / "casus.json"
+        case.write_text(text, encoding="utf-8")
+        args = ["evalueer", str(POLICIES / "voorbeeld"), "--regeling", "voorbeeld"]
+        main([*args, "--invoer", str(case), "--peildatum", PEIL, "--besluit", "subsidie"])
+        return json.loads(capsys.readouterr().out)
+
+    with Server(create_app(policies)) as server:
+
+        def http(text: str) -> Any:
+            body = text.replace("{", '{"peildatum": "' + PEIL + '", ', 1)
+            _, _, answer = server.request(
+                "POST", "/regelingen/voorbeeld/besluiten/subsidie", body.encode("utf-8")
+            )
+            return answer
+
+        yield {"python": python, "pakket": packaged, "cli": cli, "http": http}
+    sys.path.remove(str(out))
+
+
+def test_there_are_enough_rows() -> None:
+    assert len(ROWS) >= 30
+
+
+@pytest.mark.parametrize(("field", "value", "message"), ROWS)
+def test_every_channel_gives_the_same_verdict(
+    channels: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    value: str | None,
+    message: str | None,
+) -> None:
+    text = _case(field, value)
+    answers = {
+        "python": channels["python"](text),
+        "pakket": channels["pakket"](text),
+        "cli": channels["cli"](text, capsys),
+        "http": channels["http"](text),
+    }
+    verdicts = {name: _verdict(answer) for name, answer in answers.items()}
+    assert len({json.dumps(v, sort_keys=True) for v in verdicts.values()}) == 1, verdicts
+    verdict = verdicts["python"]
+    if message is None:
+        assert "fout" not in verdict, verdict
+    else:
+        assert verdict["code"] == "R710", verdict
+        shown = rt.inputs.field_name(json.loads(f'"{field}"'))
+        assert verdict["velden"] == {shown: message}
