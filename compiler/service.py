@@ -141,7 +141,6 @@ class Endpoint:
     title: str
     fields: dict[str, rt.InputSpec]
     required: set[str]
-    others: set[str]  # gegevens of the regulation this decision does not read
     model: type[BaseModel]
 
     @property
@@ -207,14 +206,12 @@ def endpoints(policies: Policies) -> list[Endpoint]:
         for decision in versions[-1].decisions:
             fields: dict[str, rt.InputSpec] = {}
             required: set[str] | None = None
-            every: set[str] = set()
             for version in versions:
                 if decision not in version.decisions:
                     continue
                 needed: set[str] = set()
                 for outcome in version.decisions[decision]:
                     needed |= version.needs[outcome]
-                every |= set(version.inputs)
                 for name in sorted(needed):
                     fields.setdefault(name, version.inputs[name])
                 must = {
@@ -231,7 +228,6 @@ def endpoints(policies: Policies) -> list[Endpoint]:
                     titles.get(decision) or decision,
                     fields,
                     required,
-                    every - set(fields),
                     _model(rid, decision, fields, required),
                 )
             )
