@@ -18,7 +18,6 @@ from regel import runtime as rt
 
 from . import nodes as n
 from .checker import Analysis, check
-from .codegen import build
 from .diagnostics import CompileError, Diagnostic, Span
 from .parser import SyntaxProblem, parse
 
@@ -170,6 +169,8 @@ def load_sources(sources: dict[str, str]) -> Policies:
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise CompileError(errors, sources)
+    from .codegen import build  # only what runs a regulation generates code
+
     try:
         program = build(analysis, sources)
     except RecursionError:

@@ -18,11 +18,7 @@ from typing import NoReturn
 from regel import runtime as rt
 
 from .api import Policies, check_paths, load
-from .cases import run_cases
-from .coverage import MISSING, coverage
-from .coverage import render as render_coverage
 from .diagnostics import CompileError, render_all
-from .versions import compare, render, versions_to_compare
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -379,6 +375,8 @@ def cmd_vertaal(args: argparse.Namespace) -> int:
 
 
 def cmd_test(paths: list[str]) -> int:
+    from .cases import run_cases
+
     policies = _load(paths)
     if policies is None:
         return EXIT_FAILED
@@ -401,6 +399,9 @@ def cmd_test(paths: list[str]) -> int:
 
 
 def cmd_dekking(args: argparse.Namespace) -> int:
+    from .coverage import MISSING, coverage
+    from .coverage import render as render_coverage
+
     policies = _load(args.paden)
     if policies is None:
         return EXIT_FAILED
@@ -417,6 +418,8 @@ def cmd_dekking(args: argparse.Namespace) -> int:
 
 
 def cmd_verschil(args: argparse.Namespace) -> int:
+    from .versions import compare, render, versions_to_compare
+
     policies = _load(args.paden)
     if policies is None:
         return EXIT_FAILED

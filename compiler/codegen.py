@@ -17,10 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from regel import runtime as rt
+
+if TYPE_CHECKING:
+    import jinja2
 
 from . import nodes as n
 from . import sitemap
@@ -1087,6 +1089,8 @@ def _exceptions_first(rules: list[RuleInfo]) -> list[RuleInfo]:
 @cache
 def template(name: str) -> jinja2.Template:
     """A template for generated Python (`module.py.jinja`, `package.py.jinja`)."""
+    import jinja2  # only where code is generated, not for `regel controleer`
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("regel.compiler", "templates"),
         autoescape=False,

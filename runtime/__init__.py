@@ -2,44 +2,77 @@
 the compiler. Standard library only.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import inputs as inputs  # the rules of valid input: regel.runtime.inputs
-from .engine import (
-    NUMBER_DIGITS,
-    Context,
-    InputSpec,
-    Judgement,
-    Outcome,
-    OutcomeResult,
-    Program,
-    Regulation,
-    Result,
-    Rule,
-    RuleTrace,
-    combine,
-    decided,
-    judge,
-    undetermined_result,
-)
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
-from .inputs import NUMBER_QUANTUM, TEXT_LENGTH
-from .values import (
-    CENTEN,
-    EXACT,
-    HALF_NAAR_BOVEN,
-    HELE_EURO,
-    HELE_GETALLEN,
-    NAAR_BENEDEN,
-    NAAR_BOVEN,
-    age,
-    both,
-    divide,
-    either,
-    format_value,
-    round_to,
-    shift_date,
-    undetermined,
-    whole_units_between,
-)
+from .inputs import NUMBER_QUANTUM, TEXT_LENGTH, InputSpec
+
+if TYPE_CHECKING:
+    from .engine import (
+        NUMBER_DIGITS,
+        Context,
+        Judgement,
+        Outcome,
+        OutcomeResult,
+        Program,
+        Regulation,
+        Result,
+        Rule,
+        RuleTrace,
+        combine,
+        decided,
+        judge,
+        undetermined_result,
+    )
+    from .values import (
+        CENTEN,
+        EXACT,
+        HALF_NAAR_BOVEN,
+        HELE_EURO,
+        HELE_GETALLEN,
+        NAAR_BENEDEN,
+        NAAR_BOVEN,
+        age,
+        both,
+        divide,
+        either,
+        format_value,
+        round_to,
+        shift_date,
+        undetermined,
+        whole_units_between,
+    )
+
+
+# The engine and the value helpers load on first use: `regel controleer` checks a regulation
+# without them, and starts the quicker for it.
+_LAZY = {
+    **dict.fromkeys(
+        ("NUMBER_DIGITS", "Context", "Judgement", "Outcome", "OutcomeResult", "Program",
+         "Regulation", "Result", "Rule", "RuleTrace", "combine", "decided", "judge",
+         "undetermined_result"),
+        "engine",
+    ),
+    **dict.fromkeys(
+        ("CENTEN", "EXACT", "HALF_NAAR_BOVEN", "HELE_EURO", "HELE_GETALLEN", "NAAR_BENEDEN",
+         "NAAR_BOVEN", "age", "both", "divide", "either", "format_value", "round_to",
+         "shift_date", "undetermined", "whole_units_between"),
+        "values",
+    ),
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'regel.runtime' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CENTEN",
