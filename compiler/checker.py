@@ -989,6 +989,9 @@ class Checker:
 
     # ------------------------------------------------------------ exceptions
     def _check_exceptions(self, info: RegInfo) -> None:
+        by_article: dict[str, list[RuleInfo]] = {}  # so that each exception looks in its own
+        for r in info.rules.values():
+            by_article.setdefault(r.anchor.artikel, []).append(r)
         for rinfo in info.rules.values():
             rule = rinfo.node
             for target in rule.exceptions:
@@ -1008,7 +1011,7 @@ class Checker:
                     assert anchor is not None
                     candidates = [
                         r
-                        for r in info.rules.values()
+                        for r in by_article.get(anchor.artikel, ())
                         if anchor.contains(r.anchor) and r is not rinfo
                     ]
                     if anchor not in info.units:
