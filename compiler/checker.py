@@ -92,9 +92,6 @@ class RegInfo:
 class Analysis:
     regs: dict[str, RegInfo] = field(default_factory=dict)  # by key (see RegInfo.key)
     versions: dict[str, list[str]] = field(default_factory=dict)  # id → keys, oldest first
-    # id(node) → what a Name means: ("input"|"begrip"|"outcome"|"norm", name) or ("choice", value)
-    resolved: dict[int, tuple[str, str]] = field(default_factory=dict)
-    types: dict[int, Type] = field(default_factory=dict)
     # (regulation, name) → the (regulation, name) symbols its definition reads
     deps: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     cases: list[n.CaseFile] = field(default_factory=list)
@@ -659,7 +656,7 @@ class Checker:
     def typeof(self, info: RegInfo, e: n.Expr, expect: Type | None = None) -> Type | None:
         t = self._typeof(info, e, expect)
         if t is not None:
-            self.a.types[id(e)] = t
+            e.type = t
         return t
 
     def _typeof(self, info: RegInfo, e: n.Expr, expect: Type | None) -> Type | None:
@@ -684,7 +681,7 @@ class Checker:
                         suggest(e.value, expect.choices),
                     )
                     return None
-                self.a.resolved[id(e)] = ("choice", e.value)
+                e.resolved = ("choice", e.value)
                 return expect
             return TEXT
         if isinstance(e, n.BoolLit):
@@ -797,7 +794,7 @@ class Checker:
 
     def _name(self, info: RegInfo, e: n.Name, expect: Type | None) -> Type | None:
         if expect is not None and expect.kind == "choice" and e.name in expect.choices:
-            self.a.resolved[id(e)] = ("choice", e.name)
+            e.resolved = ("choice", e.name)
             return expect
         sym = info.symbols.get(e.name)
         if sym is None:
@@ -817,7 +814,7 @@ class Checker:
                 or "declareer het als gegeven, begrip of uitkomst",
             )
             return None
-        self.a.resolved[id(e)] = (sym.kind, sym.name)
+        e.resolved = (sym.kind, sym.name)
         self._use(info.key, sym.name)
         if sym.kind == "begrip":
             return self._type_symbol(info, sym)
@@ -848,7 +845,7 @@ class Checker:
                     suggest(e.name, names),
                 )
                 return None
-            self.a.resolved[id(e)] = (sym.kind, sym.name)
+            e.resolved = (sym.kind, sym.name)
             self._use(other.key, sym.name)
             t = self._type_symbol(other, sym) if sym.kind == "begrip" else sym.type
             if found is not None and t is not None and not found.same(t):

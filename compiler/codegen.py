@@ -161,7 +161,7 @@ class ModuleWriter:
         if isinstance(e, n.Number | n.Money):
             return self.constant(e.value)
         if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
-            resolved = self.a.resolved.get(id(e))
+            resolved = e.resolved
             return self.constant(resolved[1] if resolved else e.value)
         if isinstance(e, n.Peildatum):
             return Atom("peildatum" if self.local else "c.peildatum")
@@ -185,7 +185,7 @@ class ModuleWriter:
             op = "not in" if e.negated else "in"
             fixed = all(
                 isinstance(o, n.TextLit)
-                or (isinstance(o, n.Name) and self.a.resolved.get(id(o), ("",))[0] == "choice")
+                or (isinstance(o, n.Name) and (o.resolved or ("",))[0] == "choice")
                 for o in e.options
             )
             if fixed:
@@ -254,10 +254,10 @@ class ModuleWriter:
     def _choice_value(self, e: n.Expr) -> str:
         if isinstance(e, n.TextLit):
             return e.value
-        return self.a.resolved[id(e)][1]
+        return _resolved(e)[1]
 
     def _name(self, e: n.Name) -> Code:
-        kind, name = self.a.resolved[id(e)]
+        kind, name = _resolved(e)
         if kind == "choice":
             return self.constant(name)
         if self.local and kind in ("input", "begrip"):
@@ -290,9 +290,9 @@ class ModuleWriter:
             return binary("or", OR, a, right) if op == "of" else binary("and", AND, a, right)
         if op in COMPARATORS:
             return binary(COMPARATORS[op].python, COMPARE, a, b)
-        left_type = self.a.types.get(id(e.left))
+        left_type = e.left.type
         if op in ("plus", "min") and left_type is not None and left_type.kind == "date":
-            unit = self.a.types[id(e.right)].unit.time
+            unit = _typed(e.right).unit.time
             amount = b if op == "plus" else unary("-", UNARY, b)
             mode = Atom(py_str(date_mode)) if date_mode else Atom("None")
             return Call("shift_date", [a, amount, Atom(py_str(unit or "")), mode])
@@ -389,7 +389,7 @@ class ModuleWriter:
                 assert isinstance(exponent, int)
                 return (max(e.value.adjusted() + 1, 1), max(-exponent, 0))
             case n.Name():
-                kind, name = self.a.resolved[id(e)]
+                kind, name = _resolved(e)
                 if kind == "input":
                     t = self.info.symbols[name].type
                     numeric = t is not None and t.kind == "num"
@@ -446,7 +446,7 @@ class ModuleWriter:
         return self._widest(literals)
 
     def _is_date(self, e: n.Expr) -> bool:
-        t = self.a.types.get(id(e))
+        t = e.type
         return t is not None and t.kind == "date"
 
     def _precision(self, exprs: list[n.Expr]) -> int | None:
@@ -614,7 +614,7 @@ class ModuleWriter:
                     return False  # a begrip is worked out up front, so it must not fail
                 if not isinstance(x, n.Name):
                     continue
-                kind, name = self.a.resolved[id(x)]
+                kind, name = _resolved(x)
                 if kind == "input":
                     node = self.info.symbols[name].node
                     if in_begrip and getattr(node, "oordeel", None):
@@ -638,7 +638,7 @@ class ModuleWriter:
         """Whether `x` is an open norm of another regulation that every filling (and the
         default) gives a literal value: then only the peildatum decides it, and a fast
         decision can read it without a context."""
-        if self.a.resolved.get(id(x), ("",))[0] != "norm":
+        if (x.resolved or ("",))[0] != "norm":
             return False
         for info in self.a.of(x.regulation):
             norm = info.symbols[x.name].node
@@ -660,7 +660,7 @@ class ModuleWriter:
         if isinstance(x, n.Binary):
             if x.op == "deel":
                 return True
-            left = self.a.types.get(id(x.left))
+            left = x.left.type
             return x.op in ("plus", "min") and left is not None and left.kind == "date"
         return False
 
@@ -672,7 +672,7 @@ class ModuleWriter:
                 return True
             if not isinstance(x, n.Name):
                 continue
-            kind, name = self.a.resolved.get(id(x), ("", ""))
+            kind, name = x.resolved or ("", "")
             if kind in ("outcome", "norm"):
                 return True
             node = self.info.symbols[name].node if kind in ("input", "begrip") else None
@@ -691,7 +691,7 @@ class ModuleWriter:
         regulation."""
         if isinstance(x, n.QualName):
             return True
-        return isinstance(x, n.Name) and self.a.resolved.get(id(x), ("",))[0] in ("outcome", "norm")
+        return isinstance(x, n.Name) and (x.resolved or ("",))[0] in ("outcome", "norm")
 
     def _read_inputs(self, names: list[str]) -> list[str]:
         body = []
@@ -929,7 +929,7 @@ class ModuleWriter:
         for x in _walk(e):
             if isinstance(x, n.Peildatum):
                 name = "peildatum"
-            elif isinstance(x, n.Name) and self.a.resolved.get(id(x), ("",))[0] in (
+            elif isinstance(x, n.Name) and (x.resolved or ("",))[0] in (
                 "input",
                 "begrip",
                 "outcome",
@@ -967,7 +967,7 @@ def constant_value(e: n.Expr, analysis: Analysis) -> Any:
         return -constant_value(e.operand, analysis)
     if isinstance(e, n.Number | n.Money):
         return e.value
-    resolved = analysis.resolved.get(id(e))
+    resolved = e.resolved
     if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
         return resolved[1] if resolved else e.value
     if isinstance(e, n.Name) and resolved and resolved[0] == "choice":
@@ -1029,6 +1029,18 @@ def _literal(e: n.Expr) -> bool:
     if isinstance(e, n.Negate):
         return _literal(e.operand)
     return isinstance(e, n.Number | n.Money | n.DateLit | n.TextLit | n.BoolLit)
+
+
+def _resolved(e: n.Expr) -> tuple[str, str]:
+    """What a name refers to, as the checker found it; a name it did not resolve is a fault
+    of the compiler here, never of the regulation (that had an error)."""
+    assert e.resolved is not None, f"onopgeloste naam op {e.span}"
+    return e.resolved
+
+
+def _typed(e: n.Expr) -> Type:
+    assert e.type is not None, f"uitdrukking zonder type op {e.span}"
+    return e.type
 
 
 def _operands(e: n.Expr) -> list[n.Expr]:

@@ -661,7 +661,7 @@ class SiteBuilder:
                                     continue
                                 key = ("norm", ref.name)
                             elif other is info:
-                                kind, name = self.analysis.resolved.get(id(ref), ("", ref.name))
+                                kind, name = ref.resolved or ("", ref.name)
                                 if kind == "choice":
                                     continue
                                 key = (kind, name)
@@ -871,7 +871,7 @@ class SiteBuilder:
                     if isinstance(ref, n.QualName):
                         src = node("norm", f"{ref.regulation}.{ref.name}", label(ref.name), "[(|)]")
                     else:
-                        kind, name = self.analysis.resolved.get(id(ref), ("", ref.name))
+                        kind, name = ref.resolved or ("", ref.name)
                         if kind == "choice":
                             continue
                         sym = info.symbols.get(name)
@@ -956,15 +956,15 @@ class SiteBuilder:
                     pass
                 case n.Membership(value=n.Name() as v, negated=False):
                     for o in e.options:
-                        kind, value = self.analysis.resolved.get(id(o), ("", ""))
+                        kind, value = o.resolved or ("", "")
                         if kind == "choice":
                             groups.append(f"{label(v.name)}: {label(value)}")
                 case n.Binary(op="=", left=n.Name() as v, right=n.Name() as o):
-                    kind, value = self.analysis.resolved.get(id(o), ("", ""))
+                    kind, value = o.resolved or ("", "")
                     if kind == "choice":
                         groups.append(f"{label(v.name)}: {label(value)}")
                 case n.Name():
-                    kind, name = self.analysis.resolved.get(id(e), ("", ""))
+                    kind, name = e.resolved or ("", "")
                     sym = info.symbols.get(name)
                     if (
                         kind in ("begrip", "input")

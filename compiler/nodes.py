@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .diagnostics import Span
+
+if TYPE_CHECKING:
+    from .types import Type
 
 # ---------------------------------------------------------------- units and types
 
@@ -39,7 +43,13 @@ class TypeSpec:
 
 @dataclass(slots=True)
 class Expr:
+    """An expression. The checker writes what it found on the node itself, for every later
+    stage to read: `type`, and for a name what it refers to (`resolved`: input, begrip,
+    outcome, norm or choice, and the name)."""
+
     span: Span
+    type: Type | None = field(default=None, kw_only=True, compare=False, repr=False)
+    resolved: tuple[str, str] | None = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(slots=True)

@@ -155,7 +155,7 @@ class Prose:
         return Symbol(sym.kind, name, description, oordeel, boolean)
 
     def name(self, e: n.Name) -> str:
-        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        kind, value = e.resolved or ("", e.name)
         if kind == "choice":
             return label(value)
         if kind == "input":
@@ -258,7 +258,7 @@ class Prose:
         return self.expr(e)
 
     def _boolean(self, e: n.Name) -> Symbol | None:
-        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        kind, value = e.resolved or ("", e.name)
         if kind == "choice":
             return None
         sym = self.symbol(value)
@@ -267,7 +267,7 @@ class Prose:
     def _statement(self, e: n.Name, sym: Symbol, holds: bool) -> str:
         """A yes/no fact in words: its description (a statement or a question), linked to the
         glossary; a question gets its answer, an oordeel says whose it is."""
-        kind, value = self.analysis.resolved.get(id(e), ("", e.name))
+        kind, value = e.resolved or ("", e.name)
         if sym.oordeel and value not in self.oordelen:
             self.oordelen.append(value)
         target = self.link(kind, value)

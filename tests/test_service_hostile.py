@@ -20,6 +20,9 @@ from .conftest import POLICIES, WAGE_SUBSIDY_CASE
 from .test_service import DELFT, DELFT_CASE, LKS, Server
 
 TIMEOUT = 1.0  # seconds the test server allows for a head and for a body
+# An answer that does not wait on anything comes within this many seconds, also on a busy CI
+# machine; the point is that it comes, not how fast (that is benchmarks/).
+QUICK = 5.0
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,7 @@ def test_lone_surrogates_get_a_dutch_refusal(
     strict: Server, body: bytes, field: str, message: str
 ) -> None:
     status, answer, took = post(strict, body)
-    assert status == 422 and took < 2
+    assert status == 422 and took < QUICK
     assert message in answer["velden"][field]  # type: ignore[index]
 
 
@@ -111,21 +114,21 @@ def test_huge_and_tiny_exponents_are_refused_quickly_and_briefly(
 ) -> None:
     body = case_with(loonkosten="X").replace(b'"X"', number.encode())
     status, answer, took = post(strict, body)
-    assert status == 422 and took < 2
+    assert status == 422 and took < QUICK
     assert answer["velden"] == {"loonkosten": message}
     assert len(json.dumps(answer)) < 500
 
 
 def test_deep_nesting_is_refused(strict: Server) -> None:
     status, answer, took = post(strict, b'{"a": ' + b"[" * 20_000 + b"]" * 20_000 + b"}")
-    assert status == 400 and took < 2 and "te diep genest" in answer["fout"]  # type: ignore[operator]
+    assert status == 400 and took < QUICK and "te diep genest" in answer["fout"]  # type: ignore[operator]
 
 
 def test_a_body_that_never_comes_gets_a_408(strict: Server) -> None:
     head = f"POST {LKS} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode()
     answer, took = raw_exchange(strict, head + b'{"peildatum": ')
     status, text = dutch_refusal(answer)
-    assert status == 408 and TIMEOUT <= took < TIMEOUT + 3
+    assert status == 408 and TIMEOUT <= took < TIMEOUT + QUICK
     assert "body kwam niet binnen" in text["fout"]  # type: ignore[operator]
 
 
@@ -141,19 +144,19 @@ def test_a_body_sent_a_byte_at_a_time_gets_a_408(strict: Server) -> None:
             sent += 1
         answer = sock.recv(65536)
     status, _ = dutch_refusal(answer)
-    assert status == 408 and time.monotonic() - start < TIMEOUT + 3
+    assert status == 408 and time.monotonic() - start < TIMEOUT + QUICK
 
 
 def test_a_head_that_never_ends_gets_a_408(strict: Server) -> None:
     answer, took = raw_exchange(strict, f"POST {LKS} HTTP/1.1\r\nHost: x\r\nX-Tr".encode())
     status, text = dutch_refusal(answer)
-    assert status == 408 and TIMEOUT <= took < TIMEOUT + 3
+    assert status == 408 and TIMEOUT <= took < TIMEOUT + QUICK
     assert "kopregels" in text["fout"]  # type: ignore[operator]
 
 
 def test_an_idle_connection_is_closed_without_a_word(strict: Server) -> None:
     answer, took = raw_exchange(strict, b"")
-    assert answer == b"" and took < TIMEOUT + 3
+    assert answer == b"" and took < TIMEOUT + QUICK
 
 
 @pytest.mark.parametrize(
@@ -177,7 +180,7 @@ def test_requests_the_http_server_cannot_parse_get_dutch_json(
 ) -> None:
     answer, took = raw_exchange(strict, request_bytes)
     got, text = dutch_refusal(answer)
-    assert got == status and took < 2
+    assert got == status and took < QUICK
     assert words in text["fout"]  # type: ignore[operator]
 
 
@@ -192,7 +195,7 @@ def test_slow_clients_do_not_keep_others_out(strict: Server) -> None:
             slow.append(sock)
         start = time.monotonic()
         status, body = strict.post(DELFT, DELFT_CASE)
-        assert status == 200 and time.monotonic() - start < 1
+        assert status == 200 and time.monotonic() - start < QUICK
         assert body["uitkomsten"]["aanspraak_voorziening"]["waarde"] is False
     finally:
         for sock in slow:
