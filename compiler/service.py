@@ -50,6 +50,11 @@ class Fout(BaseModel):
     code: str | None = Field(None, description="De code van de melding (R601, R710, …)")
     velden: dict[str, str] | None = Field(None, description="Per veld wat er mis is")
     hint: str | None = Field(None, description="Wat u eraan kunt doen")
+    plaats: dict[str, str] | None = Field(
+        None,
+        description="Bij een fout in een berekening: de regel, het artikel en de plaats in het "
+        ".regel-bestand (`bron`)",
+    )
 
 
 class Uitkomst(BaseModel):

@@ -417,6 +417,8 @@ class Context:
                 if trace is not None:
                     self._trace_undetermined(rule, outcome, why)
                 return self._undetermined_at(outcome, i, why)
+            except EvaluationError as err:
+                raise err.at(rule.name, rule.anchor, rule.file, rule.line) from None
             value = None
             if applies:
                 won[i] = True
@@ -427,6 +429,8 @@ class Context:
                         if trace is not None:
                             self._trace_undetermined(rule, outcome, why)
                         raise
+                    except EvaluationError as err:
+                        raise err.at(rule.name, rule.anchor, rule.file, rule.line) from None
                     found.append((rule, value))
                 elif rule.kind == "item":
                     value = rule.item
@@ -727,8 +731,10 @@ class Regulation:
                 decimal.setcontext(EXACT)
             try:
                 results = entry[0](inputs, peildatum, False, judged)
-            except (InvalidOperation, decimal.Inexact):
-                results = None  # an input out of bounds after all: the full path says which
+            except (InvalidOperation, decimal.Inexact, EvaluationError):
+                # an input out of bounds after all, or a rule that cannot be worked out: the
+                # full path says which field, or which rule and article
+                results = None
             except (ArithmeticError, ValueError) as err:
                 raise _arithmetic_error(err) from err
             finally:
@@ -779,7 +785,10 @@ class Regulation:
                 # Converted inputs (from JSON, say) can still take the one-pass function; what
                 # it relied on counts only if it decided.
                 judged: dict[str, Any] = {}
-                results = fast(values, peildatum, True, judged)
+                try:
+                    results = fast(values, peildatum, True, judged)
+                except EvaluationError:
+                    results = None  # rule by rule, to say in which rule and article
                 if results is not None:
                     ctx.judged = judged
             if results is None:

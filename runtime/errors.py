@@ -9,12 +9,24 @@ from typing import Any
 class EvaluationError(Exception):
     def __init__(self, code: str, message: str, hint: str | None = None):
         self.code, self.message, self.hint = code, message, hint
+        self.place: dict[str, str] | None = None  # the rule it happened in, see `at`
         super().__init__(message)
 
+    def at(self, rule: str, anchor: str, file: str, line: int) -> EvaluationError:
+        """Name the rule, the article and the line of the .regel file where this happened
+        (the first rule it is noted at: the innermost)."""
+        if self.place is None:
+            self.place = {"regel": rule, "artikel": anchor, "bron": f"{file}:{line}"}
+            self.message = f"{self.message} (bij regel {rule}, {anchor}, {file}:{line})"
+            self.args = (self.message,)
+        return self
+
     def to_json(self) -> dict[str, Any]:
-        """The refusal as JSON: `fout` (a Dutch sentence), `code`, and where it applies per
-        field (`velden`) what is wrong."""
+        """The refusal as JSON: `fout` (a Dutch sentence), `code`, where it happened
+        (`plaats`) and, where it applies, per field (`velden`) what is wrong."""
         out: dict[str, Any] = {"fout": self.message, "code": self.code}
+        if self.place:
+            out["plaats"] = dict(self.place)
         if self.hint:
             out["hint"] = self.hint
         return out

@@ -311,3 +311,19 @@ def test_no_message_names_a_terminal_of_the_grammar() -> None:
     for terminal in _lark().terminals:
         described = _describe_terminal(terminal.name)
         assert terminal.name not in described and "_" not in described.strip("'"), described
+
+
+def test_an_error_in_a_calculation_names_its_rule_article_and_line() -> None:
+    policies = loads(
+        HEADER + "gegevens\n  a: bedrag\n  b: getal\nuitkomsten\n  c: bedrag\nbesluit d: c\n"
+        'artikel 4\n  tekst "x"\n  lid 2\n    tekst "x"\n    regel delen\n      c is a / b\n',
+        "deling.regel",
+    )
+    for trace in (False, True):
+        with pytest.raises(rt.EvaluationError) as err:
+            policies.evaluate("t", {"a": 10, "b": 0}, PEIL, "d", trace=trace)
+        assert err.value.to_json() == {
+            "fout": "deling door nul (bij regel delen, artikel 4 lid 2, deling.regel:14)",
+            "code": "R701",
+            "plaats": {"regel": "delen", "artikel": "artikel 4 lid 2", "bron": "deling.regel:14"},
+        }
