@@ -7,6 +7,7 @@ when nothing applies and there is no default, the outcome is explicitly `onbepaa
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import decimal
 from collections.abc import Callable, Mapping
@@ -620,7 +621,7 @@ class Regulation:
         self.fast = fast or {}
         # Both at once, for the hot path: the function and the digits it can need.
         self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
-        self._norms_from: dict[datetime.date, dict[str, Any]] = {}
+        self._norms_from: dict[tuple[int, str], Any] = {}
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -817,17 +818,16 @@ class Regulation:
 
     def norm_from(self, qualified: str, peildatum: datetime.date) -> Any:
         """An open norm of another regulation (`regeling.norm`) that its fillings give a
-        literal value (the compiler checks that): only the peildatum decides it, so it is
-        worked out once per peildatum."""
-        day = self._norms_from.get(peildatum)
-        if day is None:
-            if len(self._norms_from) > 1024:
-                self._norms_from.clear()
-            day = self._norms_from[peildatum] = {}
-        elif qualified in day:
-            return day[qualified]
+        literal value (the compiler checks that): only which versions are in force decides
+        it, so it is worked out once per stretch of time in which none starts or ends — not
+        once per peildatum, so that a caseload with a peildatum per case keeps it."""
+        key = (self.program.stretch(peildatum), qualified)
+        found = self._norms_from.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         regulation, name = qualified.split(".")
-        value = day[qualified] = Context(self, {}, peildatum, None, {}).elsewhere(regulation, name)
+        value = Context(self, {}, peildatum, None, {}).elsewhere(regulation, name)
+        self._norms_from[key] = value
         return value
 
     def norm_value(self, name: str, ctx: Context) -> Any:
@@ -878,6 +878,21 @@ class Program:
             self.versions.setdefault(regulation.id, []).append(regulation)
         for versions in self.versions.values():
             versions.sort(key=lambda r: r.valid_from or datetime.date.min)
+        # The days on which some regulation starts or stops being in force: between two of
+        # them, every regulation is in force or not all the time (see `stretch`).
+        changes: set[datetime.date] = set()
+        for regulation in regulations.values():
+            regulation._norms_from.clear()  # worked out in another program
+            if regulation.valid_from is not None:
+                changes.add(regulation.valid_from)
+            if regulation.valid_until is not None and regulation.valid_until < datetime.date.max:
+                changes.add(regulation.valid_until + datetime.timedelta(days=1))
+        self._changes = sorted(changes)
+
+    def stretch(self, peildatum: datetime.date) -> int:
+        """Which stretch of time the peildatum lies in: the same number for two days means
+        the same versions in force."""
+        return bisect.bisect_right(self._changes, peildatum)
 
     def in_force(self, regulation: str, peildatum: datetime.date) -> Regulation | None:
         """The version of a regulation in force on the peildatum, if any."""
@@ -914,6 +929,7 @@ NUMBER_DIGITS = valid.INTEGER_DIGITS
 FRACTION_DIGITS, NUMBER_QUANTUM = valid.FRACTION_DIGITS, valid.NUMBER_QUANTUM
 # At most this many onbepaalde conditions in one outcome are worked out both ways (2^n paths).
 MAX_UNDETERMINED = 6
+_MISSING = object()
 _UNBOUNDED = 1 << 62  # a decision whose digits the compiler could not bound
 FastDecision = Callable[
     [Mapping[str, Any], datetime.date, bool, dict[str, Any]], "dict[str, OutcomeResult] | None"
