@@ -398,7 +398,10 @@ class Context:
                     break
             if beaten is not None:
                 won[i] = True
-                if trace is not None:
+                if trace is not None and not self._would_apply(rule):
+                    # Its own condition does not hold: it was not set aside, it did not apply.
+                    self._trace_rule(rule, outcome, False, None)
+                elif trace is not None:
                     trace.append(
                         RuleTrace(
                             rule.name,
@@ -439,6 +442,20 @@ class Context:
             if trace is not None:
                 self._trace_rule(rule, outcome, applies, value)
         return combine(outcome, found)
+
+    def _would_apply(self, rule: Rule) -> bool:
+        """For the motivation only: whether a rule an exception set aside would have applied
+        on its own. What it reads to find out is not relied upon (an oordeel read here is not
+        part of the decision), and what it cannot work out counts as applying."""
+        if rule.condition is None:
+            return True
+        judged = dict(self.judged) if self.judged is not None else None
+        try:
+            return bool(rule.condition(self))
+        except (Undetermined, EvaluationError):
+            return True
+        finally:
+            self.judged = judged
 
     def _undetermined_at(self, outcome: Outcome, i: int, why: Undetermined) -> OutcomeResult:
         """Rule `i`'s condition is onbepaald: work out both ways, each condition and value at

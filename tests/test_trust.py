@@ -327,3 +327,24 @@ def test_an_error_in_a_calculation_names_its_rule_article_and_line() -> None:
             "code": "R701",
             "plaats": {"regel": "delen", "artikel": "artikel 4 lid 2", "bron": "deling.regel:14"},
         }
+
+
+def test_a_rule_that_does_not_apply_is_not_said_to_be_set_aside() -> None:
+    """An exception applies; the rule it deviates from would not have applied anyway (the
+    person is not married): the motivation says its condition does not hold."""
+    policies = loads(
+        HEADER + "gegevens\n  gehuwd: ja/nee\n  kostendeler: ja/nee\n"
+        "  toets: oordeel van het college\nuitkomsten\n  norm: bedrag\n"
+        'artikel 1\n  tekst "x"\n  lid 1\n    tekst "x"\n    regel gehuwden\n'
+        "      norm is € 1.000\n      als gehuwd en toets\n"
+        '  lid 2\n    tekst "x"\n    regel kostendelers\n      in afwijking van artikel 1 lid 1\n'
+        "      norm is € 500\n      als kostendeler\n"
+    )
+    for gehuwd, status in ((False, "niet_toegepast"), (True, "opzijgezet")):
+        result = policies.evaluate(
+            "t", {"gehuwd": gehuwd, "kostendeler": True, "toets": True}, PEIL, trace=True
+        )
+        steps = {s.rule: s for s in result.trace}
+        assert steps["gehuwden"].status == status, steps["gehuwden"].text
+        # the oordeel read only to say this is not one the decision rests on
+        assert [j.name for j in result.judgements] == []
