@@ -719,6 +719,11 @@ class ModuleWriter:
                     binary(">=", COMPARE, Call(f"i_{name}.adjusted", []), Atom("NUMBER_DIGITS"))
                 )
                 checks.append(binary("%", PRODUCT, var, Atom("NUMBER_QUANTUM")))
+                # its own bounds (`ten minste …`): outside them the general path refuses it
+                for op, bound in (("<", node.minimum), (">", node.maximum)):
+                    if bound is not None:
+                        limit = self.constant(constant_value(bound, self.a))
+                        checks.append(binary(op, COMPARE, var, limit))
             elif t.kind == "text":
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("str")))
                 checks.append(binary(">", COMPARE, Call("len", [var]), Atom("TEXT_LENGTH")))

@@ -203,12 +203,24 @@ def _answer(policies: Policies, rid: str, inputs: dict[str, Any], peil: datetime
     return ("besluit", {k: (r.status, r.value) for k, r in result.outcomes.items()})
 
 
-def random_inputs(regulation: rt.Regulation, rng: random.Random, hostile: float) -> dict[str, Any]:
-    """Values for the gegevens of a regulation: mostly of the right kind, some absurd."""
+def random_inputs(
+    regulation: rt.Regulation, rng: random.Random, hostile: float, decision: str | None = None
+) -> dict[str, Any]:
+    """Values for the gegevens a decision reads (now and then one it does not): mostly of the
+    right kind, some absurd, some just outside their bounds."""
     inputs: dict[str, Any] = {}
+    outcomes = regulation.decisions[decision] if decision else tuple(regulation.outcomes)
+    read = set().union(*(regulation.needs[o] for o in outcomes)) if outcomes else set()
     for name, spec in regulation.inputs.items():
+        if name not in read and rng.random() < 0.95:
+            continue
         if rng.random() < 0.1:
             continue  # left out
+        if spec.kind == "num" and rng.random() < 0.1:
+            bound = spec.minimum if spec.minimum is not None else spec.maximum
+            if bound is not None:
+                inputs[name] = bound + rng.choice([Decimal(-1), Decimal(0), Decimal(1)])
+                continue
         if rng.random() < hostile:
             inputs[name] = rng.choice(VALUES)
         elif spec.kind == "bool":
@@ -233,7 +245,7 @@ def check_inputs(policies: Policies, rng: random.Random, report: Report, count: 
             start = version.valid_from or datetime.date(2000, 1, 1)
             for decision in [None, *version.decisions]:
                 for _ in range(count):
-                    inputs = random_inputs(version, rng, hostile=0.15)
+                    inputs = random_inputs(version, rng, hostile=0.15, decision=decision)
                     peil = start + datetime.timedelta(days=rng.randint(-30, 400))
                     fast = _answer(policies, rid, inputs, peil, decision, False)
                     traced = _answer(policies, rid, inputs, peil, decision, True)

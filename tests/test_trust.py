@@ -348,3 +348,14 @@ def test_a_rule_that_does_not_apply_is_not_said_to_be_set_aside() -> None:
         assert steps["gehuwden"].status == status, steps["gehuwden"].text
         # the oordeel read only to say this is not one the decision rests on
         assert [j.name for j in result.judgements] == []
+
+
+def test_the_bounds_of_a_gegeven_hold_on_the_fast_path_too() -> None:
+    from regel.compiler import load
+
+    berkelland = load(POLICIES / "berkelland")
+    case = {"soort_reis": "vervolgafspraak", "afstand": Decimal("-9")}
+    for trace in (False, True):
+        with pytest.raises(rt.InputError) as err:
+            berkelland.evaluate("berkelland", case, datetime.date(2008, 3, 1), "reiskosten", trace)
+        assert err.value.problems == {"afstand": "mag niet kleiner zijn dan 0 km"}
