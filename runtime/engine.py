@@ -689,20 +689,34 @@ class Regulation:
             if value is None:
                 continue  # not given: the default, or what needs it is onbepaald
             required -= needed
-            if type(value) is pytype:  # the common cases, without a call (inputs.py has the rules)
+            # The common cases, without a call; inputs.py has the rules, and says what is wrong.
+            number: Decimal | None = None
+            if type(value) is pytype:
                 if isinstance(value, Decimal):
                     if (
                         value.is_finite()
                         and -FRACTION_DIGITS <= value.adjusted() < NUMBER_DIGITS
                         and not value % NUMBER_QUANTUM
-                        and spec.minimum is None
-                        and spec.maximum is None
                     ):
-                        values[name] = value
-                        continue
+                        number = value
                 elif pytype is not str or (spec.kind == "choice" and value in spec.choices):
                     values[name] = value  # ja/nee, dates and choices
                     continue
+            elif type(value) is str:  # from JSON: a number or a date as text
+                if pytype is Decimal and not spec.percentage and valid.NUMBER_TEXT.fullmatch(value):
+                    number = Decimal(value)
+                elif pytype is datetime.date and valid.DATE_TEXT.fullmatch(value):
+                    try:
+                        values[name] = datetime.date.fromisoformat(value)
+                        continue
+                    except ValueError:
+                        pass
+            if number is not None and (
+                (spec.minimum is None or number >= spec.minimum)
+                and (spec.maximum is None or number <= spec.maximum)
+            ):
+                values[name] = number
+                continue
             try:
                 values[name] = valid.coerce(spec, value)
             except ValueError as err:
@@ -796,31 +810,30 @@ class Regulation:
                                   f"bekend: {known}")  # fmt: skip
         self.check_period(peildatum)
         values = self.coerce_inputs(inputs, outcomes, besluit)
-        ctx = Context(self, values, peildatum, [] if trace else None, {})
+        judged: dict[str, Any] = {}
+        trail: list[RuleTrace] = []
         try:
             results = None
             if fast is not None:
                 # Converted inputs (from JSON, say) can still take the one-pass function; what
                 # it relied on counts only if it decided.
-                judged: dict[str, Any] = {}
                 try:
                     results = fast(values, peildatum, True, judged)
                 except EvaluationError:
                     results = None  # rule by rule, to say in which rule and article
-                if results is not None:
-                    ctx.judged = judged
             if results is None:
+                ctx = Context(self, values, peildatum, trail if trace else None, {})
                 results = {name: ctx.resolve(name) for name in outcomes}
+                judged = ctx.judged or {}
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
-        judgements = self._judgements(ctx.judged) if ctx.judged else []
         return Result(
             self.id,
             self.title,
             peildatum,
             results,
-            ctx.trace or [],
-            judgements,
+            trail,
+            self._judgements(judged) if judged else [],
             self.period,
             self.kind,
         )
