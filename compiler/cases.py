@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +34,19 @@ def run_cases(policies: Policies) -> list[CaseOutcome]:
     return results
 
 
+def case_inputs(
+    policies: Policies, case: n.Case
+) -> tuple[dict[str, Any], datetime.date, str | None]:
+    """A case as a decision asks for it: its gegevens as values, its peildatum, its besluit."""
+    inputs = {name: constant_value(value, policies.analysis) for name, _, value in case.givens}
+    assert case.peildatum is not None  # the checker requires one
+    return inputs, case.peildatum, case.decision
+
+
 def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
     a = policies.analysis
     outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
-    inputs = {name: constant_value(value, a) for name, _, value in case.givens}
+    inputs = case_inputs(policies, case)[0]
     expect_error = [e for e in case.expectations if e.kind == "fout"]
     assert case.peildatum is not None
     try:
@@ -64,10 +74,11 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
         got = result.outcomes[name]
         spec = regulation.outcomes[name]
         shown = _shown(got)
-        if exp.kind == "onbepaald":
-            if got.status != "onbepaald":
+        if exp.kind in ("onbepaald", "komt_niet_tot_stand"):
+            if got.status != exp.kind:
+                want_text = exp.kind.replace("_", " ")
                 outcome.failures.append(
-                    f"{name}\n      verwacht: onbepaald\n      kreeg:    {shown}"
+                    f"{name}\n      verwacht: {want_text}\n      kreeg:    {shown}"
                 )
         elif exp.kind == "is":
             want: Any = constant_value(exp.value, a)  # type: ignore[arg-type]
@@ -89,4 +100,5 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
 def _shown(got: rt.OutcomeResult) -> str:
     if got.status == "bepaald":
         return got.display
-    return f"{got.status} ({got.reason})" if got.reason else got.status
+    status = got.status.replace("_", " ")
+    return f"{status} ({got.reason})" if got.reason else status

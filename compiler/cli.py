@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--besluit", metavar="NAAM", help="welk besluit (standaard: alle uitkomsten)")
     p.add_argument("--regeling", metavar="NAAM", help="welke regeling, als er meer geladen zijn")
+    p.add_argument(
+        "--tekst",
+        action="store_true",
+        help="de motivering als leesbare tekst in plaats van JSON",
+    )
     _docs_url(p)
 
     p = sub.add_parser(
@@ -275,7 +280,10 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
     except rt.EvaluationError as err:  # the same JSON as the service gives
         print(json.dumps(err.to_json(), ensure_ascii=False, indent=2))
         return EXIT_FAILED
-    print(json.dumps(result.to_json(args.documentatie), ensure_ascii=False, indent=2))
+    if args.tekst:
+        sys.stdout.write(result.text())
+    else:
+        print(json.dumps(result.to_json(args.documentatie), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

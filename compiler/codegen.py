@@ -42,23 +42,35 @@ from .pyexpr import (
     IfElse,
     Lambda,
     Paren,
+    Walrus,
     binary,
     render,
     unary,
     wrap,
 )
 from .types import Type, from_spec
-from .vocabulary import COMPARATORS, ROUNDING_MODES, ROUNDING_TARGETS
+from .vocabulary import (
+    COMPARATORS,
+    OPERATORS,
+    ORGANS,
+    ROUNDING_MODES,
+    ROUNDING_TARGETS,
+    UNITS,
+)
 
 _ARITH = {"plus": ("+", SUM), "min": ("-", SUM), "maal": ("*", PRODUCT), "van": ("*", PRODUCT)}
 
 
 def py_str(text: str) -> str:
-    """A Python string literal for any text, double-quoted like `ruff format` writes it."""
+    """A Python string literal for any text, double-quoted like `ruff format` writes it; the
+    signs of a written-out calculation as escapes, which linters do not take for x and -."""
     literal = repr(text)
     if literal[0] == "'" and '"' not in text:
         literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
-    return literal
+    return literal.translate(_CONFUSABLE)
+
+
+_CONFUSABLE = {ord("×"): "\\u00d7", ord("−"): "\\u2212"}
 
 
 def comment(text: str) -> str:
@@ -102,6 +114,7 @@ class Function:
     name: str
     note: str
     body: list[str]
+    params: str = "c: Context"
 
 
 @dataclass
@@ -134,6 +147,10 @@ class ModuleWriter:
         self._by_outcome: dict[str, list[RuleInfo]] | None = None
         self._silencers: list[RuleInfo] | None = None
         self._digit_memo: dict[int, tuple[int, int] | None] = {}
+        # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
+        self.explaining = False
+        self._temps = 0
+        self.explainers: dict[str, str] = {}  # begrip (or filling) → its explaining twin
 
     # ------------------------------------------------------------ literals
     def constant(self, value: Any) -> Code:
@@ -168,12 +185,20 @@ class ModuleWriter:
         if isinstance(e, n.Name):
             return self._name(e)
         if isinstance(e, n.QualName):
+            if self.explaining:
+                where = [Atom(py_str(e.regulation)), Atom(py_str(e.name))]
+                return Call("derivation.elsewhere", [Atom("s"), Atom("c"), *where, self._format(e)])
             qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
             if self.local:  # only a constant open norm, see _constant_norm
                 return Call("REGELING.norm_from", [qualified, Atom("peildatum")])
             if self._constant_norm(e):  # worked out once per peildatum, also with a trace
                 return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
             return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
+        if self.explaining and (
+            isinstance(e, n.Not | n.Membership)
+            or (isinstance(e, n.Binary) and e.op not in OPERATORS)
+        ):
+            return self._plain(e)  # a test inside a value: its facts, not a calculation
         if isinstance(e, n.Not):
             return unary("not ", NOT, self.expr(e.operand))
         if isinstance(e, n.Negate):
@@ -197,28 +222,49 @@ class ModuleWriter:
             return binary(op, COMPARE, value, Call("", items))
         if isinstance(e, n.Bound):
             pick = "min" if e.kind == "maximum" else "max"
-            return Call(pick, [self.expr(e.value), self.expr(e.limit)])
+            return self._noted(
+                "bound",
+                [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
+                [self.expr(e.value), self.expr(e.limit)],
+                lambda ops: Call(pick, ops),
+            )
         if isinstance(e, n.Extreme):
             pick = "min" if e.kind == "minimum" else "max"
-            return Call(pick, [self.expr(a) for a in e.args])
+            args = [self.expr(a) for a in e.args]
+            if not self.explaining:
+                return Call(pick, args)
+            return self._noted(
+                "pick",
+                [Atom(py_str(e.kind)), self._format(e.args[0], e)],
+                [Call("", args)],
+                lambda ops: Call(pick, [Atom(f"*{ops[0].flat()}")]),
+            )
         if isinstance(e, n.Round):
             if e.target is None:
                 return self.expr(e.value, date_mode=e.mode)
-            return Call(
-                "round_to",
-                [
-                    self.expr(e.value),
-                    Atom(ROUNDING_TARGETS[e.target].runtime),
-                    Atom(ROUNDING_MODES[e.mode].runtime),
-                ],
+            target, mode = ROUNDING_TARGETS[e.target], ROUNDING_MODES[e.mode]
+            return self._noted(
+                "rounded",
+                [Atom(py_str(f"{target.prose}, {mode.prose}")), self._format(e.value, e)],
+                [self.expr(e.value)],
+                lambda ops: Call("round_to", [ops[0], Atom(target.runtime), Atom(mode.runtime)]),
             )
         if isinstance(e, n.Age):
-            return Call("age", [self.expr(e.birth), self.expr(e.on)])
-        if isinstance(e, n.Between):
-            return Call(
-                "whole_units_between",
-                [self.expr(e.start), self.expr(e.end), Atom(py_str(e.unit))],
+            return self._noted(
+                "aged",
+                [self._format(e.birth, e.on, e)],
+                [self.expr(e.birth), self.expr(e.on)],
+                lambda ops: Call("age", ops),
             )
+        if isinstance(e, n.Between):
+            return self._noted(
+                "elapsed",
+                [Atom(py_str(UNITS[e.unit].plural)), self._format(e.start, e.end, e)],
+                [self.expr(e.start), self.expr(e.end)],
+                lambda ops: Call("whole_units_between", [*ops, Atom(py_str(e.unit))]),
+            )
+        if isinstance(e, n.Choice) and self.explaining:
+            return self._explained_choice(e)
         if isinstance(e, n.Choice):
             text = source_text(e.span, self.sources)
             result: Code = (
@@ -273,9 +319,17 @@ class ModuleWriter:
                 return Call("c.given", [Atom(py_str(name))])
             return Atom(f"c.inputs[{py_str(name)}]")
         if kind == "begrip":
+            if self.explaining:
+                return Call(
+                    "derivation.begrip", [Atom("s"), Atom("c"), Atom(py_str(name)), self._format(e)]
+                )
             return Call(f"begrip_{name}", [Atom("c")])
         if kind == "outcome":
             return Call("c.outcome", [Atom(py_str(name))])
+        if self.explaining:
+            return Call(
+                "derivation.norm", [Atom("s"), Atom("c"), Atom(py_str(name)), self._format(e)]
+            )
         return Call("c.norm", [Atom(py_str(name))])
 
     def _binary(self, e: n.Binary, date_mode: str | None) -> Code:
@@ -291,15 +345,116 @@ class ModuleWriter:
         if op in COMPARATORS:
             return binary(COMPARATORS[op].python, COMPARE, a, b)
         left_type = e.left.type
+        shown = [Atom(py_str(OPERATORS[op].shown)), self._format(e.left, e.right, e)]
         if op in ("plus", "min") and left_type is not None and left_type.kind == "date":
-            unit = _typed(e.right).unit.time
-            amount = b if op == "plus" else unary("-", UNARY, b)
+            unit = Atom(py_str(_typed(e.right).unit.time or ""))
             mode = Atom(py_str(date_mode)) if date_mode else Atom("None")
-            return Call("shift_date", [a, amount, Atom(py_str(unit or "")), mode])
+            return self._noted(
+                "calc",
+                shown,
+                [a, b],
+                lambda ops: Call(
+                    "shift_date",
+                    [ops[0], ops[1] if op == "plus" else unary("-", UNARY, ops[1]), unit, mode],
+                ),
+            )
         if op in _ARITH:
             symbol, prec = _ARITH[op]
-            return binary(symbol, prec, a, b)
-        return Call("divide", [a, b])
+            return self._noted("calc", shown, [a, b], lambda ops: binary(symbol, prec, *ops))
+        return self._noted("calc", shown, [a, b], lambda ops: Call("divide", ops))
+
+    # ------------------------------------------------------------ explaining twins
+    def _noted(
+        self,
+        helper: str,
+        extra: list[Code],
+        operands: list[Code],
+        build: Callable[[list[Code]], Code],
+    ) -> Code:
+        """`build(operands)`; in an explaining twin, the operands are kept under names and
+        passed with the result to `runtime.derivation.<helper>`, which notes the step. Both
+        are built by the same `build`: the explained value is the value."""
+        if not self.explaining:
+            return build(operands)
+        temps: list[str] = []
+        for _ in operands:
+            self._temps += 1
+            temps.append(f"t{self._temps}")
+        kept = [Walrus(t, o) for t, o in zip(temps, operands, strict=True)]
+        return Call(
+            f"derivation.{helper}", [Atom("s"), *extra, *kept, build([Atom(t) for t in temps])]
+        )
+
+    def _plain(self, e: n.Expr) -> Code:
+        was, self.explaining = self.explaining, False
+        try:
+            return self.expr(e)
+        finally:
+            self.explaining = was
+
+    def _explained_choice(self, e: n.Choice) -> Code:
+        """Tiers in an explaining twin: the tier that gave the value is noted, then what its
+        value took; tiers are not merged, so that the step names the one that applied."""
+        fmt = self._format(e)
+        result: Code
+        if e.otherwise is not None:
+            result = Call(
+                "derivation.tier",
+                [Atom("s"), Atom(py_str("“anders”")), fmt, Lambda(self.expr(e.otherwise))],
+            )
+        else:
+            text = source_text(e.span, self.sources)
+            result = Call(
+                "undetermined",
+                [Atom(py_str(text)), Atom(py_str("geen van de gevallen is van toepassing"))],
+            )
+        for value, cond in reversed(e.branches):
+            case = f"het geval “{source_text(cond.span, self.sources)}”"
+            noted = Call(
+                "derivation.tier", [Atom("s"), Atom(py_str(case)), fmt, Lambda(self.expr(value))]
+            )
+            result = IfElse(noted, wrap(self._plain(cond), OR), result)
+        return result
+
+    def _format(self, *exprs: n.Expr) -> Code:
+        """How the motivation shows the values of `exprs`: kind, unit, percent and the name it
+        was read under; one constant per combination."""
+        formats = []
+        for x in exprs:
+            t = x.type
+            named = isinstance(x, n.QualName) or (
+                isinstance(x, n.Name) and (x.resolved or ("",))[0] != "choice"
+            )
+            label = x.name if named else ""  # type: ignore[attr-defined]
+            if t is None:
+                formats.append(f'("text", "", False, {py_str(label)}, "")')
+            else:
+                unit, percent = py_str(unit_label(t)), repr(t.percent)
+                one = py_str(t.unit.display() if unit_label(t) else "")
+                formats.append(f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {one})")
+        literal = formats[0] if len(formats) == 1 else "(" + ", ".join(formats) + ")"
+        key = (tuple, literal)
+        if key not in self.constants:
+            name = f"F{len(self.constants) + 1}"
+            self.constants[key] = name
+            self.module.constants.append((name, literal))
+        return Atom(self.constants[key])
+
+    def explaining_twin(self, name: str, note: str, e: n.Expr) -> str | None:
+        """`uitleg_<name>(c, s)`: the value of `e`, noting each step in `s`; None when `e`
+        reads nothing and computes nothing worth a step (a literal, a gegeven)."""
+        if not any(_explained(x) for x in _walk(e)) or _explained_depth(e) > _TWIN_DEPTH:
+            return None  # nothing to say, or too deep for Python's parser as nested calls
+        self.explaining, self._temps = True, 0
+        try:
+            code = self.expr(e)
+        finally:
+            self.explaining = False
+        body = render(code, "return ", 4)
+        self.module.functions.append(
+            Function(f"uitleg_{name}", comment(note), body, "c: Context, s: list[Any]")
+        )
+        return f"uitleg_{name}"
 
     def function(self, name: str, note: str, code: Code, memo: str | None = None) -> None:
         """A function of the context; with `memo`, its value is remembered per evaluation."""
@@ -322,12 +477,11 @@ class ModuleWriter:
             where = f"{sym.anchor}" if sym.anchor else "de regeling"
             if sym.kind == "begrip":
                 node: Any = sym.node
-                self.function(
-                    f"begrip_{sym.name}",
-                    f"begrip {sym.name}, {where}",
-                    self.expr(node.value),
-                    memo=sym.name,
-                )
+                note = f"begrip {sym.name}, {where}"
+                self.function(f"begrip_{sym.name}", note, self.expr(node.value), memo=sym.name)
+                twin = self.explaining_twin(f"begrip_{sym.name}", note, node.value)
+                if twin:
+                    self.explainers[sym.name] = twin
             elif sym.kind == "norm" and sym.node.default is not None:  # type: ignore[attr-defined]
                 self.function(
                     f"norm_{sym.name}",
@@ -335,11 +489,11 @@ class ModuleWriter:
                     self.expr(sym.node.default),  # type: ignore[attr-defined]
                 )
         for i, fill in enumerate(info.fills, 1):
-            self.function(
-                f"invulling_{i}",
-                f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}",
-                self.expr(fill.value),
-            )
+            note = f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}"
+            self.function(f"invulling_{i}", note, self.expr(fill.value))
+            twin = self.explaining_twin(f"invulling_{i}", note, fill.value)
+            if twin:
+                self.explainers[fill_key(fill.regulation, fill.norm)] = twin
         for r in info.rules.values():
             rule = r.node
             where = f"regel {rule.name}, {r.anchor}"
@@ -347,6 +501,9 @@ class ModuleWriter:
                 self.function(f"voorwaarde_{rule.name}", where, self.expr(rule.condition))
             if rule.value is not None:
                 self.function(f"waarde_{rule.name}", where, self.expr(rule.value))
+                twin = self.explaining_twin(f"regel_{rule.name}", where, rule.value)
+                if twin:
+                    self.explainers[f"regel:{rule.name}"] = twin
 
         inputs = [s for s in info.symbols.values() if s.kind == "input"]
         outcomes = [s for s in info.symbols.values() if s.kind == "outcome"]
@@ -507,6 +664,7 @@ class ModuleWriter:
         )
         cond = f"voorwaarde_{rule.name}" if rule.condition is not None else "None"
         value = f"waarde_{rule.name}" if rule.value is not None else "None"
+        explain = self.explainers.get(f"regel:{rule.name}", "None")
         args = [
             ("name", py_str(rule.name)),
             ("anchor", py_str(str(r.anchor))),
@@ -514,6 +672,7 @@ class ModuleWriter:
             ("kind", py_str(kind)),
             ("condition", cond),
             ("value", value),
+            ("explain", explain),
             ("item", _opt(rule.item)),
             ("overrides", _tuple(r.overrides)),
             (
@@ -547,6 +706,8 @@ class ModuleWriter:
         ]
         if node.default is not None:
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
+        if node.open:
+            args += [("open", "True")]
         return _call_lines("Outcome", args, 0)
 
     # ------------------------------------------------------------ fast decisions
@@ -921,9 +1082,50 @@ class ModuleWriter:
             ("valid_until", self._date(meta.valid_until)),
             ("meta", _braces(meta_items)),
             ("fast", _braces([f"{py_str(k)}: {v}" for k, v in fast.items() if v])),
+            *self._motivation_tables(),
             ("digits", _braces([f"{py_str(k)}: {v}" for k, v in self.digits.items()])),
         ]
         return _call_lines("Regulation", args, 0)
+
+    def _motivation_tables(self) -> list[tuple[str, str | Container]]:
+        """What the motivation says of begrippen and norms beyond their values: how each was
+        worked out, the article it stands in, how its value reads, and for an open norm the
+        organ it is left to."""
+        explainers = [
+            f"{py_str(k)}: {v}" for k, v in self.explainers.items() if not k.startswith("regel:")
+        ]
+        anchors, formats, organs, reads = [], [], [], []
+        for sym in self.info.symbols.values():
+            if sym.kind not in ("begrip", "norm", "outcome"):
+                continue
+            if sym.kind == "begrip":
+                names = self._facts(sym.node.value)  # type: ignore[attr-defined]
+                if names:
+                    reads.append(f"{py_str(sym.name)}: {_tuple(names)}")
+            if sym.anchor is not None:
+                anchors.append(f"{py_str(sym.name)}: {py_str(str(sym.anchor))}")
+            if sym.kind != "outcome" and sym.type is not None:
+                t = sym.type
+                shown = f"({py_str(t.kind)}, {py_str(unit_label(t))}, {t.percent!r})"
+                formats.append(f"{py_str(sym.name)}: {shown}")
+            if sym.kind == "norm":
+                organ = sym.node.organ  # type: ignore[attr-defined]
+                organs.append(f"{py_str(sym.name)}: {py_str(organ)}")
+        for fill in self.info.fills:
+            if fill.anchor is not None:
+                key = fill_key(fill.regulation, fill.norm)
+                anchors.append(f"{py_str(key)}: {py_str(str(fill.anchor))}")
+        return [
+            ("explainers", _braces(explainers)),
+            ("anchors", _braces(anchors)),
+            ("formats", _braces(formats)),
+            ("norm_organs", _braces(organs)),
+            ("begrip_facts", _braces(reads)),
+            (
+                "organ_names",
+                _braces([f"{py_str(o.key)}: {py_str(o.name)}" for o in ORGANS.values()]),
+            ),
+        ]
 
     def _date(self, day: datetime.date | None) -> str:
         return "None" if day is None else self.constant(day).flat()
@@ -938,8 +1140,11 @@ class ModuleWriter:
                 "input",
                 "begrip",
                 "outcome",
+                "norm",
             ):
                 name = x.name
+            elif isinstance(x, n.QualName):
+                name = f"{x.regulation}.{x.name}"
             else:
                 continue
             if name not in names:
@@ -1058,6 +1263,37 @@ def _operands(e: n.Expr) -> list[n.Expr]:
                 if isinstance(part, n.Expr):
                     found.append(part)
     return found
+
+
+def _explained(x: n.Expr) -> bool:
+    """Whether a node of a value is a step of its derivation: a calculation, a cap, a
+    rounding, a tier, or a value read with a provenance (a begrip, a norm, another
+    regulation's value)."""
+    if isinstance(x, n.Binary):
+        return x.op in OPERATORS
+    if isinstance(x, n.Round):
+        return x.target is not None
+    if isinstance(x, n.Name):
+        return (x.resolved or ("",))[0] in ("begrip", "norm")
+    return isinstance(x, n.Bound | n.Extreme | n.Age | n.Between | n.Choice | n.QualName)
+
+
+# Python's parser takes 200 nested brackets. A node nests at most one of its own, a step of
+# a twin two more (a call and a kept operand): deeper values are said without derivation.
+_TWIN_DEPTH = 150
+
+
+def _explained_depth(e: n.Expr) -> int:
+    """How deep the brackets of `e`'s twin nest, at most (iteratively: a value can be nested
+    deeper than Python recurses)."""
+    deepest = 0
+    stack: list[tuple[n.Expr, int]] = [(e, 0)]
+    while stack:
+        x, depth = stack.pop()
+        depth += 1 + 2 * _explained(x)
+        deepest = max(deepest, depth)
+        stack += [(child, depth) for child in _operands(x)]
+    return deepest
 
 
 def _walk(e: object) -> Iterator[n.Expr]:

@@ -728,6 +728,8 @@ class SiteBuilder:
                 "description": escape(out.description) if out.description else "",
                 "type": self._type(out.type),
                 "default": prose.expr(out.default) if out.default is not None else None,
+                "open": out.open,
+                "list": out.type.kind == "lijst",
                 "rules": [
                     self._rule_link(info, page, r.node.name, r.anchor, True)
                     for r in info.rules_for(out.name)

@@ -265,6 +265,9 @@ class OutcomeDecl:
     type: TypeSpec
     description: str | None
     default: Expr | None = None
+    # `standaard onbepaald`: when no rule applies the outcome is not yet known (onbepaald),
+    # rather than determinately not arising (komt niet tot stand).
+    open: bool = False
 
 
 @dataclass(slots=True)
@@ -400,7 +403,7 @@ class Regulation:
 @dataclass(slots=True)
 class Expectation:
     span: Span
-    kind: str  # is, onbepaald, bevat, bevat_niet, fout
+    kind: str  # is, onbepaald, komt_niet_tot_stand, bevat, bevat_niet, fout
     outcome: str | None = None
     value: Expr | None = None
     text: str | None = None

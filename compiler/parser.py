@@ -511,6 +511,11 @@ class _ToAst(Transformer):
     def uitkomst(self, meta, name, typ, desc, default):
         return n.OutcomeDecl(self._t(name), str(name), typ, _text(desc) if desc else None, default)
 
+    def uitkomst_open(self, meta, name, typ, desc):
+        decl = n.OutcomeDecl(self._t(name), str(name), typ, _text(desc) if desc else None)
+        decl.open = True
+        return decl
+
     def standaard(self, meta, expr):
         return expr
 
@@ -849,6 +854,9 @@ class _ToAst(Transformer):
 
     def g_onbepaald(self, meta, name):
         return self._expect(meta, "onbepaald", name)
+
+    def g_niet_tot_stand(self, meta, name):
+        return self._expect(meta, "komt_niet_tot_stand", name)
 
     def g_bevat(self, meta, name, s):
         return self._expect(meta, "bevat", name, text=_text(s))

@@ -128,6 +128,22 @@ class Lambda(Code):
         return ["lambda: " + lines[0], *lines[1:]]
 
 
+@dataclass(slots=True)
+class Walrus(Code):
+    """`(name := value)`: an operand kept under a name, so that a motivation can show it
+    beside the result computed from it."""
+
+    name: str
+    value: Code
+    prec: int = ATOM
+
+    def flat(self) -> str:
+        return f"({self.name} := {self.value.flat()})"
+
+    def broken(self, width: int) -> list[str]:
+        return [f"({self.name} := (", *_indent(self.value.lines(width - 4)), "))"]
+
+
 def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 

@@ -58,9 +58,12 @@ class Fout(BaseModel):
 
 
 class Uitkomst(BaseModel):
-    status: Literal["bepaald", "onbepaald", "conflict"] = Field(
-        description="Of de uitkomst bepaald is; conflict: twee regels geven elk een andere "
-        "waarde en geen van beide gaat voor (de reden noemt beide)"
+    status: Literal["bepaald", "komt_niet_tot_stand", "onbepaald", "conflict"] = Field(
+        description="bepaald: er is een waarde; komt_niet_tot_stand: vaststaat dat geen regel "
+        "van toepassing is (een bepaald antwoord: de motivering noemt per regel de voorwaarde die "
+        "niet vervuld is); onbepaald: het antwoord hangt af van wat ontbreekt (de reden noemt "
+        "het); conflict: twee regels geven elk een andere waarde en geen van beide gaat voor "
+        "(de reden noemt beide)"
     )
     waarde: Any = Field(
         None,
@@ -69,7 +72,25 @@ class Uitkomst(BaseModel):
     )
     weergave: str = Field(description='De waarde zoals een mens haar leest: "€ 500,00 per maand"')
     grondslag: list[str] = Field(description="De artikelen waarop de waarde rust")
-    reden: str | None = Field(None, description="Waarom de uitkomst onbepaald is")
+    reden: str | None = Field(
+        None, description="Waarom de uitkomst niet tot stand komt, onbepaald is of een conflict"
+    )
+
+
+class Rekenstap(BaseModel):
+    """One step of how a value was worked out."""
+
+    soort: Literal["berekening", "grens", "afronding", "geval", "norm", "begrip", "elders"] = Field(
+        description="berekening (a + b, a × b, 50% van a, een datum plus een duur), grens "
+        "(een minimum of maximum), afronding, geval (de trede die gold), norm (een open "
+        "norm en waar zij is vastgesteld), begrip (een begrip en zijn artikel), elders (een "
+        "waarde uit een andere regeling)"
+    )
+    tekst: str = Field(description='De stap als Nederlands: "100,5 km × € 0,19 per km = € 19,095"')
+    weergave: str = Field(description="Het resultaat van de stap, zoals een mens het leest")
+    stappen: list[Rekenstap] | None = Field(
+        None, description="Bij een begrip: hoe het zelf is berekend"
+    )
 
 
 class Stap(BaseModel):
@@ -84,6 +105,9 @@ class Stap(BaseModel):
     feiten: dict[str, str] | None = Field(None, description="De feiten die de voorwaarde las")
     opzijgezet_door: str | None = None
     interpretatie: list[str] | None = Field(None, description="Hoe de tekst gelezen is")
+    berekening: list[Rekenstap] | None = Field(
+        None, description="Bij een toegepaste regel: hoe de waarde is berekend, stap voor stap"
+    )
     reden: str | None = None
     documentatie: str | None = Field(None, description="Link naar de regel in de documentatie")
 
@@ -91,7 +115,9 @@ class Stap(BaseModel):
 class Oordeel(BaseModel):
     gegeven: str
     orgaan: str = Field(description="Wie oordeelt: college, raad of wetgever")
+    orgaan_naam: str = Field(description='Het orgaan in een zin: "het college"')
     waarde: Any
+    weergave: str = Field(description='De waarde zoals een mens haar leest: "ja", "€ 1.400,00"')
     omschrijving: str | None
 
 

@@ -84,6 +84,33 @@ COMPARATOR_OF_WORDS: dict[str, Comparator] = {
 }
 
 
+# ---------------------------------------------------------------- arithmetic
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """An arithmetic operator: its key (as the parser names it), the symbols that write it, its
+    operator in Python (division is `divide`, exact to a stated number of digits), and how a
+    written-out calculation in a motivation shows it ("50% van € 1.400,00", "12 km × 2")."""
+
+    key: str
+    words: tuple[str, ...]
+    python: str
+    shown: str
+
+
+OPERATORS: dict[str, Operator] = {
+    o.key: o
+    for o in (
+        Operator("plus", ("+",), "+", "+"),
+        Operator("min", ("-",), "-", "−"),
+        Operator("maal", ("*", "×"), "*", "×"),
+        Operator("deel", ("/",), "divide", ":"),
+        Operator("van", ("van",), "*", "van"),
+    )
+}
+
+
 # ---------------------------------------------------------------- organs
 
 

@@ -64,6 +64,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "derivation":  # the steps of a motivation, called by explaining twins
+        from . import derivation
+
+        return derivation
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'regel.runtime' has no attribute '{name}'")
@@ -103,6 +107,7 @@ __all__ = [
     "both",
     "combine",
     "decided",
+    "derivation",
     "divide",
     "either",
     "format_value",

@@ -16,11 +16,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import inputs as valid
+from .derivation import Step, lines
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
 from .inputs import InputSpec
 from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
+
+# What an outcome can be: a value; determinately none, because no rule applies ("komt niet
+# tot stand", a no that says why); onbepaald, because something it needs is missing; or two
+# rules that disagree.
+NOT_ARISEN = "komt_niet_tot_stand"
+OUTCOME_STATUSES = ("bepaald", NOT_ARISEN, "onbepaald", "conflict")
+STEP_STATUSES = ("toegepast", "niet_toegepast", "opzijgezet", "onbepaald")
 
 
 @dataclass(slots=True)
@@ -31,6 +39,8 @@ class Rule:
     kind: str  # waarde, item, buiten_toepassing
     condition: Fn | None = None
     value: Fn | None = None
+    # The value's explaining twin: the same value, noting each step of its derivation.
+    explain: Callable[[Context, list[Step]], Any] | None = None
     item: str | None = None
     overrides: tuple[str, ...] = ()
     condition_text: str = ""
@@ -54,6 +64,7 @@ class Outcome:
     description: str | None = None
     default: Any = None
     has_default: bool = False
+    open: bool = False  # `standaard onbepaald`: no rule applying leaves it onbepaald
     overriders: list[tuple[int, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -90,7 +101,7 @@ class OutcomeResult:
     @property
     def display(self) -> str:
         if self.status != "bepaald":
-            return self.status
+            return self.status.replace("_", " ")
         return self.outcome.display(self.value) if self.outcome else str(self.value)
 
     def __repr__(self) -> str:
@@ -112,13 +123,16 @@ class RuleTrace:
     reason: str | None = None
     doc: str = ""
     kind: str = "waarde"  # of the rule: waarde, item, buiten_toepassing
+    derivation: list[Step] = field(default_factory=list)  # how its value was worked out
 
     @property
     def text(self) -> str:
         """The step as one Dutch sentence that names its article, for a motivation that people
         read rather than parse."""
         where = f"{self.anchor[:1].upper()}{self.anchor[1:]} (regel {self.rule})"
-        facts = "; ".join(f"{name.replace('_', ' ')}: {v}" for name, v in self.facts.items())
+        facts = "; ".join(
+            f"{name.rsplit('.', 1)[-1].replace('_', ' ')}: {v}" for name, v in self.facts.items()
+        )
         outcome = self.outcome.replace("_", " ")
         if self.status == "toegepast":
             applied = f"{where} is toegepast" + (f" ({facts})" if facts else "")
@@ -126,9 +140,13 @@ class RuleTrace:
                 return f"{applied}; daarom gelden de regels waarvan zij afwijkt niet."
             if self.kind == "item":
                 return f"{applied}; daarom bevat {outcome} “{self.display}”."
-            return f"{applied}; daarom is {outcome} {self.display}."
+            worked = "; ".join(lines(self.derivation))
+            return f"{applied}; daarom is {outcome} {self.display}." + (
+                f" Berekening: {worked}." if worked else ""
+            )
         if self.status == "niet_toegepast":
-            return f"{where} is niet toegepast: de voorwaarde is niet vervuld" + (
+            condition = f" “{self.condition}”" if self.condition else ""
+            return f"{where} is niet toegepast: de voorwaarde{condition} is niet vervuld" + (
                 f" ({facts})." if facts else "."
             )
         if self.status == "opzijgezet":
@@ -139,9 +157,11 @@ class RuleTrace:
 @dataclass(slots=True)
 class Judgement:
     name: str
-    organ: str
+    organ: str  # its key: college, raad, wetgever
     value: Any
     description: str | None
+    organ_name: str = ""  # in a sentence: "het college"
+    display: str = ""
 
 
 @dataclass(slots=True)
@@ -196,6 +216,11 @@ class Result:
                     **({"feiten": t.facts} if t.facts else {}),
                     **({"opzijgezet_door": t.set_aside_by} if t.set_aside_by else {}),
                     **({"interpretatie": list(t.interpretations)} if t.interpretations else {}),
+                    **(
+                        {"berekening": [step.to_json() for step in t.derivation]}
+                        if t.derivation
+                        else {}
+                    ),
                     **({"reden": t.reason} if t.reason else {}),
                     **({"documentatie": base + t.doc} if t.doc else {}),
                 }
@@ -205,12 +230,48 @@ class Result:
                 {
                     "gegeven": j.name,
                     "orgaan": j.organ,
+                    "orgaan_naam": j.organ_name,
                     "waarde": _json_value(j.value),
+                    "weergave": j.display,
                     "omschrijving": j.description,
                 }
                 for j in self.judgements
             ],
         }
+
+    def text(self) -> str:
+        """The motivation as Dutch text for people (a letter, an objection, a judge): each
+        outcome with its articles or why it did not arise, each rule looked at with its facts
+        and calculation, and the oordelen the decision rests on. The same input gives the same
+        text."""
+        out = [f"{self.title} ({self.regulation}), peildatum {format_date(self.peildatum)}."]
+        if self.period != (None, None):
+            out.append(f"Toegepast is de versie {format_period(*self.period)}.")
+        out += ["", "Uitkomsten:"]
+        for name, r in self.outcomes.items():
+            label = name.replace("_", " ")
+            if r.status == "bepaald":
+                basis = f" (op grond van {', '.join(r.rules)})" if r.rules else ""
+                if r.reason == "standaardwaarde":
+                    basis = " (de standaardwaarde: geen regel is van toepassing)"
+                out.append(f"- {label}: {r.display}{basis}.")
+            elif r.status == NOT_ARISEN:
+                steps = [str(i) for i, t in enumerate(self.trace, 1) if t.outcome == name]
+                see = f" (motivering {', '.join(steps)})" if steps else ""
+                out.append(f"- {label} komt niet tot stand: {r.reason}{see}.")
+            else:
+                out.append(f"- {label} is {r.display}: {r.reason}.")
+        if self.trace:
+            out += ["", "Motivering:"]
+            out += [f"{i}. {t.text}" for i, t in enumerate(self.trace, 1)]
+        if self.judgements:
+            out += ["", "Oordelen waarop het besluit rust:"]
+            for j in self.judgements:
+                what = f" ({j.description})" if j.description else ""
+                organ = j.organ_name or j.organ
+                out.append(f"- {j.name.replace('_', ' ')}{what}: {j.display}, naar het oordeel "
+                           f"van {organ}.")  # fmt: skip
+        return "\n".join(out) + "\n"
 
 
 def combine(outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
@@ -227,8 +288,11 @@ def combine(outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
     if not found:
         if outcome.has_default:
             return OutcomeResult(name, "bepaald", outcome.default, (), "standaardwaarde", outcome)
+        if outcome.open:
+            reason = "geen enkele regel is (nog) van toepassing; de regeling laat het dan open"
+            return OutcomeResult(name, "onbepaald", None, (), reason, outcome)
         return OutcomeResult(
-            name, "onbepaald", None, (), "geen enkele regel is van toepassing", outcome
+            name, NOT_ARISEN, None, (), "geen enkele regel is van toepassing", outcome
         )
     first_rule, value = found[0]
     if len(found) == 1:
@@ -327,6 +391,8 @@ class Context:
 
     def outcome(self, name: str) -> Any:
         result = self.resolve(name)
+        if result.status == NOT_ARISEN:
+            raise Undetermined(name, f"'{name}' komt niet tot stand: {result.reason}")
         if result.status != "bepaald":
             raise Undetermined(name, f"'{name}' is {result.status}: {result.reason}")
         return result.value
@@ -424,11 +490,15 @@ class Context:
             except EvaluationError as err:
                 raise err.at(rule.name, rule.anchor, rule.file, rule.line) from None
             value = None
+            steps: list[Step] = []
             if applies:
                 won[i] = True
                 if rule.kind == "waarde":
                     try:
-                        value = rule.value(self)  # type: ignore[misc]
+                        if trace is not None and rule.explain is not None:
+                            value = rule.explain(self, steps)
+                        else:
+                            value = rule.value(self)  # type: ignore[misc]
                     except Undetermined as why:
                         if trace is not None:
                             self._trace_undetermined(rule, outcome, why)
@@ -440,7 +510,7 @@ class Context:
                     value = rule.item
                     found.append((rule, value))
             if trace is not None:
-                self._trace_rule(rule, outcome, applies, value)
+                self._trace_rule(rule, outcome, applies, value, steps)
         return combine(outcome, found)
 
     def _would_apply(self, rule: Rule) -> bool:
@@ -535,15 +605,18 @@ class Context:
                 result = self._decide(outcome, {**assumed, i: guess}, condition, value)
             except (Undetermined, EvaluationError):
                 raise why from None
-            if result.status != "bepaald":
+            if result.status not in ("bepaald", NOT_ARISEN):
                 raise why
             results.append(result)
         yes, no = results
-        if yes.value != no.value:
+        if (yes.status, yes.value) != (no.status, no.value):
             raise why
         anchors = tuple(dict.fromkeys(yes.rules + no.rules))
-        reason = f"bepaald ongeacht een voorwaarde die onbepaald is ({why.reason})"
-        return OutcomeResult(outcome.name, "bepaald", yes.value, anchors, reason, outcome)
+        reason = (
+            f"{yes.status.replace('_', ' ')} ongeacht een voorwaarde die onbepaald is "
+            f"({why.reason})"
+        )
+        return OutcomeResult(outcome.name, yes.status, yes.value, anchors, reason, outcome)
 
     def _trace_undetermined(self, rule: Rule, outcome: Outcome, why: Undetermined) -> None:
         self.trace.append(  # type: ignore[union-attr]
@@ -578,7 +651,14 @@ class Context:
                 shown = None if isinstance(found, Undetermined) else found
                 self._trace_rule(rule, outcome, applies and i in values, shown)
 
-    def _trace_rule(self, rule: Rule, outcome: Outcome, applies: bool, value: Any) -> None:
+    def _trace_rule(
+        self,
+        rule: Rule,
+        outcome: Outcome,
+        applies: bool,
+        value: Any,
+        derivation: list[Step] | None = None,
+    ) -> None:
         facts: dict[str, str] = {}
         for fact in rule.facts:
             try:
@@ -606,6 +686,7 @@ class Context:
                 None if applies else "voorwaarde niet vervuld",
                 rule.doc,
                 rule.kind,
+                derivation or [],
             )
         )
 
@@ -629,6 +710,12 @@ class Regulation:
         meta: dict[str, Any] | None = None,
         fast: dict[str, FastDecision] | None = None,
         digits: dict[str, int] | None = None,
+        explainers: dict[str, Callable[[Context, list[Step]], Any]] | None = None,
+        anchors: dict[str, str] | None = None,
+        formats: dict[str, tuple[str, str, bool]] | None = None,
+        norm_organs: dict[str, str] | None = None,
+        organ_names: dict[str, str] | None = None,
+        begrip_facts: dict[str, tuple[str, ...]] | None = None,
     ):
         self.id, self.title, self.kind = id, title, kind
         # Per fast decision: the most significant digits any of its calculations can need.
@@ -650,6 +737,15 @@ class Regulation:
         self.meta = meta or {}
         self.program: Program = Program({id: self})
         self._plans: dict[tuple[str, ...], InputPlan] = {}
+        # For the motivation: how a begrip (or filling) was worked out, the article each
+        # begrip, norm, outcome and filling stands in, how a begrip or norm reads, and to
+        # whom an open norm is left.
+        self.explainers = explainers or {}
+        self.anchors = anchors or {}
+        self.formats = formats or {}
+        self.norm_organs = norm_organs or {}  # open norm → the organ it is left to
+        self.organ_names = organ_names or {}  # organ → its name in a sentence: "het college"
+        self.begrip_facts = begrip_facts or {}  # begrip → the names it reads, in order
 
     # -- inputs
     def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
@@ -838,10 +934,20 @@ class Regulation:
             self.kind,
         )
 
+    def organ_name(self, key: str) -> str:
+        return self.organ_names.get(key, key)
+
     def _judgements(self, judged: dict[str, Any]) -> list[Judgement]:
         inputs = self.inputs
         return [
-            Judgement(name, inputs[name].oordeel or "", value, inputs[name].description)
+            Judgement(
+                name,
+                inputs[name].oordeel or "",
+                value,
+                inputs[name].description,
+                self.organ_name(inputs[name].oordeel or ""),
+                format_value(value, inputs[name].kind, inputs[name].unit, inputs[name].percent),
+            )
             for name, value in judged.items()
             if name in inputs
         ]
@@ -872,25 +978,67 @@ class Regulation:
             return default(ctx)
         raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
 
-    def display_fact(self, name: str, ctx: Context) -> str:
+    def norm_origin(self, name: str, ctx: Context) -> str:
+        """Where the value of an open norm was set, for the motivation: the filling
+        regulation and its article, or the norm's own standard value; and the delegation."""
+        where = self.anchors.get(name)
+        delegation = f"{where} van {self.title}" if where else self.title
+        organ = self.organ_name(self.norm_organs.get(name, ""))
+        left = f", open norm voor {organ}" if organ else ""
+        _, filled = self.norms[name]
+        if filled is not None:
+            regulations, key = filled
+            for regulation in regulations:
+                version = self.program.in_force(regulation, ctx.peildatum)
+                if version is not None and key in version.begrippen:
+                    article = version.anchors.get(key)
+                    source = f"{article} van {version.title}" if article else version.title
+                    return f"vastgesteld in {source}, op grond van {delegation}{left}"
+        return f"de standaardwaarde uit {delegation}{left} (niet ingevuld)"
+
+    def display_fact(self, name: str, ctx: Context, depth: int = 0) -> str:
+        """A value read by a condition, in its unit and Dutch format; `regeling.naam` is a
+        value of another regulation, named with it. A begrip that is `nee` says why, with
+        its article and what it read (three levels deep at most): "werkloos genoeg: nee
+        (paragraaf B.6 alinea 5; maanden werkloos: 11 maanden; …)"."""
         if name in self.inputs:
             spec = self.inputs[name]
             return format_value(ctx.inputs[name], spec.kind, spec.unit, spec.percent)
         if name in self.outcomes:
             return ctx.resolve(name).display
-        if name in self.begrippen:
-            value = ctx.begrip(name)
-            return format_value(
-                value,
-                "bool"
-                if isinstance(value, bool)
-                else "num"
-                if isinstance(value, Decimal)
-                else "text",
-            )
         if name == "peildatum":
             return format_date(ctx.peildatum)
-        return "?"
+        if name in self.norms:
+            value = ctx.norm(name)
+            return format_value(value, *self._format_of(name, value))
+        if "." in name:
+            regulation, own = name.split(".", 1)
+            value = ctx.elsewhere(regulation, own)
+            other = self.program.in_force(regulation, ctx.peildatum)
+            if other is not None and own in other.outcomes:
+                return other.outcomes[own].display(value) + f" (uit {other.title})"
+            shown = format_value(value, *(other or self)._format_of(own, value))
+            return f"{shown} (uit {other.title if other else regulation})"
+        value = ctx.begrip(name)
+        shown = format_value(value, *self._format_of(name, value))
+        read = self.begrip_facts.get(name, ())
+        if value is not False or not read or depth >= 2:
+            return shown
+        why = [self.anchors[name]] if name in self.anchors else []
+        for fact in read:
+            label = fact.rsplit(".", 1)[-1].replace("_", " ")
+            try:
+                why.append(f"{label}: {self.display_fact(fact, ctx, depth + 1)}")
+            except (Undetermined, EvaluationError, KeyError):
+                why.append(f"{label}: onbepaald")
+        return f"{shown} ({'; '.join(why)})"
+
+    def _format_of(self, name: str, value: Any) -> tuple[str, str, bool]:
+        found = self.formats.get(name)
+        if found is not None:
+            return found
+        kind = "bool" if isinstance(value, bool) else "num" if isinstance(value, Decimal) else ""
+        return (kind or ("date" if isinstance(value, datetime.date) else "text"), "", False)
 
 
 class Program:

@@ -103,6 +103,39 @@ def test_evalueer_gives_outcomes_and_motivation() -> None:
     )
 
 
+def test_evalueer_writes_out_the_calculation_and_where_norms_were_set() -> None:
+    """The motivation shows the arithmetic (50% of € 1.400,00, the cap, the rounding) and the
+    regulation and article that set each norm, in the JSON and as text (`--tekst`)."""
+    proc = evalueer(json.dumps(WAGE_SUBSIDY_CASE), "--besluit", "loonkostensubsidie")
+    step = next(
+        m for m in json.loads(proc.stdout)["motivering"] if m["regel"] == "subsidie_algemeen"
+    )
+    texts = [s["tekst"] for s in step["berekening"]]
+    assert "50% (percentage loonkostensubsidie) van € 1.400,00 per maand (loonkosten) = " \
+        "€ 700,00 per maand" in texts  # fmt: skip
+    assert any(
+        s["soort"] == "grens" and "bereikt, € 500,00" in s["tekst"] for s in step["berekening"]
+    )
+    norm = next(s for s in step["berekening"] if s["soort"] == "norm")
+    assert "vastgesteld in paragraaf B.6 alinea 2 onder 1 van Beleidsregels" in norm["tekst"]
+    assert "open norm voor het college" in norm["tekst"]
+    text = evalueer(json.dumps(WAGE_SUBSIDY_CASE), "--besluit", "loonkostensubsidie", "--tekst")
+    assert text.returncode == 0
+    want = "- loonkostensubsidie: € 500,00 per maand (op grond van paragraaf B.6 alinea 2 onder 1)."
+    assert want in text.stdout
+    assert "Berekening: " in text.stdout and not text.stdout.lstrip().startswith("{")
+
+
+def test_evalueer_says_an_outcome_does_not_arise_and_why() -> None:
+    """11 months of unemployment where 12 are required: no subsidy, a determinate answer whose
+    motivation names the months and the paragraph, not 'onbepaald'."""
+    case = {**WAGE_SUBSIDY_CASE, "maanden_werkloos": 11}
+    out = json.loads(evalueer(json.dumps(case), "--besluit", "loonkostensubsidie").stdout)
+    assert out["uitkomsten"]["loonkostensubsidie"]["status"] == "komt_niet_tot_stand"
+    texts = " ".join(m["tekst"] for m in out["motivering"])
+    assert "werkloos genoeg: nee (paragraaf B.6 alinea 5; maanden werkloos: 11 maanden" in texts
+
+
 @pytest.mark.parametrize(
     ("stdin", "expected"),
     [

@@ -102,12 +102,55 @@ artikel 1
     assert r["x"] is False
 
 
-def test_nothing_applies_gives_onbepaald_or_default() -> None:
+def test_nothing_applies_does_not_arise_or_gives_the_default() -> None:
+    """No rule applying is a determinate answer, distinct from onbepaald (something missing),
+    in the result, the JSON and the text."""
     r = ev(RULES, {"a": False, "b": False})
-    assert r.outcomes["x"].status == "onbepaald"
+    assert r.outcomes["x"].status == "komt_niet_tot_stand"
     assert r["x"] is None
+    assert r.outcomes["x"].display == "komt niet tot stand"
     assert r.outcomes["y"].status == "bepaald"
     assert r["y"] == 0
+    assert r.to_json()["uitkomsten"]["x"]["status"] == "komt_niet_tot_stand"
+    assert "- x komt niet tot stand: geen enkele regel is van toepassing" in r.text()
+
+
+def test_an_outcome_can_be_left_open_when_no_rule_applies() -> None:
+    """`standaard onbepaald` on an outcome: not knowing yet, rather than not arising."""
+    text = RULES.replace("  x: getal\n", "  x: getal standaard onbepaald\n")
+    r = ev(text, {"a": False, "b": False})
+    assert r.outcomes["x"].status == "onbepaald"
+    assert "laat het dan open" in (r.outcomes["x"].reason or "")
+    assert ev(text, {"a": True, "b": False})["x"] == 1
+
+
+def test_not_arising_either_way_is_determinate() -> None:
+    """A condition that is onbepaald does not matter when both ways nothing applies."""
+    text = (
+        HEADER
+        + """
+gegevens
+  a: ja/nee standaard onbepaald
+  b: ja/nee
+uitkomsten
+  x: getal
+artikel 1
+  tekst "t"
+  lid 1
+    regel r
+      x is 1
+      als b
+  lid 2
+    regel tenzij_a
+      in afwijking van regel r
+      niet van toepassing
+      als a
+"""
+    )
+    r = ev(text, {"b": False})
+    assert r.outcomes["x"].status == "komt_niet_tot_stand"
+    assert "ongeacht een voorwaarde die onbepaald is" in (r.outcomes["x"].reason or "")
+    assert ev(text, {"b": True}).outcomes["x"].status == "onbepaald"
 
 
 def test_missing_and_unknown_inputs_are_reported_per_field() -> None:

@@ -84,6 +84,18 @@ def test_the_vocabulary_has_a_row_for_every_word_of_the_grammar_and_no_more() ->
     assert _alternatives("orgaan") == set(v.ORGAN_OF_WORDS)
     assert _alternatives("afronddoel") == {r.words for r in v.ROUNDING_TARGETS.values()}
     assert _alternatives("afrondwijze") == {r.words for r in v.ROUNDING_MODES.values()}
+    # Arithmetic: the parser names `product "van" enkel` by its word, the others by their key.
+    from regel.compiler.parser import _lark
+
+    lark = _lark()
+    terminals = {t.name: t.pattern.value for t in lark.terminals}
+    written: dict[str, set[str]] = {}
+    for r in lark.rules:
+        if r.origin.name in ("som", "product") and r.alias:
+            key = "van" if r.alias == "deel_van" else str(r.alias)
+            words = {terminals[s.name] for s in r.expansion if s.name in terminals}
+            written.setdefault(key, set()).update(words)
+    assert written == {o.key: set(o.words) for o in v.OPERATORS.values()}
 
 
 def test_the_runtime_knows_every_time_unit_of_the_vocabulary() -> None:

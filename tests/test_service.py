@@ -117,6 +117,10 @@ def test_a_motivated_decision(server: Server) -> None:
     assert applied[0]["tekst"].startswith(
         "Paragraaf B.6 alinea 2 onder 1 (regel subsidie_algemeen)"
     )
+    assert [s["soort"] for s in applied[0]["berekening"]] == [
+        "norm", "berekening", "norm", "grens", "afronding"
+    ]  # fmt: skip
+    assert applied[0]["berekening"][1]["weergave"] == "€ 700,00 per maand"
     assert applied[0]["documentatie"] == (
         "https://regels.voorbeeld.nl/regelingen/berkelland/paragraaf-b-6/#regel-subsidie_algemeen"
     )
