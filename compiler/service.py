@@ -75,6 +75,11 @@ class Uitkomst(BaseModel):
     reden: str | None = Field(
         None, description="Waarom de uitkomst niet tot stand komt, onbepaald is of een conflict"
     )
+    ontbreekt: list[str] | None = Field(
+        None,
+        description="Bij onbepaald: elk gegeven dat mocht ontbreken, ontbrak en dat de uitkomst "
+        "kan lezen; geef ze op voor een bepaald antwoord",
+    )
 
 
 class Rekenstap(BaseModel):

@@ -83,7 +83,7 @@ class Outcome:
 class OutcomeResult:
     """The value of one outcome, or why there is none; `display` is formatted on demand."""
 
-    __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
+    __slots__ = ("missing", "name", "outcome", "reason", "rules", "status", "value")
 
     def __init__(
         self,
@@ -97,6 +97,8 @@ class OutcomeResult:
         self.name, self.status, self.value = name, status, value
         self.rules = rules  # anchors of the rules the value rests on
         self.reason, self.outcome = reason, outcome
+        # When onbepaald: the gegevens that may be left out, were, and that it can read.
+        self.missing: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:
@@ -197,6 +199,7 @@ class Result:
                     "weergave": r.display,
                     "grondslag": list(r.rules),
                     **({"reden": r.reason} if r.reason else {}),
+                    **({"ontbreekt": list(r.missing)} if r.missing else {}),
                 }
                 for name, r in self.outcomes.items()
             },
@@ -260,7 +263,9 @@ class Result:
                 see = f" (motivering {', '.join(steps)})" if steps else ""
                 out.append(f"- {label} komt niet tot stand: {r.reason}{see}.")
             else:
-                out.append(f"- {label} is {r.display}: {r.reason}.")
+                gaps = ", ".join(m.replace("_", " ") for m in r.missing)
+                absent = f" (niet opgegeven: {gaps})" if gaps else ""
+                out.append(f"- {label} is {r.display}: {r.reason}{absent}.")
         if self.trace:
             out += ["", "Motivering:"]
             out += [f"{i}. {t.text}" for i, t in enumerate(self.trace, 1)]
@@ -869,6 +874,7 @@ class Regulation:
                 if swap:
                     decimal.setcontext(own)
             if results is not None:
+                self._note_missing(results, inputs)
                 return Result(
                     self.id,
                     self.title,
@@ -923,6 +929,7 @@ class Regulation:
                 judged = ctx.judged or {}
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
+        self._note_missing(results, values)
         return Result(
             self.id,
             self.title,
@@ -933,6 +940,19 @@ class Regulation:
             self.period,
             self.kind,
         )
+
+    def _note_missing(self, results: dict[str, OutcomeResult], given: Mapping[str, Any]) -> None:
+        """Per onbepaald outcome, every optional gegeven it can read that was not given: the
+        reason names the first one met, a client needs to know them all."""
+        for name, result in results.items():
+            if result.status == "onbepaald":
+                result.missing = tuple(
+                    sorted(
+                        n
+                        for n in self.needs.get(name, ())
+                        if given.get(n) is None and n in self.inputs and self.inputs[n].optional
+                    )
+                )
 
     def organ_name(self, key: str) -> str:
         return self.organ_names.get(key, key)
