@@ -1,6 +1,7 @@
 """Semantic checks, separate from parsing: structure and anchors, names, types and units,
 exceptions and conflicts, open norms and delegation. All problems are collected, not just the
-first; the result (`Analysis`) tells the code generator what every name means and what type it has.
+first; the result is the typed model (`model.Analysis`, and `Expr.type`/`Expr.resolved` on the
+nodes) that every back end reads.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ import decimal
 import itertools
 import re
 import textwrap
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from regel.runtime import inputs
@@ -19,8 +19,10 @@ from regel.runtime import inputs
 from . import nodes as n
 from . import unparse, vocabulary
 from .diagnostics import Diagnostic, Span, suggest
+from .model import Analysis, RegInfo, RuleInfo, Symbol, fill_key  # the model it builds
 from .parser import reserved_words
 from .types import BOOL, DATE, DIMENSIONLESS, LIST, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
+from .visitor import ExprVisitor
 
 LEVELS = ("hoofdstuk", "artikel", "lid", "onderdeel")
 # Artikel 9999 is far beyond any regulation; a longer number is a mistake, and would make
@@ -34,118 +36,13 @@ _ALLOWED_PARENT = {
 }
 
 
-def fill_key(regulation: str, norm: str) -> str:
-    """The name under which a regulation holds its filling of another's open norm."""
-    return f"vult:{regulation}.{norm}"
-
-
-@dataclass(slots=True)
-class Symbol:
-    kind: str  # input, begrip, outcome, norm
-    name: str
-    node: object
-    type: Type | None = None
-    anchor: n.Anchor | None = None
-
-
-@dataclass(slots=True)
-class RuleInfo:
-    node: n.Rule
-    anchor: n.Anchor
-    overrides: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class RegInfo:
-    node: n.Regulation
-    # The regulation's id, or `id@JJJJ-MM-DD` (its first day in force) when several versions
-    # of it are loaded: every table of the analysis is keyed by this.
-    key: str
-    symbols: dict[str, Symbol] = field(default_factory=dict)
-    rules: dict[str, RuleInfo] = field(default_factory=dict)
-    units: dict[n.Anchor, n.Unit] = field(default_factory=dict)
-    fills: list[n.FillNorm] = field(default_factory=list)
-    externs: dict[str, n.Extern] = field(default_factory=dict)
-
-    def names(self, *kinds: str) -> list[str]:
-        """The names of its symbols of these kinds: the candidates for a 'bedoelde u' hint."""
-        return [s.name for s in self.symbols.values() if s.kind in kinds]
-
-    def rules_for(self, outcome: str) -> list[RuleInfo]:
-        return [r for r in self.rules.values() if r.node.outcome == outcome]
-
-    @property
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        meta = self.node.meta
-        return (meta.valid_from or datetime.date.min, meta.valid_until or datetime.date.max)
-
-    def in_force(self, day: datetime.date) -> bool:
-        start, end = self.period
-        return start <= day <= end
-
-    def overlaps(self, other: RegInfo) -> bool:
-        (a, b), (c, d) = self.period, other.period
-        return a <= d and c <= b
-
-
-@dataclass(slots=True)
-class Analysis:
-    regs: dict[str, RegInfo] = field(default_factory=dict)  # by key (see RegInfo.key)
-    versions: dict[str, list[str]] = field(default_factory=dict)  # id → keys, oldest first
-    # (regulation, name) → the (regulation, name) symbols its definition reads
-    deps: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
-    cases: list[n.CaseFile] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def of(self, regulation: str) -> list[RegInfo]:
-        """The versions of a regulation, oldest first."""
-        return [self.regs[key] for key in self.versions.get(regulation, ())]
-
-    def fillers(self, key: str, norm: str) -> list[RegInfo]:
-        """The regulations (each version apart) that fill an open norm of a regulation."""
-        rid = self.regs[key].node.id
-        return [
-            other
-            for other in self.regs.values()
-            if any(f.regulation == rid and f.norm == norm for f in other.fills)
-        ]
-
-    def filling(self, key: str, norm: str) -> tuple[tuple[str, ...], str]:
-        """The regulations (by id; the runtime picks their version in force) that fill an
-        open norm, and the name under which they hold the filling."""
-        ids = dict.fromkeys(other.node.id for other in self.fillers(key, norm))
-        return tuple(ids), fill_key(self.regs[key].node.id, norm)
-
-    def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The (regulation, input) pairs that the given symbols may read, following
-        definitions, other regulations and the fillings of open norms."""
-        found: set[tuple[str, str]] = set()
-        seen: set[tuple[str, str]] = set()
-        todo = list(start)
-        while todo:
-            key = todo.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            reg = self.regs.get(key[0])
-            sym = reg.symbols.get(key[1]) if reg else None
-            if sym is not None and sym.kind == "input":
-                found.add(key)
-                continue
-            if sym is not None and sym.kind == "norm":
-                fill = fill_key(reg.node.id, key[1])  # type: ignore[union-attr]
-                todo.extend((other.key, fill) for other in self.fillers(*key))
-            todo.extend(self.deps.get(key, ()))
-        return found
-
-
 def _walk_units(units: list[n.Unit]) -> Iterator[n.Unit]:
     for unit in units:
         yield unit
         yield from _walk_units([c for c in unit.children if isinstance(c, n.Unit)])
 
 
-class Checker:
+class Checker(ExprVisitor[Type | None]):
     def __init__(
         self, files: list[n.Regulation | n.CaseFile], unparsed: frozenset[str] = frozenset()
     ):
@@ -660,111 +557,126 @@ class Checker:
         return t
 
     def _typeof(self, info: RegInfo, e: n.Expr, expect: Type | None) -> Type | None:
-        if isinstance(e, n.Number | n.Money):
-            self._literal_digits(e)
-        if isinstance(e, n.Number):
-            if e.percent:
-                return PERCENT
-            unit = Unit.of(e.unit.word, e.unit.per) if e.unit else DIMENSIONLESS
-            return Type("num", unit)
-        if isinstance(e, n.Money):
-            return Type("num", Unit.of("euro", e.per))
-        if isinstance(e, n.DateLit):
-            return DATE
-        if isinstance(e, n.TextLit):
-            if expect is not None and expect.kind == "choice":
-                if e.value not in expect.choices:
-                    self.error(
-                        "R208",
-                        f"'{e.value}' is geen van de keuzes ({', '.join(expect.choices)})",
-                        e.span,
-                        suggest(e.value, expect.choices),
-                    )
-                    return None
-                e.resolved = ("choice", e.value)
-                return expect
-            return TEXT
-        if isinstance(e, n.BoolLit):
-            return BOOL
-        if isinstance(e, n.Peildatum):
-            return DATE
-        if isinstance(e, n.Name):
-            return self._name(info, e, expect)
-        if isinstance(e, n.QualName):
-            return self._qualname(info, e)
-        if isinstance(e, n.Not):
-            self._bool(info, e.operand)
-            return BOOL
-        if isinstance(e, n.Negate):
-            t = self.typeof(info, e.operand)
-            if t is not None and t.kind != "num":
-                self.error("R301", f"'-' werkt alleen op getallen, niet op {t.display()}", e.span)
+        return self.visit(e, info, expect)
+
+    def visit_Number(self, e: n.Number, info: RegInfo, expect: Type | None) -> Type | None:
+        self._literal_digits(e)
+        if e.percent:
+            return PERCENT
+        unit = Unit.of(e.unit.word, e.unit.per) if e.unit else DIMENSIONLESS
+        return Type("num", unit)
+
+    def visit_Money(self, e: n.Money, info: RegInfo, expect: Type | None) -> Type | None:
+        self._literal_digits(e)
+        return Type("num", Unit.of("euro", e.per))
+
+    def visit_DateLit(self, e: n.DateLit, info: RegInfo, expect: Type | None) -> Type | None:
+        return DATE
+
+    def visit_TextLit(self, e: n.TextLit, info: RegInfo, expect: Type | None) -> Type | None:
+        if expect is not None and expect.kind == "choice":
+            if e.value not in expect.choices:
+                self.error(
+                    "R208",
+                    f"'{e.value}' is geen van de keuzes ({', '.join(expect.choices)})",
+                    e.span,
+                    suggest(e.value, expect.choices),
+                )
                 return None
-            return t
-        if isinstance(e, n.Binary):
-            return self._binary(info, e)
-        if isinstance(e, n.Membership):
-            left = self.typeof(info, e.value)
-            for opt in e.options:
-                t = self.typeof(info, opt, left)
-                if left is not None and t is not None and not left.same(t):
-                    self.error(
-                        "R301",
-                        f"'{_src(opt)}' is {t.display()}, maar "
-                        f"'{_src(e.value)}' is {left.display()}",
-                        opt.span,
-                    )
-            return BOOL
-        if isinstance(e, n.Bound):
-            value = self.typeof(info, e.value, expect)
-            limit = self.typeof(info, e.limit, value)
-            if value is not None and limit is not None:
-                if value.kind != "num" or limit.kind != "num":
-                    self.error("R301", f"een {e.kind} werkt alleen op getallen en bedragen", e.span)
-                    return None
-                if value.unit != limit.unit:
-                    self._unit_mismatch(e.limit.span, value, limit, f"het {e.kind}")
-            return value
-        if isinstance(e, n.Extreme):
-            types = [self.typeof(info, a, expect) for a in e.args]
-            first = types[0]
-            for arg, t in zip(e.args[1:], types[1:], strict=True):
-                if first is not None and t is not None and not first.same(t):
-                    self._unit_mismatch(arg.span, first, t, f"het {e.kind}")
-            return first
-        if isinstance(e, n.Round):
-            return self._round(info, e, expect)
-        if isinstance(e, n.Age):
-            for part in (e.birth, e.on):
-                t = self.typeof(info, part)
-                if t is not None and t.kind != "date":
-                    self.error(
-                        "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
-                    )
-            return Type("num", Unit.of("jaar"))
-        if isinstance(e, n.Between):
-            for part in (e.start, e.end):
-                t = self.typeof(info, part)
-                if t is not None and t.kind != "date":
-                    self.error(
-                        "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
-                    )
-            return Type("num", Unit.of(e.unit))
-        if isinstance(e, n.Choice):
-            result: Type | None = None
-            for tier, cond in e.branches:
-                self._bool(info, cond)
-                t = self.typeof(info, tier, expect)
-                if result is None:
-                    result = t
-                elif t is not None and not result.same(t):
-                    self._unit_mismatch(tier.span, result, t, "de andere waarden")
-            if e.otherwise is not None:
-                t = self.typeof(info, e.otherwise, expect)
-                if result is not None and t is not None and not result.same(t):
-                    self._unit_mismatch(e.otherwise.span, result, t, "de andere waarden")
-            return result
-        raise AssertionError(f"onbekende expressie {type(e).__name__}")  # pragma: no cover
+            e.resolved = ("choice", e.value)
+            return expect
+        return TEXT
+
+    def visit_BoolLit(self, e: n.BoolLit, info: RegInfo, expect: Type | None) -> Type | None:
+        return BOOL
+
+    def visit_Peildatum(self, e: n.Peildatum, info: RegInfo, expect: Type | None) -> Type | None:
+        return DATE
+
+    def visit_Name(self, e: n.Name, info: RegInfo, expect: Type | None) -> Type | None:
+        return self._name(info, e, expect)
+
+    def visit_QualName(self, e: n.QualName, info: RegInfo, expect: Type | None) -> Type | None:
+        return self._qualname(info, e)
+
+    def visit_Not(self, e: n.Not, info: RegInfo, expect: Type | None) -> Type | None:
+        self._bool(info, e.operand)
+        return BOOL
+
+    def visit_Negate(self, e: n.Negate, info: RegInfo, expect: Type | None) -> Type | None:
+        t = self.typeof(info, e.operand)
+        if t is not None and t.kind != "num":
+            self.error("R301", f"'-' werkt alleen op getallen, niet op {t.display()}", e.span)
+            return None
+        return t
+
+    def visit_Binary(self, e: n.Binary, info: RegInfo, expect: Type | None) -> Type | None:
+        return self._binary(info, e)
+
+    def visit_Membership(self, e: n.Membership, info: RegInfo, expect: Type | None) -> Type | None:
+        left = self.typeof(info, e.value)
+        for opt in e.options:
+            t = self.typeof(info, opt, left)
+            if left is not None and t is not None and not left.same(t):
+                self.error(
+                    "R301",
+                    f"'{_src(opt)}' is {t.display()}, maar '{_src(e.value)}' is {left.display()}",
+                    opt.span,
+                )
+        return BOOL
+
+    def visit_Bound(self, e: n.Bound, info: RegInfo, expect: Type | None) -> Type | None:
+        value = self.typeof(info, e.value, expect)
+        limit = self.typeof(info, e.limit, value)
+        if value is not None and limit is not None:
+            if value.kind != "num" or limit.kind != "num":
+                self.error("R301", f"een {e.kind} werkt alleen op getallen en bedragen", e.span)
+                return None
+            if value.unit != limit.unit:
+                self._unit_mismatch(e.limit.span, value, limit, f"het {e.kind}")
+        return value
+
+    def visit_Extreme(self, e: n.Extreme, info: RegInfo, expect: Type | None) -> Type | None:
+        types = [self.typeof(info, a, expect) for a in e.args]
+        first = types[0]
+        for arg, t in zip(e.args[1:], types[1:], strict=True):
+            if first is not None and t is not None and not first.same(t):
+                self._unit_mismatch(arg.span, first, t, f"het {e.kind}")
+        return first
+
+    def visit_Round(self, e: n.Round, info: RegInfo, expect: Type | None) -> Type | None:
+        return self._round(info, e, expect)
+
+    def visit_Age(self, e: n.Age, info: RegInfo, expect: Type | None) -> Type | None:
+        self._dates(info, e.birth, e.on)
+        return Type("num", Unit.of("jaar"))
+
+    def visit_Between(self, e: n.Between, info: RegInfo, expect: Type | None) -> Type | None:
+        self._dates(info, e.start, e.end)
+        return Type("num", Unit.of(e.unit))
+
+    def _dates(self, info: RegInfo, *parts: n.Expr) -> None:
+        for part in parts:
+            t = self.typeof(info, part)
+            if t is not None and t.kind != "date":
+                self.error(
+                    "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
+                )
+
+    def visit_Choice(self, e: n.Choice, info: RegInfo, expect: Type | None) -> Type | None:
+        result: Type | None = None
+        for tier, cond in e.branches:
+            self._bool(info, cond)
+            t = self.typeof(info, tier, expect)
+            if result is None:
+                result = t
+            elif t is not None and not result.same(t):
+                self._unit_mismatch(tier.span, result, t, "de andere waarden")
+        if e.otherwise is not None:
+            t = self.typeof(info, e.otherwise, expect)
+            if result is not None and t is not None and not result.same(t):
+                self._unit_mismatch(e.otherwise.span, result, t, "de andere waarden")
+        return result
 
     def _literal_digits(self, e: n.Number | n.Money) -> None:
         """A number in the source has the bounds of a number in the input: every calculation

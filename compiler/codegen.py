@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 from . import nodes as n
 from . import sitemap
-from .checker import Analysis, RegInfo, RuleInfo, Symbol, fill_key
 from .diagnostics import Span, source_lines
+from .model import Analysis, RegInfo, RuleInfo, Symbol, fill_key
 from .pyexpr import (
     AND,
     COMPARE,
@@ -49,6 +49,7 @@ from .pyexpr import (
     wrap,
 )
 from .types import Type, from_spec
+from .visitor import ExprVisitor
 from .vocabulary import (
     COMPARATORS,
     OPERATORS,
@@ -130,7 +131,7 @@ class Module:
     regulation_lines: list[str] = field(default_factory=list)
 
 
-class ModuleWriter:
+class ModuleWriter(ExprVisitor[Code]):
     """Writes the module of one regulation."""
 
     def __init__(self, analysis: Analysis, sources: dict[str, str], info: RegInfo):
@@ -175,127 +176,145 @@ class ModuleWriter:
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, date_mode: str | None = None) -> Code:
-        if isinstance(e, n.Number | n.Money):
-            return self.constant(e.value)
-        if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
-            resolved = e.resolved
-            return self.constant(resolved[1] if resolved else e.value)
-        if isinstance(e, n.Peildatum):
-            return Atom("peildatum" if self.local else "c.peildatum")
-        if isinstance(e, n.Name):
-            return self._name(e)
-        if isinstance(e, n.QualName):
-            if self.explaining:
-                where = [Atom(py_str(e.regulation)), Atom(py_str(e.name))]
-                return Call("derivation.elsewhere", [Atom("s"), Atom("c"), *where, self._format(e)])
-            qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
-            if self.local:  # only a constant open norm, see _constant_norm
-                return Call("REGELING.norm_from", [qualified, Atom("peildatum")])
-            if self._constant_norm(e):  # worked out once per peildatum, also with a trace
-                return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
-            return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
+        """The Python of an expression; `date_mode` is the rounding of a date chain."""
         if self.explaining and (
             isinstance(e, n.Not | n.Membership)
             or (isinstance(e, n.Binary) and e.op not in OPERATORS)
         ):
             return self._plain(e)  # a test inside a value: its facts, not a calculation
-        if isinstance(e, n.Not):
-            return unary("not ", NOT, self.expr(e.operand))
-        if isinstance(e, n.Negate):
-            return unary("-", UNARY, self.expr(e.operand))
-        if isinstance(e, n.Binary):
-            return self._binary(e, date_mode)
-        if isinstance(e, n.Membership):
-            value = self.expr(e.value)
-            op = "not in" if e.negated else "in"
-            fixed = all(
-                isinstance(o, n.TextLit)
-                or (isinstance(o, n.Name) and (o.resolved or ("",))[0] == "choice")
-                for o in e.options
-            )
-            if fixed:
-                options = frozenset(self._choice_value(o) for o in e.options)
-                return binary(op, COMPARE, value, self.constant(options))
-            items = [self.expr(o) for o in e.options]
-            if len(items) == 1:
-                return binary("!=" if e.negated else "==", COMPARE, value, items[0])
-            return binary(op, COMPARE, value, Call("", items))
-        if isinstance(e, n.Bound):
-            pick = "min" if e.kind == "maximum" else "max"
-            return self._noted(
-                "bound",
-                [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
-                [self.expr(e.value), self.expr(e.limit)],
-                lambda ops: Call(pick, ops),
-            )
-        if isinstance(e, n.Extreme):
-            pick = "min" if e.kind == "minimum" else "max"
-            args = [self.expr(a) for a in e.args]
-            if not self.explaining:
-                return Call(pick, args)
-            return self._noted(
-                "pick",
-                [Atom(py_str(e.kind)), self._format(e.args[0], e)],
-                [Call("", args)],
-                lambda ops: Call(pick, [Atom(f"*{ops[0].flat()}")]),
-            )
-        if isinstance(e, n.Round):
-            if e.target is None:
-                return self.expr(e.value, date_mode=e.mode)
-            target, mode = ROUNDING_TARGETS[e.target], ROUNDING_MODES[e.mode]
-            return self._noted(
-                "rounded",
-                [Atom(py_str(f"{target.prose}, {mode.prose}")), self._format(e.value, e)],
-                [self.expr(e.value)],
-                lambda ops: Call("round_to", [ops[0], Atom(target.runtime), Atom(mode.runtime)]),
-            )
-        if isinstance(e, n.Age):
-            return self._noted(
-                "aged",
-                [self._format(e.birth, e.on, e)],
-                [self.expr(e.birth), self.expr(e.on)],
-                lambda ops: Call("age", ops),
-            )
-        if isinstance(e, n.Between):
-            return self._noted(
-                "elapsed",
-                [Atom(py_str(UNITS[e.unit].plural)), self._format(e.start, e.end, e)],
-                [self.expr(e.start), self.expr(e.end)],
-                lambda ops: Call("whole_units_between", [*ops, Atom(py_str(e.unit))]),
-            )
-        if isinstance(e, n.Choice) and self.explaining:
+        return self.visit(e, date_mode)
+
+    def visit_Number(self, e: n.Number | n.Money, date_mode: str | None) -> Code:
+        return self.constant(e.value)
+
+    visit_Money = visit_Number
+
+    def visit_DateLit(self, e: n.DateLit | n.TextLit | n.BoolLit, date_mode: str | None) -> Code:
+        resolved = e.resolved
+        return self.constant(resolved[1] if resolved else e.value)
+
+    visit_TextLit = visit_BoolLit = visit_DateLit
+
+    def visit_Peildatum(self, e: n.Peildatum, date_mode: str | None) -> Code:
+        return Atom("peildatum" if self.local else "c.peildatum")
+
+    def visit_Name(self, e: n.Name, date_mode: str | None) -> Code:
+        return self._name(e)
+
+    def visit_QualName(self, e: n.QualName, date_mode: str | None) -> Code:
+        if self.explaining:
+            where = [Atom(py_str(e.regulation)), Atom(py_str(e.name))]
+            helper = "derivation.fixed_norm" if self._constant_norm(e) else "derivation.elsewhere"
+            return Call(helper, [Atom("s"), Atom("c"), *where, self._format(e)])
+        qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
+        if self.local:  # only a constant open norm, see _constant_norm
+            return Call("REGELING.norm_from", [qualified, Atom("peildatum")])
+        if self._constant_norm(e):  # worked out once per peildatum, also with a trace
+            return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
+        return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
+
+    def visit_Not(self, e: n.Not, date_mode: str | None) -> Code:
+        return unary("not ", NOT, self.expr(e.operand))
+
+    def visit_Negate(self, e: n.Negate, date_mode: str | None) -> Code:
+        return unary("-", UNARY, self.expr(e.operand))
+
+    def visit_Membership(self, e: n.Membership, date_mode: str | None) -> Code:
+        value = self.expr(e.value)
+        op = "not in" if e.negated else "in"
+        fixed = all(
+            isinstance(o, n.TextLit)
+            or (isinstance(o, n.Name) and (o.resolved or ("",))[0] == "choice")
+            for o in e.options
+        )
+        if fixed:
+            options = frozenset(self._choice_value(o) for o in e.options)
+            return binary(op, COMPARE, value, self.constant(options))
+        items = [self.expr(o) for o in e.options]
+        if len(items) == 1:
+            return binary("!=" if e.negated else "==", COMPARE, value, items[0])
+        return binary(op, COMPARE, value, Call("", items))
+
+    def visit_Bound(self, e: n.Bound, date_mode: str | None) -> Code:
+        pick = "min" if e.kind == "maximum" else "max"
+        return self._noted(
+            "bound",
+            [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
+            [self.expr(e.value), self.expr(e.limit)],
+            lambda ops: Call(pick, ops),
+        )
+
+    def visit_Extreme(self, e: n.Extreme, date_mode: str | None) -> Code:
+        pick = "min" if e.kind == "minimum" else "max"
+        args = [self.expr(a) for a in e.args]
+        if not self.explaining:
+            return Call(pick, args)
+        return self._noted(
+            "pick",
+            [Atom(py_str(e.kind)), self._format(e.args[0], e)],
+            [Call("", args)],
+            lambda ops: Call(pick, [Atom(f"*{ops[0].flat()}")]),
+        )
+
+    def visit_Round(self, e: n.Round, date_mode: str | None) -> Code:
+        if e.target is None:
+            return self.expr(e.value, date_mode=e.mode)
+        target, mode = ROUNDING_TARGETS[e.target], ROUNDING_MODES[e.mode]
+        return self._noted(
+            "rounded",
+            [Atom(py_str(f"{target.prose}, {mode.prose}")), self._format(e.value, e)],
+            [self.expr(e.value)],
+            lambda ops: Call("round_to", [ops[0], Atom(target.runtime), Atom(mode.runtime)]),
+        )
+
+    def visit_Age(self, e: n.Age, date_mode: str | None) -> Code:
+        return self._noted(
+            "aged",
+            [self._format(e.birth, e.on, e)],
+            [self.expr(e.birth), self.expr(e.on)],
+            lambda ops: Call("age", ops),
+        )
+
+    def visit_Between(self, e: n.Between, date_mode: str | None) -> Code:
+        return self._noted(
+            "elapsed",
+            [Atom(py_str(UNITS[e.unit].plural)), self._format(e.start, e.end, e)],
+            [self.expr(e.start), self.expr(e.end)],
+            lambda ops: Call("whole_units_between", [*ops, Atom(py_str(e.unit))]),
+        )
+
+    def visit_Choice(self, e: n.Choice, date_mode: str | None) -> Code:
+        if self.explaining:
             return self._explained_choice(e)
-        if isinstance(e, n.Choice):
-            text = source_text(e.span, self.sources)
-            result: Code = (
-                wrap(self.expr(e.otherwise), IFELSE)
-                if e.otherwise is not None
-                else Call(
-                    "undetermined",
-                    [Atom(py_str(text)), Atom(py_str("geen van de gevallen is van toepassing"))],
-                )
+        text = source_text(e.span, self.sources)
+        result: Code = (
+            wrap(self.expr(e.otherwise), IFELSE)
+            if e.otherwise is not None
+            else Call(
+                "undetermined",
+                [Atom(py_str(text)), Atom(py_str("geen van de gevallen is van toepassing"))],
             )
-            # Tiers that give the same value are merged (`a if c1 or c2 else b`), and a last
-            # tier that gives what `anders` gives is left out when its condition cannot fail:
-            # the same answers, without Python that reads as a mistake.
-            tiers = [(self.expr(v), self.expr(c), c) for v, c in e.branches]
-            merged: list[tuple[Code, Code, bool]] = []
-            for value, cond, node in tiers:
-                safe = not any(self._may_fail(x) or self._reads_outcome(x) for x in _walk(node))
-                if merged and merged[-1][0].flat() == value.flat():
-                    last = merged[-1]
-                    merged[-1] = (value, binary("or", OR, last[1], cond), last[2] and safe)
-                else:
-                    merged.append((value, cond, safe))
-            while merged and e.otherwise is not None:
-                value, _, safe = merged[-1]
-                if not (safe and value.flat() == result.flat()):
-                    break
-                merged.pop()
-            for value, cond, _ in reversed(merged):
-                result = IfElse(wrap(value, OR), wrap(cond, OR), result)
-            return result
-        raise AssertionError(f"onbekende expressie {type(e).__name__}")  # pragma: no cover
+        )
+        # Tiers that give the same value are merged (`a if c1 or c2 else b`), and a last
+        # tier that gives what `anders` gives is left out when its condition cannot fail:
+        # the same answers, without Python that reads as a mistake.
+        tiers = [(self.expr(v), self.expr(c), c) for v, c in e.branches]
+        merged: list[tuple[Code, Code, bool]] = []
+        for value, cond, node in tiers:
+            safe = not any(self._may_fail(x) or self._reads_outcome(x) for x in _walk(node))
+            if merged and merged[-1][0].flat() == value.flat():
+                last = merged[-1]
+                merged[-1] = (value, binary("or", OR, last[1], cond), last[2] and safe)
+            else:
+                merged.append((value, cond, safe))
+        while merged and e.otherwise is not None:
+            value, _, safe = merged[-1]
+            if not (safe and value.flat() == result.flat()):
+                break
+            merged.pop()
+        for value, cond, _ in reversed(merged):
+            result = IfElse(wrap(value, OR), wrap(cond, OR), result)
+        return result
 
     def _choice_value(self, e: n.Expr) -> str:
         if isinstance(e, n.TextLit):
@@ -332,7 +351,7 @@ class ModuleWriter:
             )
         return Call("c.norm", [Atom(py_str(name))])
 
-    def _binary(self, e: n.Binary, date_mode: str | None) -> Code:
+    def visit_Binary(self, e: n.Binary, date_mode: str | None) -> Code:
         # `afgerond naar beneden` after `datum + 1 maand - 1 dag` covers the whole chain
         a, b = self.expr(e.left, date_mode), self.expr(e.right)
         op = e.op
@@ -476,17 +495,17 @@ class ModuleWriter:
         for sym in info.symbols.values():
             where = f"{sym.anchor}" if sym.anchor else "de regeling"
             if sym.kind == "begrip":
-                node: Any = sym.node
+                node = sym.begrip
                 note = f"begrip {sym.name}, {where}"
                 self.function(f"begrip_{sym.name}", note, self.expr(node.value), memo=sym.name)
                 twin = self.explaining_twin(f"begrip_{sym.name}", note, node.value)
                 if twin:
                     self.explainers[sym.name] = twin
-            elif sym.kind == "norm" and sym.node.default is not None:  # type: ignore[attr-defined]
+            elif sym.kind == "norm" and sym.norm.default is not None:
                 self.function(
                     f"norm_{sym.name}",
                     f"open norm {sym.name}, {where}: standaardwaarde",
-                    self.expr(sym.node.default),  # type: ignore[attr-defined]
+                    self.expr(sym.norm.default),
                 )
         for i, fill in enumerate(info.fills, 1):
             note = f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}"
@@ -552,7 +571,7 @@ class ModuleWriter:
                     numeric = t is not None and t.kind == "num"
                     return (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS) if numeric else (0, 0)
                 if kind == "begrip":
-                    return self._digits(self.info.symbols[name].node.value)  # type: ignore[attr-defined]
+                    return self._digits(self.info.symbols[name].begrip.value)
                 return (0, 0) if kind == "choice" else None
             case n.QualName():
                 return self._norm_digits(e)
@@ -593,9 +612,9 @@ class ModuleWriter:
         """A constant open norm: the widest of the literals that fill it."""
         literals: list[n.Expr] = []
         for info in self.a.of(x.regulation):
-            norm = info.symbols[x.name].node
-            if norm.default is not None:  # type: ignore[attr-defined]
-                literals.append(norm.default)  # type: ignore[attr-defined]
+            norm = info.symbols[x.name].norm
+            if norm.default is not None:
+                literals.append(norm.default)
             for filler in self.a.fillers(info.key, x.name):
                 for fill in filler.fills:
                     if fill.regulation == x.regulation and fill.norm == x.name:
@@ -619,7 +638,7 @@ class ModuleWriter:
         return needed
 
     def _input_spec(self, sym: Symbol) -> list[str]:
-        node: n.Input = sym.node  # type: ignore[assignment]
+        node = sym.input
         t = sym.type or from_spec(node.type)
         args = [
             ("name", py_str(sym.name)),
@@ -693,7 +712,7 @@ class ModuleWriter:
         return _call_lines("Rule", args, 0)
 
     def _outcome(self, sym: Symbol, rules: list[RuleInfo]) -> list[str]:
-        node: n.OutcomeDecl = sym.node  # type: ignore[assignment]
+        node = sym.outcome
         t = sym.type or from_spec(node.type)
         args = [
             ("name", py_str(sym.name)),
@@ -736,7 +755,7 @@ class ModuleWriter:
             for b in begrippen:
                 sym = self.info.symbols[b]
                 body.append("    " + comment(f"# begrip {b}, {sym.anchor or 'de regeling'}"))
-                body += render(self.expr(sym.node.value), f"b_{b} = ", 4)  # type: ignore[attr-defined]
+                body += render(self.expr(sym.begrip.value), f"b_{b} = ", 4)
             for outcome in outcomes:
                 body += self._outcome_block(outcome, rules[outcome])
         finally:
@@ -754,7 +773,7 @@ class ModuleWriter:
                 body,
             )
         )
-        values = exprs + [self.info.symbols[b].node.value for b in begrippen]  # type: ignore[attr-defined]
+        values = exprs + [self.info.symbols[b].begrip.value for b in begrippen]
         digits = self._precision(values)
         if digits is not None:
             self.digits[decision.name] = digits
@@ -786,7 +805,7 @@ class ModuleWriter:
                         inputs.append(name)
                 elif kind == "begrip":
                     if name not in begrippen:
-                        value = self.info.symbols[name].node.value  # type: ignore[attr-defined]
+                        value = self.info.symbols[name].begrip.value
                         if not self._locals_for([value], inputs, begrippen, in_begrip=True):
                             return False
                         if name not in begrippen:
@@ -802,8 +821,8 @@ class ModuleWriter:
         if (x.resolved or ("",))[0] != "norm":
             return False
         for info in self.a.of(x.regulation):
-            norm = info.symbols[x.name].node
-            if norm.default is not None and not _literal(norm.default):  # type: ignore[attr-defined]
+            norm = info.symbols[x.name].norm
+            if norm.default is not None and not _literal(norm.default):
                 return False
             for filler in self.a.fillers(info.key, x.name):
                 for fill in filler.fills:
@@ -861,7 +880,7 @@ class ModuleWriter:
         checks: list[Code] = []
         for name in names:
             sym = self.info.symbols[name]
-            node: n.Input = sym.node  # type: ignore[assignment]
+            node = sym.input
             t = sym.type or from_spec(node.type)
             if node.default is not None:
                 default = self.expr(node.default).flat()
@@ -1052,7 +1071,7 @@ class ModuleWriter:
         norms = []
         for sym in self.info.symbols.values():
             if sym.kind == "norm":
-                default = f"norm_{sym.name}" if sym.node.default is not None else "None"  # type: ignore[attr-defined]
+                default = f"norm_{sym.name}" if sym.norm.default is not None else "None"
                 fillers, begrip = self.a.filling(self.key, sym.name)
                 filled = f"({_tuple(list(fillers))}, {py_str(begrip)})" if fillers else "None"
                 norms.append(f"{py_str(sym.name)}: ({default}, {filled})")
@@ -1099,7 +1118,7 @@ class ModuleWriter:
             if sym.kind not in ("begrip", "norm", "outcome"):
                 continue
             if sym.kind == "begrip":
-                names = self._facts(sym.node.value)  # type: ignore[attr-defined]
+                names = self._facts(sym.begrip.value)
                 if names:
                     reads.append(f"{py_str(sym.name)}: {_tuple(names)}")
             if sym.anchor is not None:
@@ -1109,7 +1128,7 @@ class ModuleWriter:
                 shown = f"({py_str(t.kind)}, {py_str(unit_label(t))}, {t.percent!r})"
                 formats.append(f"{py_str(sym.name)}: {shown}")
             if sym.kind == "norm":
-                organ = sym.node.organ  # type: ignore[attr-defined]
+                organ = sym.norm.organ
                 organs.append(f"{py_str(sym.name)}: {py_str(organ)}")
         for fill in self.info.fills:
             if fill.anchor is not None:

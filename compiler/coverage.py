@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import nodes as n
-from .checker import Analysis, RegInfo
+from .model import Analysis, RegInfo
 
 ENCODED, NOT_EXECUTABLE, MISSING, IN_PARTS = (
     "gecodeerd",

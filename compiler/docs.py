@@ -32,7 +32,7 @@ import jinja2
 from . import nodes as n
 from . import sitemap
 from .api import Policies
-from .checker import RegInfo, RuleInfo
+from .model import RegInfo, RuleInfo
 from .outdir import Folder, OutputError, same_folder, starts_with
 from .prose import Prose, capitalize, date, escape, inline, label, paragraphs
 from .vocabulary import TYPE_KINDS, UNITS, organ_name

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import Policies
-from .checker import Analysis
 from .codegen import generate, py_str, template
+from .model import Analysis
 from .outdir import Folder, OutputError, starts_with
 
 # The first line of every generated __init__.py: only a folder that starts with it may be

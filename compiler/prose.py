@@ -18,8 +18,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from . import nodes as n
-from .checker import Analysis, RegInfo
+from .model import Analysis, RegInfo
 from .types import Unit
+from .visitor import ExprVisitor, UnknownExpression
 from .vocabulary import COMPARATORS, ROUNDING_MODES, ROUNDING_TARGETS, UNITS, organ_name
 
 LOCALE = "nl_NL"
@@ -133,7 +134,7 @@ class Symbol:
     boolean: bool
 
 
-class Prose:
+class Prose(ExprVisitor[str]):
     """Renders the expressions of one regulation; `link(kind, name)` gives the Markdown target
     of a symbol's glossary entry from the page being written (kind: input, begrip, outcome,
     norm; for a name of another regulation 'elders:<id>')."""
@@ -176,59 +177,84 @@ class Prose:
 
     def expr(self, e: n.Expr) -> str:
         """An expression inline, as part of a sentence."""
-        match e:
-            case n.Money():
-                return money(e.value, e.per)
-            case n.Number(percent=True):
-                return f"{number(e.value.scaleb(2, _WIDE).normalize(_WIDE))}%"
-            case n.Number(unit=n.UnitSpec(word="euro") as unit):
-                return money(e.value, unit.per)
-            case n.Number():
-                return number(e.value) + _unit(e.unit, e.value)
-            case n.DateLit():
-                return date(e.value)
-            case n.TextLit():
-                return f"“{escape(e.value)}”"
-            case n.BoolLit():
-                return "ja" if e.value else "nee"
-            case n.Peildatum():
-                return "de peildatum"
-            case n.Name():
-                return self.name(e)
-            case n.QualName():
-                return self.qualified(e)
-            case n.Negate():
-                return f"−{self._operand(e.operand)}"
-            case n.Binary(op="van"):
-                return f"{self._operand(e.left)} van {self._operand(e.right)}"
-            case n.Binary(op=op) if op in _ARITH:
-                return f"{self._operand(e.left)} {_ARITH[op]} {self._operand(e.right)}"
-            case n.Bound():
-                return f"{self.expr(e.value)}, met een {e.kind} van {self.expr(e.limit)}"
-            case n.Extreme():
-                which = "het laagste" if e.kind == "minimum" else "het hoogste"
-                return f"{which} van {_enumerate([self.expr(a) for a in e.args], 'en')}"
-            case n.Round():
-                how = " ".join(
-                    w
-                    for w in (
-                        ROUNDING_TARGETS[e.target].prose if e.target else "",
-                        ROUNDING_MODES[e.mode].prose,
-                    )
-                    if w
-                )
-                return f"{self.expr(e.value)}, afgerond {how}"
-            case n.Age():
-                return f"de leeftijd van {self.expr(e.birth)} op {self.expr(e.on)}"
-            case n.Between():
-                many = UNITS[e.unit].words[-1]  # maanden, jaren: as the grammar writes it
-                return f"het aantal {many} van {self.expr(e.start)} tot {self.expr(e.end)}"
-            case n.Choice():
-                parts = [f"{self.expr(v)} als {self.atom(c)}" for v, c in e.branches]
-                if e.otherwise is not None:
-                    parts.append(f"anders {self.expr(e.otherwise)}")
-                return "; ".join(parts)
+        return self.visit(e)
+
+    def visit_Money(self, e: n.Money) -> str:
+        return money(e.value, e.per)
+
+    def visit_Number(self, e: n.Number) -> str:
+        if e.percent:
+            return f"{number(e.value.scaleb(2, _WIDE).normalize(_WIDE))}%"
+        if e.unit is not None and e.unit.word == "euro":
+            return money(e.value, e.unit.per)
+        return number(e.value) + _unit(e.unit, e.value)
+
+    def visit_DateLit(self, e: n.DateLit) -> str:
+        return date(e.value)
+
+    def visit_TextLit(self, e: n.TextLit) -> str:
+        return f"“{escape(e.value)}”"
+
+    def visit_BoolLit(self, e: n.BoolLit) -> str:
+        return "ja" if e.value else "nee"
+
+    def visit_Peildatum(self, e: n.Peildatum) -> str:
+        return "de peildatum"
+
+    def visit_Name(self, e: n.Name) -> str:
+        return self.name(e)
+
+    def visit_QualName(self, e: n.QualName) -> str:
+        return self.qualified(e)
+
+    def visit_Negate(self, e: n.Negate) -> str:
+        return f"−{self._operand(e.operand)}"
+
+    def visit_Binary(self, e: n.Binary) -> str:
+        if e.op == "van":
+            return f"{self._operand(e.left)} van {self._operand(e.right)}"
+        if e.op in _ARITH:
+            return f"{self._operand(e.left)} {_ARITH[e.op]} {self._operand(e.right)}"
+        if e.op in ("en", "of", "tenzij") or e.op in COMPARATORS:
+            return self.atom(e)  # a comparison or a combination of conditions
+        raise UnknownExpression(f"Prose kent geen bewerking '{e.op}'")
+
+    def visit_Not(self, e: n.Not) -> str:
         return self.atom(e)
+
+    def visit_Membership(self, e: n.Membership) -> str:
+        return self.atom(e)
+
+    def visit_Bound(self, e: n.Bound) -> str:
+        return f"{self.expr(e.value)}, met een {e.kind} van {self.expr(e.limit)}"
+
+    def visit_Extreme(self, e: n.Extreme) -> str:
+        which = "het laagste" if e.kind == "minimum" else "het hoogste"
+        return f"{which} van {_enumerate([self.expr(a) for a in e.args], 'en')}"
+
+    def visit_Round(self, e: n.Round) -> str:
+        how = " ".join(
+            w
+            for w in (
+                ROUNDING_TARGETS[e.target].prose if e.target else "",
+                ROUNDING_MODES[e.mode].prose,
+            )
+            if w
+        )
+        return f"{self.expr(e.value)}, afgerond {how}"
+
+    def visit_Age(self, e: n.Age) -> str:
+        return f"de leeftijd van {self.expr(e.birth)} op {self.expr(e.on)}"
+
+    def visit_Between(self, e: n.Between) -> str:
+        many = UNITS[e.unit].words[-1]  # maanden, jaren: as the grammar writes it
+        return f"het aantal {many} van {self.expr(e.start)} tot {self.expr(e.end)}"
+
+    def visit_Choice(self, e: n.Choice) -> str:
+        parts = [f"{self.expr(v)} als {self.atom(c)}" for v, c in e.branches]
+        if e.otherwise is not None:
+            parts.append(f"anders {self.expr(e.otherwise)}")
+        return "; ".join(parts)
 
     def _operand(self, e: n.Expr) -> str:
         text = self.expr(e)

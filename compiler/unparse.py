@@ -1,8 +1,8 @@
 """An expression written back in the language, for messages: `50% van loonkosten`.
 
 Checker messages quote what the policy writer wrote; a node class name (`binary`) means nothing
-to a lawyer. Every expression kind has a case here; an unknown one is a fault of the compiler and
-fails loudly.
+to a lawyer. Every expression kind has a method here; an unknown one is a fault of the compiler
+and fails loudly (`visitor.py`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import nodes as n
+from .visitor import ExprVisitor
 from .vocabulary import ROUNDING_MODES, ROUNDING_TARGETS, UNITS
 
 # How tightly each operator binds, as in the grammar: a lower operand gets parentheses.
@@ -60,56 +61,80 @@ def _operand(e: n.Expr, at_least: int) -> str:
 
 def source(e: n.Expr) -> str:
     """The expression as it would be written in a .regel file."""
-    match e:
-        case n.Number(percent=True):
+    return _SOURCE.visit(e)
+
+
+class Source(ExprVisitor[str]):
+    """Each kind of expression as the language writes it."""
+
+    def visit_Number(self, e: n.Number) -> str:
+        if e.percent:
             return number((e.value * 100).normalize()) + "%"
-        case n.Number():
-            return number(e.value) + _unit(e.unit)
-        case n.Money():
-            return f"€ {number(e.value)}" + (f" per {e.per}" if e.per else "")
-        case n.DateLit():
-            return e.value.strftime("%d-%m-%Y")
-        case n.TextLit():
-            return f'"{e.value}"'
-        case n.BoolLit():
-            return "ja" if e.value else "nee"
-        case n.Peildatum():
-            return "peildatum"
-        case n.Name():
-            return e.name
-        case n.QualName():
-            return f"{e.regulation}.{e.name}"
-        case n.Not():
-            return f"niet {_operand(e.operand, _NOT)}"
-        case n.Negate():
-            return f"-{_operand(e.operand, _UNARY)}"
-        case n.Binary(op=op) if op in _LEVEL:
-            level = _LEVEL[op]
-            word = _ARITH.get(op, op)
+        return number(e.value) + _unit(e.unit)
+
+    def visit_Money(self, e: n.Money) -> str:
+        return f"€ {number(e.value)}" + (f" per {e.per}" if e.per else "")
+
+    def visit_DateLit(self, e: n.DateLit) -> str:
+        return e.value.strftime("%d-%m-%Y")
+
+    def visit_TextLit(self, e: n.TextLit) -> str:
+        return f'"{e.value}"'
+
+    def visit_BoolLit(self, e: n.BoolLit) -> str:
+        return "ja" if e.value else "nee"
+
+    def visit_Peildatum(self, e: n.Peildatum) -> str:
+        return "peildatum"
+
+    def visit_Name(self, e: n.Name) -> str:
+        return e.name
+
+    def visit_QualName(self, e: n.QualName) -> str:
+        return f"{e.regulation}.{e.name}"
+
+    def visit_Not(self, e: n.Not) -> str:
+        return f"niet {_operand(e.operand, _NOT)}"
+
+    def visit_Negate(self, e: n.Negate) -> str:
+        return f"-{_operand(e.operand, _UNARY)}"
+
+    def visit_Binary(self, e: n.Binary) -> str:
+        if e.op in _LEVEL:
+            level = _LEVEL[e.op]
+            word = _ARITH.get(e.op, e.op)
             return f"{_operand(e.left, level)} {word} {_operand(e.right, level + 1)}"
-        case n.Binary():
-            word = e.word or e.op
-            return f"{_operand(e.left, _ROUND)} {word} {_operand(e.right, _ROUND)}"
-        case n.Membership():
-            verb = "is niet een van" if e.negated else "is een van"
-            options = ", ".join(_operand(o, _ATOM) for o in e.options)
-            return f"{_operand(e.value, _ROUND)} {verb} {options}"
-        case n.Bound():
-            return f"{_operand(e.value, _BOUND)} met een {e.kind} van {_operand(e.limit, 8)}"
-        case n.Extreme():
-            return f"{e.kind} van ({', '.join(source(a) for a in e.args)})"
-        case n.Round():
-            target = f"op {ROUNDING_TARGETS[e.target].words} " if e.target else ""
-            mode = ROUNDING_MODES[e.mode].words
-            return f"{_operand(e.value, _BOUND)} afgerond {target}{mode}"
-        case n.Age():
-            return f"leeftijd van {_operand(e.birth, _ATOM)} op {_operand(e.on, _ATOM)}"
-        case n.Between():
-            unit = UNITS[e.unit].words[-1]  # the plural the grammar has: maanden, jaren
-            return f"{unit} van {_operand(e.start, _ATOM)} tot {_operand(e.end, _ATOM)}"
-        case n.Choice():
-            parts = [f"{source(v)} als {source(c)}" for v, c in e.branches]
-            if e.otherwise is not None:
-                parts.append(f"anders {source(e.otherwise)}")
-            return "; ".join(parts)
-    raise TypeError(f"geen schrijfwijze voor {type(e).__name__}")
+        word = e.word or e.op  # a comparison, as written
+        return f"{_operand(e.left, _ROUND)} {word} {_operand(e.right, _ROUND)}"
+
+    def visit_Membership(self, e: n.Membership) -> str:
+        verb = "is niet een van" if e.negated else "is een van"
+        options = ", ".join(_operand(o, _ATOM) for o in e.options)
+        return f"{_operand(e.value, _ROUND)} {verb} {options}"
+
+    def visit_Bound(self, e: n.Bound) -> str:
+        return f"{_operand(e.value, _BOUND)} met een {e.kind} van {_operand(e.limit, 8)}"
+
+    def visit_Extreme(self, e: n.Extreme) -> str:
+        return f"{e.kind} van ({', '.join(source(a) for a in e.args)})"
+
+    def visit_Round(self, e: n.Round) -> str:
+        target = f"op {ROUNDING_TARGETS[e.target].words} " if e.target else ""
+        mode = ROUNDING_MODES[e.mode].words
+        return f"{_operand(e.value, _BOUND)} afgerond {target}{mode}"
+
+    def visit_Age(self, e: n.Age) -> str:
+        return f"leeftijd van {_operand(e.birth, _ATOM)} op {_operand(e.on, _ATOM)}"
+
+    def visit_Between(self, e: n.Between) -> str:
+        unit = UNITS[e.unit].words[-1]  # the plural the grammar has: maanden, jaren
+        return f"{unit} van {_operand(e.start, _ATOM)} tot {_operand(e.end, _ATOM)}"
+
+    def visit_Choice(self, e: n.Choice) -> str:
+        parts = [f"{source(v)} als {source(c)}" for v, c in e.branches]
+        if e.otherwise is not None:
+            parts.append(f"anders {source(e.otherwise)}")
+        return "; ".join(parts)
+
+
+_SOURCE = Source()

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from regel.runtime.values import format_date, format_period
 
 from . import nodes as n
-from .checker import Analysis, RegInfo
 from .diagnostics import source_lines
+from .model import Analysis, RegInfo
 from .vocabulary import ORGANS
 
 

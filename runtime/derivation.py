@@ -14,27 +14,54 @@ after exactly one ("1 dag", "12 dagen").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .values import format_value
 
 if TYPE_CHECKING:
-    from .engine import Context
+    from .engine import Context, Regulation
 
 Format = tuple[str, str, bool, str, str]
 Steps = list["Step"]
 
 
-@dataclass(slots=True)
 class Step:
     """One line of a derivation. `kind`: berekening, grens, afronding, geval, norm, begrip or
-    elders; `steps`: how a begrip read here was worked out, in order."""
+    elders; `steps`: how a begrip read here was worked out, in order.
 
-    kind: str
-    text: str
-    display: str
-    steps: list[Step] = field(default_factory=list)
+    A step keeps the values it was given and writes its Dutch only when it is read: deciding
+    with a trace costs the arithmetic, not the formatting of every number (see
+    docs/prestaties.md)."""
+
+    __slots__ = ("_args", "_display", "_render", "_text", "key", "kind", "steps")
+
+    def __init__(
+        self,
+        kind: str,
+        render: Callable[..., tuple[str, str]],
+        args: tuple[Any, ...],
+        steps: list[Step] | None = None,
+        key: Any = None,
+    ):
+        self.kind, self._render, self._args = kind, render, args
+        self.steps = steps or []
+        self.key = key  # what makes a value read the same step twice (its name)
+        self._text: str | None = None
+        self._display = ""
+
+    def _written(self) -> str:
+        if self._text is None:
+            self._text, self._display = self._render(*self._args)
+        return self._text
+
+    @property
+    def text(self) -> str:
+        return self._written()
+
+    @property
+    def display(self) -> str:
+        self._written()
+        return self._display
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"soort": self.kind, "tekst": self.text, "weergave": self.display}
@@ -64,67 +91,97 @@ def lines(steps: list[Step]) -> list[str]:
 
 def calc(s: Steps, shown: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any) -> Any:
     """`a + b`, `a × b`, `50% van a`, a date plus a duration: operands and result."""
-    out = show(r, f[2])
-    s.append(Step("berekening", f"{show(a, f[0])} {shown} {show(b, f[1])} = {out}", out))
+    s.append(Step("berekening", _calc, (shown, f, a, b, r)))
     return r
+
+
+def _calc(shown: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any) -> tuple[str, str]:
+    out = show(r, f[2])
+    return f"{show(a, f[0])} {shown} {show(b, f[1])} = {out}", out
 
 
 def bound(s: Steps, word: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any) -> Any:
     """`a met een maximum van b`: whether the cap was reached shows in the result."""
+    s.append(Step("grens", _bound, (word, f, a, b, r)))
+    return r
+
+
+def _bound(word: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any) -> tuple[str, str]:
     out = show(r, f[2])
     reached = "bereikt" if r == b and a != b else "niet bereikt"
-    text = f"{show(a, f[0])}, met een {word} van {show(b, f[1])}: {reached}, {out}"
-    s.append(Step("grens", text, out))
-    return r
+    return f"{show(a, f[0])}, met een {word} van {show(b, f[1])}: {reached}, {out}", out
 
 
 def pick(s: Steps, word: str, f: tuple[Format, Format], values: tuple[Any, ...], r: Any) -> Any:
     """`minimum van (a, b, …)`."""
+    s.append(Step("grens", _pick, (word, f, values, r)))
+    return r
+
+
+def _pick(word: str, f: tuple[Format, Format], values: tuple[Any, ...], r: Any) -> tuple[str, str]:
     out = show(r, f[1])
     listed = ", ".join(show(v, f[0]) for v in values)
-    s.append(Step("grens", f"het {word} van ({listed}): {out}", out))
-    return r
+    return f"het {word} van ({listed}): {out}", out
 
 
 def rounded(s: Steps, how: str, f: tuple[Format, Format], a: Any, r: Any) -> Any:
     """`a afgerond op centen half naar boven`, said also when nothing changed."""
-    out = show(r, f[1])
-    s.append(Step("afronding", f"{show(a, f[0])} afgerond {how}: {out}", out))
+    s.append(Step("afronding", _rounded, (how, f, a, r)))
     return r
+
+
+def _rounded(how: str, f: tuple[Format, Format], a: Any, r: Any) -> tuple[str, str]:
+    out = show(r, f[1])
+    return f"{show(a, f[0])} afgerond {how}: {out}", out
 
 
 def aged(s: Steps, f: tuple[Format, Format, Format], birth: Any, on: Any, r: Any) -> Any:
-    out = show(r, f[2])
-    text = f"leeftijd op {show(on, f[1])} bij geboortedatum {show(birth, f[0])}: {out}"
-    s.append(Step("berekening", text, out))
+    s.append(Step("berekening", _aged, (f, birth, on, r)))
     return r
+
+
+def _aged(f: tuple[Format, Format, Format], birth: Any, on: Any, r: Any) -> tuple[str, str]:
+    out = show(r, f[2])
+    return f"leeftijd op {show(on, f[1])} bij geboortedatum {show(birth, f[0])}: {out}", out
 
 
 def elapsed(s: Steps, unit: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any) -> Any:
-    out = show(r, f[2])
-    text = f"hele {unit} van {show(a, f[0])} tot {show(b, f[1])}: {out}"
-    s.append(Step("berekening", text, out))
+    s.append(Step("berekening", _elapsed, (unit, f, a, b, r)))
     return r
+
+
+def _elapsed(
+    unit: str, f: tuple[Format, Format, Format], a: Any, b: Any, r: Any
+) -> tuple[str, str]:
+    out = show(r, f[2])
+    return f"hele {unit} van {show(a, f[0])} tot {show(b, f[1])}: {out}", out
 
 
 def tier(s: Steps, case: str, f: Format, value: Callable[[], Any]) -> Any:
     """The tier of a `als`-block that gave the value; noted before what it then works out."""
-    step = Step("geval", "", "")
-    s.append(step)
-    r = value()
-    step.display = show(r, f)
-    step.text = f"van toepassing is {case}: {step.display}"
+    args: list[Any] = [case, f, None]
+    s.append(Step("geval", _tier, (args,)))
+    r = args[2] = value()
     return r
+
+
+def _tier(args: list[Any]) -> tuple[str, str]:
+    case, f, r = args
+    out = show(r, f)
+    return f"van toepassing is {case}: {out}", out
 
 
 def norm(s: Steps, c: Context, name: str, f: Format) -> Any:
     """An open norm, with where its value was set: the filling regulation and article, or the
     norm's own standard value, and the delegation it rests on."""
     value = c.norm(name)
-    shown = show(value, _unnamed(f))
-    origin = c.regulation.norm_origin(name, c)
-    _once(s, "norm", f"{name.replace('_', ' ')}: {shown}, {origin}", shown)
+    _once(s, "norm", ("norm", name), _norm, (name, value, f, c.regulation, c), None)
     return value
+
+
+def _norm(name: str, value: Any, f: Format, regulation: Regulation, c: Context) -> tuple[str, str]:
+    shown = show(value, _unnamed(f))
+    return f"{_label(name)}: {shown}, {regulation.norm_origin(name, c)}", shown
 
 
 def begrip(s: Steps, c: Context, name: str, f: Format) -> Any:
@@ -133,34 +190,76 @@ def begrip(s: Steps, c: Context, name: str, f: Format) -> Any:
     explain = regulation.explainers.get(name)
     sub: list[Step] = []
     value = explain(c, sub) if explain is not None else c.begrip(name)
-    where = regulation.anchors.get(name)
-    label = name.replace("_", " ") + (f" ({where})" if where else "")
-    shown = show(value, _unnamed(f))
-    _once(s, "begrip", f"{label}: {shown}", shown, sub)
+    _once(s, "begrip", ("begrip", name), _begrip, (name, value, f, regulation), sub)
     return value
+
+
+def _begrip(name: str, value: Any, f: Format, regulation: Regulation) -> tuple[str, str]:
+    where = regulation.anchors.get(name)
+    shown = show(value, _unnamed(f))
+    return f"{_label(name)}{f' ({where})' if where else ''}: {shown}", shown
 
 
 def elsewhere(s: Steps, c: Context, regulation: str, name: str, f: Format) -> Any:
-    """A begrip, outcome or norm of another regulation: named with that regulation."""
+    """A begrip, outcome or norm of another regulation: named with that regulation, and for a
+    norm where it was set."""
     value = c.elsewhere(regulation, name)
+    sub = c.memo.get("@" + regulation)  # the context `elsewhere` worked in, or none
+    other = sub.regulation if isinstance(sub, type(c)) else None
+    is_norm = other is not None and name in other.norms and sub is not None
+    args = (regulation, name, value, f, other, sub)
+    _once(s, "norm" if is_norm else "elders", (regulation, name), _elsewhere, args, None)
+    return value
+
+
+def _elsewhere(
+    regulation: str,
+    name: str,
+    value: Any,
+    f: Format,
+    other: Regulation | None,
+    sub: Context | None,
+) -> tuple[str, str]:
     shown = show(value, _unnamed(f))
-    other = c.regulation.program.in_force(regulation, c.peildatum)
-    sub = c.memo.get("@" + regulation)  # the context `elsewhere` worked in
-    if other is not None and name in other.norms and sub is not None:
-        text = f"{name.replace('_', ' ')}: {shown}, {other.norm_origin(name, sub)}"
-        _once(s, "norm", text, shown)
-        return value
+    if other is not None and sub is not None and name in other.norms:
+        return f"{_label(name)}: {shown}, {other.norm_origin(name, sub)}", shown
     title = other.title if other is not None else regulation
     where = other.anchors.get(name) if other is not None else None
     origin = f"{where} van {title}" if where else title
-    _once(s, "elders", f"{name.replace('_', ' ')}: {shown} (uit {origin})", shown)
+    return f"{_label(name)}: {shown} (uit {origin})", shown
+
+
+def fixed_norm(s: Steps, c: Context, regulation: str, name: str, f: Format) -> Any:
+    """An open norm of another regulation that its fillings give a literal value: from the
+    regulation's cache (`Regulation.norm_from`), with where it was set."""
+    value = c.regulation.norm_from(f"{regulation}.{name}", c.peildatum)
+    _once(s, "norm", (regulation, name), _fixed_norm, (regulation, name, value, f, c), None)
     return value
+
+
+def _fixed_norm(regulation: str, name: str, value: Any, f: Format, c: Context) -> tuple[str, str]:
+    other = c.regulation.program.in_force(regulation, c.peildatum)
+    shown = show(value, _unnamed(f))
+    origin = other.norm_origin(name, c) if other is not None else regulation
+    return f"{_label(name)}: {shown}, {origin}", shown
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
 
 
 def _unnamed(f: Format) -> Format:
     return (f[0], f[1], f[2], "", f[4])
 
 
-def _once(s: Steps, kind: str, text: str, display: str, sub: list[Step] | None = None) -> None:
-    if not any(step.kind == kind and step.text == text for step in s):
-        s.append(Step(kind, text, display, sub or []))
+def _once(
+    s: Steps,
+    kind: str,
+    key: Any,
+    render: Callable[..., tuple[str, str]],
+    args: tuple[Any, ...],
+    sub: list[Step] | None,
+) -> None:
+    """A value read twice in one derivation is one step."""
+    if not any(step.key == key for step in s):
+        s.append(Step(kind, render, args, sub, key))

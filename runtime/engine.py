@@ -117,15 +117,37 @@ class RuleTrace:
     outcome: str
     status: str  # toegepast, niet_toegepast, opzijgezet, fout
     value: Any = None
-    display: str = ""
+    shown: str | Outcome = ""  # the value as shown, or the outcome that shows it on first use
     condition: str = ""
-    facts: dict[str, str] = field(default_factory=dict)
+    given_facts: dict[str, str] = field(default_factory=dict)  # as shown, when known up front
     set_aside_by: str | None = None
     interpretations: tuple[str, ...] = ()
     reason: str | None = None
     doc: str = ""
     kind: str = "waarde"  # of the rule: waarde, item, buiten_toepassing
     derivation: list[Step] = field(default_factory=list)  # how its value was worked out
+    # The names the condition read and the evaluation they were read in: shown on first use,
+    # so that deciding with a trace does not format every fact (see `facts`).
+    pending: tuple[Regulation, Context, tuple[str, ...]] | None = None
+
+    @property
+    def display(self) -> str:
+        if isinstance(self.shown, Outcome):
+            self.shown = self.shown.display(self.value)
+        return self.shown
+
+    @property
+    def facts(self) -> dict[str, str]:
+        """What the condition read, each in its unit and Dutch format."""
+        if self.pending is not None:
+            regulation, ctx, names = self.pending
+            self.pending = None
+            for fact in names:
+                try:
+                    self.given_facts[fact] = regulation.display_fact(fact, ctx)
+                except (Undetermined, EvaluationError, KeyError):
+                    self.given_facts[fact] = "onbepaald"
+        return self.given_facts
 
     @property
     def text(self) -> str:
@@ -664,17 +686,11 @@ class Context:
         value: Any,
         derivation: list[Step] | None = None,
     ) -> None:
-        facts: dict[str, str] = {}
-        for fact in rule.facts:
-            try:
-                facts[fact] = self.regulation.display_fact(fact, self)
-            except (Undetermined, EvaluationError, KeyError):
-                facts[fact] = "onbepaald"
         status = "toegepast" if applies else "niet_toegepast"
-        shown = (
+        shown: str | Outcome = (
             ""
             if not applies or rule.kind == "buiten_toepassing"
-            else (value if rule.kind == "item" else outcome.display(value))
+            else (value if rule.kind == "item" else outcome)
         )
         self.trace.append(  # type: ignore[union-attr]
             RuleTrace(
@@ -685,13 +701,14 @@ class Context:
                 value,
                 shown,
                 rule.condition_text,
-                facts,
+                {},
                 None,
                 rule.interpretations,
                 None if applies else "voorwaarde niet vervuld",
                 rule.doc,
                 rule.kind,
                 derivation or [],
+                (self.regulation, self, rule.facts) if rule.facts else None,
             )
         )
 

@@ -1,0 +1,158 @@
+"""The typed model between the checker and every back end.
+
+The checker builds it (`checker.check`); code generation, the docs, coverage, versions, the
+packages and the service read it, and import nothing of the checker or the parser (a test
+keeps it so). Each expression node carries its own meaning too: `Expr.type` and
+`Expr.resolved`, set by the checker.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from . import nodes as n
+from .diagnostics import Diagnostic
+from .types import Type
+
+T = TypeVar("T")
+
+
+def fill_key(regulation: str, norm: str) -> str:
+    """The name under which a regulation holds its filling of another's open norm."""
+    return f"vult:{regulation}.{norm}"
+
+
+@dataclass(slots=True)
+class Symbol:
+    """A name a regulation declares: its kind, its declaration, the type the checker found
+    and the article it stands in."""
+
+    kind: str  # input, begrip, outcome, norm
+    name: str
+    node: n.Input | n.Begrip | n.OutcomeDecl | n.OpenNorm
+    type: Type | None = None
+    anchor: n.Anchor | None = None
+
+    # The declaration as what it is, for code that knows the kind; another kind is a fault
+    # of the compiler and fails loudly.
+    @property
+    def input(self) -> n.Input:
+        return _narrow(self, n.Input)
+
+    @property
+    def begrip(self) -> n.Begrip:
+        return _narrow(self, n.Begrip)
+
+    @property
+    def outcome(self) -> n.OutcomeDecl:
+        return _narrow(self, n.OutcomeDecl)
+
+    @property
+    def norm(self) -> n.OpenNorm:
+        return _narrow(self, n.OpenNorm)
+
+
+def _narrow(sym: Symbol, kind: type[T]) -> T:
+    if not isinstance(sym.node, kind):
+        raise TypeError(f"{sym.kind} '{sym.name}' is geen {kind.__name__}")
+    return sym.node
+
+
+@dataclass(slots=True)
+class RuleInfo:
+    """A rule with the article it stands in and the rules it sets aside (resolved)."""
+
+    node: n.Rule
+    anchor: n.Anchor
+    overrides: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RegInfo:
+    """One version of a regulation as the checker resolved it."""
+
+    node: n.Regulation
+    # The regulation's id, or `id@JJJJ-MM-DD` (its first day in force) when several versions
+    # of it are loaded: every table of the analysis is keyed by this.
+    key: str
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    units: dict[n.Anchor, n.Unit] = field(default_factory=dict)
+    fills: list[n.FillNorm] = field(default_factory=list)
+    externs: dict[str, n.Extern] = field(default_factory=dict)
+
+    def names(self, *kinds: str) -> list[str]:
+        """The names of its symbols of these kinds: the candidates for a 'bedoelde u' hint."""
+        return [s.name for s in self.symbols.values() if s.kind in kinds]
+
+    def rules_for(self, outcome: str) -> list[RuleInfo]:
+        return [r for r in self.rules.values() if r.node.outcome == outcome]
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        meta = self.node.meta
+        return (meta.valid_from or datetime.date.min, meta.valid_until or datetime.date.max)
+
+    def in_force(self, day: datetime.date) -> bool:
+        start, end = self.period
+        return start <= day <= end
+
+    def overlaps(self, other: RegInfo) -> bool:
+        (a, b), (c, d) = self.period, other.period
+        return a <= d and c <= b
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Every loaded regulation (each version apart), its cases and its diagnostics."""
+
+    regs: dict[str, RegInfo] = field(default_factory=dict)  # by key (see RegInfo.key)
+    versions: dict[str, list[str]] = field(default_factory=dict)  # id → keys, oldest first
+    # (regulation, name) → the (regulation, name) symbols its definition reads
+    deps: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+    cases: list[n.CaseFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def of(self, regulation: str) -> list[RegInfo]:
+        """The versions of a regulation, oldest first."""
+        return [self.regs[key] for key in self.versions.get(regulation, ())]
+
+    def fillers(self, key: str, norm: str) -> list[RegInfo]:
+        """The regulations (each version apart) that fill an open norm of a regulation."""
+        rid = self.regs[key].node.id
+        return [
+            other
+            for other in self.regs.values()
+            if any(f.regulation == rid and f.norm == norm for f in other.fills)
+        ]
+
+    def filling(self, key: str, norm: str) -> tuple[tuple[str, ...], str]:
+        """The regulations (by id; the runtime picks their version in force) that fill an
+        open norm, and the name under which they hold the filling."""
+        ids = dict.fromkeys(other.node.id for other in self.fillers(key, norm))
+        return tuple(ids), fill_key(self.regs[key].node.id, norm)
+
+    def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (regulation, input) pairs that the given symbols may read, following
+        definitions, other regulations and the fillings of open norms."""
+        found: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str]] = set()
+        todo = list(start)
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            reg = self.regs.get(key[0])
+            sym = reg.symbols.get(key[1]) if reg else None
+            if sym is not None and sym.kind == "input":
+                found.add(key)
+                continue
+            if sym is not None and sym.kind == "norm":
+                fill = fill_key(reg.node.id, key[1])  # type: ignore[union-attr]
+                todo.extend((other.key, fill) for other in self.fillers(*key))
+            todo.extend(self.deps.get(key, ()))
+        return found
