@@ -1,0 +1,1 @@
+"""The passes of the checker, one module per range of diagnostics (see checker.py)."""

@@ -1,0 +1,107 @@
+"""R9xx, cases: the test cases a policy writer writes."""
+
+from __future__ import annotations
+
+from .. import nodes as n
+from ..diagnostics import suggest
+from ..model import RegInfo
+from ..types import LIST, Type
+from .base import CheckerBase
+from .common import (
+    _is_constant,
+    _unit_hint,
+)
+
+
+class CasesPass(CheckerBase):
+    def _check_cases(self, f: n.CaseFile) -> None:
+        if f.regulation in self.incomplete:
+            return  # it uses a regulation with a syntax error: its cases cannot be checked
+        versions = self.a.of(f.regulation)
+        if not versions:
+            self._unknown_regulation(
+                f.regulation, f.regulation_span, "geef de map of het bestand van de regeling mee"
+            )
+            return
+        self._current = None
+        names = [c.name for c in f.cases]
+        for case in f.cases:
+            # A case is checked against the version in force on its peildatum.
+            day = case.peildatum
+            info = next((v for v in versions if day and v.in_force(day)), versions[-1])
+            if names.count(case.name) > 1:
+                self.error("R902", f"er zijn meer gevallen met de naam '{case.name}'", case.span)
+            if case.peildatum is None:
+                self.error(
+                    "R603",
+                    f"geval '{case.name}' heeft geen peildatum",
+                    case.span,
+                    "voeg toe: peildatum DD-MM-JJJJ",
+                )
+            elif not any(x.kind == "fout" for x in case.expectations):
+                self._case_period(versions, case)
+            if case.decision and case.decision not in {d.name for d in info.node.decisions}:
+                self.error(
+                    "R209",
+                    f"onbekend besluit '{case.decision}'",
+                    case.span,
+                    suggest(case.decision, [d.name for d in info.node.decisions]),
+                )
+            for ref in case.refs:
+                self._check_ref(info, ref)
+            for name, span, value in case.givens:
+                sym = info.symbols.get(name) or self._input_elsewhere(info, name)
+                if sym is None or sym.kind != "input":
+                    inputs = info.names("input")
+                    self.error(
+                        "R210",
+                        f"'{name}' is geen gegeven van '{f.regulation}'",
+                        span,
+                        suggest(name, inputs),
+                    )
+                    continue
+                self._case_value(info, value, sym.type, name)
+            if not case.expectations:
+                self.error(
+                    "R903",
+                    f"geval '{case.name}' verwacht niets",
+                    case.span,
+                    "voeg toe: verwacht <uitkomst> is …",
+                )
+            for exp in case.expectations:
+                if exp.kind == "fout":
+                    continue
+                sym = info.symbols.get(exp.outcome or "")
+                if sym is None or sym.kind != "outcome":
+                    outcomes = info.names("outcome")
+                    self.error(
+                        "R901",
+                        f"'{exp.outcome}' is geen uitkomst van '{f.regulation}'",
+                        exp.span,
+                        suggest(exp.outcome or "", outcomes),
+                    )
+                    continue
+                if exp.kind in ("bevat", "bevat_niet") and (sym.type or LIST).kind != "list":
+                    self.error(
+                        "R305", f"'{exp.outcome}' is geen lijst; 'bevat' kan hier niet", exp.span
+                    )
+                if exp.value is not None:
+                    self._case_value(info, exp.value, sym.type, exp.outcome or "")
+
+    def _case_value(self, info: RegInfo, value: n.Expr, want: Type | None, name: str) -> None:
+        if not _is_constant(value):
+            self.error(
+                "R902",
+                f"de waarde voor '{name}' moet een vaste waarde zijn",
+                value.span,
+                "schrijf een getal, bedrag, datum, tekst, ja of nee",
+            )
+            return
+        got = self.typeof(info, value, want)
+        if got is not None and want is not None and not want.same(got):
+            self.error(
+                "R301",
+                f"'{name}' is {want.display()}, maar de waarde is {got.display()}",
+                value.span,
+                _unit_hint(want, got),
+            )
