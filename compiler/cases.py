@@ -10,7 +10,7 @@ from regel import runtime as rt
 
 from . import nodes as n
 from .api import Policies
-from .codegen import constant_value
+from .model import constant_value
 
 
 @dataclass

@@ -57,6 +57,8 @@ class Checker(
             if isinstance(f, n.CaseFile):
                 self._check_cases(f)
                 self.a.cases.append(f)
+        for info in self.a.regs.values():
+            info.lower()  # the precedence of rules, once per regulation version
         return self.a
 
 

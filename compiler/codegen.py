@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from . import nodes as n
 from . import sitemap
 from .diagnostics import Span, source_lines
-from .model import Analysis, RegInfo, RuleInfo, Symbol, fill_key
+from .model import Analysis, RegInfo, RuleInfo, Symbol, constant_value, fill_key
 from .pyexpr import (
     AND,
     COMPARE,
@@ -145,8 +145,6 @@ class ModuleWriter(ExprVisitor[Code]):
         self.local = False  # expressions over local variables (fast decisions) or a Context
         self._undetermined: dict[str, bool] = {}  # per begrip: can it be onbepaald?
         self.digits: dict[str, int] = {}  # per fast decision: the digits it needs at most
-        self._by_outcome: dict[str, list[RuleInfo]] | None = None
-        self._silencers: list[RuleInfo] | None = None
         self._digit_memo: dict[int, tuple[int, int] | None] = {}
         # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
         self.explaining = False
@@ -659,18 +657,9 @@ class ModuleWriter(ExprVisitor[Code]):
         return _call_lines("InputSpec", args, 4)
 
     def _ordered_rules(self, outcome: str) -> list[RuleInfo]:
-        """The rules of an outcome, with the `niet van toepassing` rules that can set them
-        aside, exceptions first. Indexed once per regulation: linear, not per outcome."""
-        if self._by_outcome is None:
-            self._by_outcome = {}
-            for r in self.info.rules.values():
-                self._by_outcome.setdefault(r.node.outcome or "", []).append(r)
-        mine = self._by_outcome.get(outcome, [])
-        if self._silencers is None:
-            self._silencers = [r for r in self.info.rules.values() if r.node.not_applicable]
-        names = {r.node.name for r in mine}
-        silencers = [r for r in self._silencers if names & set(r.overrides) and r not in mine]
-        return _exceptions_first(mine + silencers)
+        """The rules of an outcome with the `niet van toepassing` rules that can set them
+        aside, exceptions first: lowered once in the model."""
+        return self.info.precedence.get(outcome, [])
 
     def _rule(self, r: RuleInfo, outcome: str) -> list[str]:
         rule = r.node
@@ -1173,35 +1162,13 @@ class ModuleWriter(ExprVisitor[Code]):
     def _needs(self, name: str) -> set[tuple[str, str]]:
         """The (regulation, input) pairs an outcome may read; the `niet van toepassing`
         rules that can set its rules aside read inputs too."""
-        rules = self.info.rules
-        if self._silencers is None:
-            self._silencers = [r for r in rules.values() if r.node.not_applicable]
-        start = [(self.key, name)] + [
-            (self.key, f"regel:{r.node.name}")
-            for r in self._silencers
-            if any(rules[o].node.outcome == name for o in r.overrides if o in rules)
-        ]
-        return self.a.inputs_read(start)
+        return self.a.outcome_inputs(self.key, name)
 
 
 def _if(guard: Code, statement: Callable[[int], list[str]]) -> list[str]:
     lines = render(guard, "if ", 4)
     lines[-1] += ":"
     return [*lines, *statement(8)]
-
-
-def constant_value(e: n.Expr, analysis: Analysis) -> Any:
-    """The value of a fixed value in the source (a case's givens, a default)."""
-    if isinstance(e, n.Negate):
-        return -constant_value(e.operand, analysis)
-    if isinstance(e, n.Number | n.Money):
-        return e.value
-    resolved = e.resolved
-    if isinstance(e, n.DateLit | n.TextLit | n.BoolLit):
-        return resolved[1] if resolved else e.value
-    if isinstance(e, n.Name) and resolved and resolved[0] == "choice":
-        return resolved[1]
-    raise AssertionError(f"geen vaste waarde: {type(e).__name__}")  # pragma: no cover
 
 
 def _braces(items: list[str]) -> Container:
@@ -1339,29 +1306,6 @@ def _sets_aside(rules: list[RuleInfo], i: int, later: range) -> bool:
                 reached.add(k)
                 todo.append(k)
     return all(k in reached for k in later)
-
-
-def _exceptions_first(rules: list[RuleInfo]) -> list[RuleInfo]:
-    """Order rules so that every exception comes before the rules it deviates from, keeping
-    source order otherwise."""
-    names = {r.node.name for r in rules}
-    placed: list[RuleInfo] = []
-    remaining = list(rules)
-    while remaining:
-        for r in remaining:
-            waiting = [
-                o
-                for o in remaining
-                if o is not r and r.node.name in o.overrides and o.node.name in names
-            ]
-            if not waiting:
-                placed.append(r)
-                remaining.remove(r)
-                break
-        else:  # a cycle; reported by the checker, never built
-            placed.extend(remaining)
-            break
-    return placed
 
 
 @cache

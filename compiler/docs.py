@@ -772,14 +772,8 @@ class SiteBuilder:
         names = [o for o, _ in d.outcomes]
         sections = []
         for name in names:
-            rules = [r for r in info.rules.values() if r.node.outcome == name]
-            silencers = [
-                r
-                for r in info.rules.values()
-                if r.node.not_applicable
-                and any(o in {x.node.name for x in rules} for o in r.overrides)
-                and r not in rules
-            ]
+            rules = info.rules_for(name)
+            silencers = info.silencers.get(name, [])
             out = info.symbols[name].node
             sections.append(
                 {
@@ -859,12 +853,8 @@ class SiteBuilder:
             return ids[key]
 
         rules = [r for r in info.rules.values() if r.node.outcome in outcomes]
-        names = {r.node.name for r in rules}
-        rules += [
-            r
-            for r in info.rules.values()
-            if r.node.not_applicable and names & set(r.overrides) and r not in rules
-        ]
+        quiet = {r.node.name for o in outcomes for r in info.silencers.get(o, [])}
+        rules += [r for r in info.rules.values() if r.node.name in quiet and r not in rules]
         judged: list[str] = []
         for r in rules:
             rid = node("regel", r.node.name, _caption(r), "[|]")

@@ -80,7 +80,7 @@ def _outcomes(result) -> dict:
 
 def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
     policies = load(POLICIES)
-    from regel.compiler.codegen import constant_value
+    from regel.compiler.model import constant_value
 
     checked = 0
     for case_file in policies.cases:

@@ -40,3 +40,22 @@ def test_diagnostic(fixture: Path) -> None:
 def test_at_least_25_distinct_diagnostics() -> None:
     codes = {p.stem.split("_")[0] for p in FIXTURES}
     assert len(codes) >= 25, sorted(codes)
+
+
+def test_static_conflicts_compare_values_not_how_they_are_written() -> None:
+    """R405: `x is -5` against `x is -3` is a conflict, `x is 5` against `x is 5,0` is not."""
+    from regel.compiler.api import analyse_sources
+
+    def r405(a: str, b: str) -> int:
+        text = (
+            'verordening t "T"\n  vastgesteld door de raad op 01-01-2011\n'
+            '  geldig vanaf 01-01-2011\nuitkomsten\n  x: getal\nartikel 1\n  tekst "t"\n'
+            f"  regel a\n    x is {a}\n  regel b\n    x is {b}\n"
+        )
+        _, diagnostics = analyse_sources({"t.regel": text})
+        return sum(d.code == "R405" for d in diagnostics)
+
+    assert r405("-5", "-3") == 1
+    assert r405("5", "5,0") == 0
+    assert r405("€ 5 per maand", "€ 5,00 per maand") == 0
+    assert r405("ja", "nee") == 1

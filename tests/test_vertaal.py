@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from regel import runtime as rt
 from regel.compiler import load
 from regel.compiler.cli import main
-from regel.compiler.codegen import constant_value
+from regel.compiler.model import constant_value
 from regel.compiler.package import HEADER, title_literal
 
 from .conftest import HEADER as POLICY_HEADER

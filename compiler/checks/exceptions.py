@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .. import nodes as n
 from .. import unparse
 from ..diagnostics import suggest
-from ..model import RegInfo, RuleInfo
+from ..model import RegInfo, RuleInfo, constant_value
 from ..types import NUMBER
 from .base import CheckerBase
 from .common import (
@@ -188,7 +189,7 @@ class ExceptionsPass(CheckerBase):
                 for b in rules[i + 1 :]:
                     if b.node.name in reach[a.node.name] or a.node.name in reach[b.node.name]:
                         continue
-                    if unparse.source(a.node.value) != unparse.source(b.node.value):  # type: ignore[arg-type]
+                    if _differ(a.node.value, b.node.value):  # type: ignore[arg-type]
                         self.error(
                             "R405",
                             f"regels '{a.node.name}' ({a.anchor}) en '{b.node.name}' "
@@ -214,3 +215,12 @@ class ExceptionsPass(CheckerBase):
                 span,
                 "een begrip of uitkomst kan niet (via andere) van zichzelf afhangen",
             )
+
+
+def _differ(a: n.Expr, b: n.Expr) -> bool:
+    """Whether two fixed values differ as values (`5` and `5,0` do not); a name that is not a
+    choice value is no fixed value, and is compared as written."""
+    try:
+        return bool(constant_value(a) != constant_value(b))
+    except TypeError:
+        return unparse.source(a) != unparse.source(b)
