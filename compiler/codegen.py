@@ -149,6 +149,7 @@ class ModuleWriter(ExprVisitor[Code]):
         # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
         self.explaining = False
         self._temps = 0
+        self._reads_norms = False  # whether a fast decision reads a norm of another regulation
         self.explainers: dict[str, str] = {}  # begrip (or filling) → its explaining twin
 
     # ------------------------------------------------------------ literals
@@ -206,7 +207,8 @@ class ModuleWriter(ExprVisitor[Code]):
             return Call(helper, [Atom("s"), Atom("c"), *where, self._format(e)])
         qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
         if self.local:  # only a constant open norm, see _constant_norm
-            return Call("REGELING.norm_from", [qualified, Atom("peildatum")])
+            self._reads_norms = True
+            return Atom(f"norms[{qualified.flat()}]")
         if self._constant_norm(e):  # worked out once per peildatum, also with a trace
             return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
         return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
@@ -738,7 +740,7 @@ class ModuleWriter(ExprVisitor[Code]):
         if not self._locals_for(exprs, inputs, begrippen, in_begrip=False):
             return None
         name = f"besluit_{decision.name}"
-        self.local = True
+        self.local, self._reads_norms = True, False
         try:
             body = self._read_inputs(inputs)
             for b in begrippen:
@@ -747,6 +749,8 @@ class ModuleWriter(ExprVisitor[Code]):
                 body += render(self.expr(sym.begrip.value), f"b_{b} = ", 4)
             for outcome in outcomes:
                 body += self._outcome_block(outcome, rules[outcome])
+            if self._reads_norms:  # the norms of other regulations, once for this peildatum
+                body.insert(0, "    norms = REGELING.norms_at(peildatum)")
         finally:
             self.local = False
         items = [f"{py_str(o)}: r_{o}" for o in outcomes]

@@ -22,6 +22,7 @@ from .inputs import InputSpec
 from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
+_INT_LIMIT = 10**valid.INTEGER_DIGITS  # a whole number below this fits the bounds of input
 
 # What an outcome can be: a value; determinately none, because no rule applies ("komt niet
 # tot stand", a no that says why); onbepaald, because something it needs is missing; or two
@@ -83,7 +84,7 @@ class Outcome:
 class OutcomeResult:
     """The value of one outcome, or why there is none; `display` is formatted on demand."""
 
-    __slots__ = ("missing", "name", "outcome", "reason", "rules", "status", "value")
+    __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
 
     def __init__(
         self,
@@ -97,8 +98,6 @@ class OutcomeResult:
         self.name, self.status, self.value = name, status, value
         self.rules = rules  # anchors of the rules the value rests on
         self.reason, self.outcome = reason, outcome
-        # When onbepaald: the gegevens that may be left out, were, and that it can read.
-        self.missing: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:
@@ -198,9 +197,27 @@ class Result:
     judgements: list[Judgement] = field(default_factory=list)
     period: tuple[datetime.date | None, datetime.date | None] = (None, None)
     kind: str = ""  # verordening, beleidsregels, wet, handreiking or informatie
+    # What was decided on: the regulation and the inputs as given, to say on request which
+    # optional gegevens an onbepaald outcome lacks (`missing`).
+    source: tuple[Regulation, Mapping[str, Any]] | None = None
 
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
+
+    def missing(self, name: str) -> tuple[str, ...]:
+        """For an onbepaald outcome: every gegeven that may be left out, was, and that the
+        outcome can read. The reason names the first one met; a client needs them all."""
+        if self.source is None or self.outcomes[name].status != "onbepaald":
+            return ()
+        regulation, given = self.source
+        specs = regulation.inputs
+        return tuple(
+            sorted(
+                n
+                for n in regulation.needs.get(name, ())
+                if given.get(n) is None and n in specs and specs[n].optional
+            )
+        )
 
     def to_json(self, docs: str = "") -> dict[str, Any]:
         """A JSON-ready dict with Dutch keys: outcomes, motivation and judgements. Each step
@@ -221,7 +238,11 @@ class Result:
                     "weergave": r.display,
                     "grondslag": list(r.rules),
                     **({"reden": r.reason} if r.reason else {}),
-                    **({"ontbreekt": list(r.missing)} if r.missing else {}),
+                    **(
+                        {"ontbreekt": list(self.missing(name))}
+                        if r.status == "onbepaald" and self.missing(name)
+                        else {}
+                    ),
                 }
                 for name, r in self.outcomes.items()
             },
@@ -285,7 +306,7 @@ class Result:
                 see = f" (motivering {', '.join(steps)})" if steps else ""
                 out.append(f"- {label} komt niet tot stand: {r.reason}{see}.")
             else:
-                gaps = ", ".join(m.replace("_", " ") for m in r.missing)
+                gaps = ", ".join(m.replace("_", " ") for m in self.missing(name))
                 absent = f" (niet opgegeven: {gaps})" if gaps else ""
                 out.append(f"- {label} is {r.display}: {r.reason}{absent}.")
         if self.trace:
@@ -747,7 +768,7 @@ class Regulation:
         self.fast = fast or {}
         # Both at once, for the hot path: the function and the digits it can need.
         self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
-        self._norms_from: dict[tuple[int, str], Any] = {}
+        self._norms_from: dict[int, NormTable] = {}  # per stretch of time
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -820,6 +841,8 @@ class Regulation:
                 elif pytype is not str or (spec.kind == "choice" and value in spec.choices):
                     values[name] = value  # ja/nee, dates and choices
                     continue
+            elif type(value) is int and pytype is Decimal and -_INT_LIMIT < value < _INT_LIMIT:
+                number = Decimal(value)  # a whole number from JSON
             elif type(value) is str:  # from JSON: a number or a date as text
                 if pytype is Decimal and not spec.percentage and valid.NUMBER_TEXT.fullmatch(value):
                     number = Decimal(value)
@@ -891,7 +914,6 @@ class Regulation:
                 if swap:
                     decimal.setcontext(own)
             if results is not None:
-                self._note_missing(results, inputs)
                 return Result(
                     self.id,
                     self.title,
@@ -901,6 +923,7 @@ class Regulation:
                     self._judgements(judged) if judged else [],
                     self.period,
                     self.kind,
+                    (self, inputs),
                 )
         own = decimal.getcontext()
         decimal.setcontext(EXACT)
@@ -946,7 +969,6 @@ class Regulation:
                 judged = ctx.judged or {}
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
-        self._note_missing(results, values)
         return Result(
             self.id,
             self.title,
@@ -956,20 +978,8 @@ class Regulation:
             self._judgements(judged) if judged else [],
             self.period,
             self.kind,
+            (self, values),
         )
-
-    def _note_missing(self, results: dict[str, OutcomeResult], given: Mapping[str, Any]) -> None:
-        """Per onbepaald outcome, every optional gegeven it can read that was not given: the
-        reason names the first one met, a client needs to know them all."""
-        for name, result in results.items():
-            if result.status == "onbepaald":
-                result.missing = tuple(
-                    sorted(
-                        n
-                        for n in self.needs.get(name, ())
-                        if given.get(n) is None and n in self.inputs and self.inputs[n].optional
-                    )
-                )
 
     def organ_name(self, key: str) -> str:
         return self.organ_names.get(key, key)
@@ -994,14 +1004,16 @@ class Regulation:
         literal value (the compiler checks that): only which versions are in force decides
         it, so it is worked out once per stretch of time in which none starts or ends — not
         once per peildatum, so that a caseload with a peildatum per case keeps it."""
-        key = (self.program.stretch(peildatum), qualified)
-        found = self._norms_from.get(key, _MISSING)
-        if found is not _MISSING:
-            return found
-        regulation, name = qualified.split(".")
-        value = Context(self, {}, peildatum, None, {}).elsewhere(regulation, name)
-        self._norms_from[key] = value
-        return value
+        return self.norms_at(peildatum)[qualified]
+
+    def norms_at(self, peildatum: datetime.date) -> NormTable:
+        """The constant open norms of other regulations as they stand on the peildatum: one
+        table per stretch of time, looked up once per decision by generated code."""
+        stretch = self.program.stretch(peildatum)
+        table = self._norms_from.get(stretch)
+        if table is None:
+            table = self._norms_from[stretch] = NormTable(self, peildatum)
+        return table
 
     def norm_value(self, name: str, ctx: Context) -> Any:
         default, filled = self.norms[name]
@@ -1076,6 +1088,20 @@ class Regulation:
             return found
         kind = "bool" if isinstance(value, bool) else "num" if isinstance(value, Decimal) else ""
         return (kind or ("date" if isinstance(value, datetime.date) else "text"), "", False)
+
+
+class NormTable(dict[str, Any]):
+    """`regeling.norm` → its value in one stretch of time, worked out on first use."""
+
+    def __init__(self, regulation: Regulation, peildatum: datetime.date):
+        super().__init__()
+        self.regulation, self.peildatum = regulation, peildatum
+
+    def __missing__(self, qualified: str) -> Any:
+        regulation, name = qualified.split(".")
+        context = Context(self.regulation, {}, self.peildatum, None, {})
+        value = self[qualified] = context.elsewhere(regulation, name)
+        return value
 
 
 class Program:
