@@ -129,6 +129,8 @@ class Module:
     outcomes: list[tuple[str, list[str]]] = field(default_factory=list)
     decisions: list[Function] = field(default_factory=list)
     regulation_lines: list[str] = field(default_factory=list)
+    twins: list[Function] = field(default_factory=list)  # after TWINS: loaded when first needed
+    twin_lines: list[str] = field(default_factory=list)  # what hands them to the regulation
 
 
 class ModuleWriter(ExprVisitor[Code]):
@@ -470,7 +472,7 @@ class ModuleWriter(ExprVisitor[Code]):
         finally:
             self.explaining = False
         body = render(code, "return ", 4)
-        self.module.functions.append(
+        self.module.twins.append(
             Function(f"uitleg_{name}", comment(note), body, "c: Context, s: list[Any]")
         )
         return f"uitleg_{name}"
@@ -544,6 +546,22 @@ class ModuleWriter(ExprVisitor[Code]):
             self.module.outcomes.append((sym.name, self._outcome(sym, ordered)))
         fast = {d.name: self._decision(d) for d in info.node.decisions}
         self.module.regulation_lines = self._regulation(inputs, outcomes, needs, fast)
+        if self.module.twins:
+            rules = [
+                f"{py_str(k[6:])}: {v}"
+                for k, v in self.explainers.items()
+                if k.startswith("regel:")
+            ]
+            others = [
+                f"{py_str(k)}: {v}"
+                for k, v in self.explainers.items()
+                if not k.startswith("regel:")
+            ]
+            self.module.twin_lines = _call_lines(
+                "REGELING.add_explainers",
+                [("rules", _braces(rules)), ("begrippen", _braces(others))],
+                0,
+            )
         return self.module
 
     # ------------------------------------------------------------ how many digits
@@ -674,7 +692,6 @@ class ModuleWriter(ExprVisitor[Code]):
         )
         cond = f"voorwaarde_{rule.name}" if rule.condition is not None else "None"
         value = f"waarde_{rule.name}" if rule.value is not None else "None"
-        explain = self.explainers.get(f"regel:{rule.name}", "None")
         args = [
             ("name", py_str(rule.name)),
             ("anchor", py_str(str(r.anchor))),
@@ -682,7 +699,6 @@ class ModuleWriter(ExprVisitor[Code]):
             ("kind", py_str(kind)),
             ("condition", cond),
             ("value", value),
-            ("explain", explain),
             ("item", _opt(rule.item)),
             ("overrides", _tuple(r.overrides)),
             (
@@ -1103,9 +1119,6 @@ class ModuleWriter(ExprVisitor[Code]):
         """What the motivation says of begrippen and norms beyond their values: how each was
         worked out, the article it stands in, how its value reads, and for an open norm the
         organ it is left to."""
-        explainers = [
-            f"{py_str(k)}: {v}" for k, v in self.explainers.items() if not k.startswith("regel:")
-        ]
         anchors, formats, organs, reads = [], [], [], []
         for sym in self.info.symbols.values():
             if sym.kind not in ("begrip", "norm", "outcome"):
@@ -1128,7 +1141,6 @@ class ModuleWriter(ExprVisitor[Code]):
                 key = fill_key(fill.regulation, fill.norm)
                 anchors.append(f"{py_str(key)}: {py_str(str(fill.anchor))}")
         return [
-            ("explainers", _braces(explainers)),
             ("anchors", _braces(anchors)),
             ("formats", _braces(formats)),
             ("norm_organs", _braces(organs)),
@@ -1332,7 +1344,9 @@ def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> st
     """The Python source of one regulation's module."""
     module = ModuleWriter(analysis, sources, analysis.regs[regulation]).write()
     module.files = [comment(f) for f in module.files]
-    draft = template("module.py.jinja").render(m=module, imports=[_IMPORTS])
+    draft = template("module.py.jinja").render(
+        m=module, imports=[_IMPORTS], twins_marker=TWINS.strip("\n")
+    )
     imports = _imports(draft.replace(_IMPORTS, "", 1))
     return long_line_waiver(draft.replace(_IMPORTS, "\n".join(imports), 1))
 
@@ -1343,6 +1357,12 @@ def long_line_waiver(code: str, limit: int = 88) -> str:
     if any(len(line) > limit for line in code.splitlines()):
         return "# ruff: noqa: E501\n" + code
     return code
+
+
+# Where the explaining twins begin: `execute` compiles what follows only for the first
+# decision with a motivation (`Regulation.load_explainers`); a package imports it all. Only
+# the template writes a line at the start of a line that begins with '#' and this text.
+TWINS = "\n# uitleg: hoe elke waarde is berekend, voor de motivering\n"
 
 
 # Where the imports go, filled in once the module shows which names it uses: a NUL never
@@ -1382,8 +1402,9 @@ def execute(source: str, regulation: str) -> rt.Regulation:
     """Run a generated module in a fresh namespace and return its regulation."""
     filename = f"<regel {regulation}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    main, _, twins = source.partition(TWINS)
     try:
-        code = compile(source, filename, "exec")
+        code = compile(main, filename, "exec")
     except (RecursionError, MemoryError) as err:
         raise RecursionError(str(err)) from err
     except SyntaxError as err:  # Python's own limit on nesting (`too many nested …`)
@@ -1392,7 +1413,16 @@ def execute(source: str, regulation: str) -> rt.Regulation:
         raise RecursionError(str(err)) from err
     namespace: dict[str, Any] = {"__name__": f"regel_{regulation}"}
     exec(code, namespace)  # generated code: names are prefixed, texts are literals
-    return namespace["REGELING"]
+    found: rt.Regulation = namespace["REGELING"]
+    if twins:
+        # The same file, so that a line of the twins has its own number in a traceback.
+        padded = "\n" * (main.count("\n") + 1) + twins
+
+        def load() -> None:
+            exec(compile(padded, filename, "exec"), namespace)
+
+        found.explain_loader = load
+    return found
 
 
 def build(analysis: Analysis, sources: dict[str, str]) -> rt.Program:

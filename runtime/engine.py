@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import decimal
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ from .inputs import InputSpec
 from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
+_LOADING = threading.Lock()  # see Regulation.load_explainers
 _INT_LIMIT = 10**valid.INTEGER_DIGITS  # a whole number below this fits the bounds of input
 
 # What an outcome can be: a value; determinately none, because no rule applies ("komt niet
@@ -789,6 +791,9 @@ class Regulation:
         self.norm_organs = norm_organs or {}  # open norm → the organ it is left to
         self.organ_names = organ_names or {}  # organ → its name in a sentence: "het college"
         self.begrip_facts = begrip_facts or {}  # begrip → the names it reads, in order
+        # How the explaining twins arrive: a package defines them with the module; a module
+        # compiled in memory leaves them to the first decision with a motivation.
+        self.explain_loader: Callable[[], None] | None = None
 
     # -- inputs
     def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
@@ -951,6 +956,8 @@ class Regulation:
             raise EvaluationError("R602", f"onbekend besluit '{valid.field_name(besluit)}'; "
                                   f"bekend: {known}")  # fmt: skip
         self.check_period(peildatum)
+        if trace and self.explain_loader is not None:
+            self.load_explainers()
         values = self.coerce_inputs(inputs, outcomes, besluit)
         judged: dict[str, Any] = {}
         trail: list[RuleTrace] = []
@@ -980,6 +987,27 @@ class Regulation:
             self.kind,
             (self, values),
         )
+
+    def add_explainers(
+        self,
+        rules: dict[str, Callable[[Context, list[Step]], Any]],
+        begrippen: dict[str, Callable[[Context, list[Step]], Any]],
+    ) -> None:
+        """The explaining twins of the rules' values and of the begrippen (see
+        runtime/derivation.py), called by the generated module."""
+        for outcome in self.outcomes.values():
+            for rule in outcome.rules:
+                if rule.name in rules:
+                    rule.explain = rules[rule.name]
+        self.explainers.update(begrippen)
+
+    def load_explainers(self) -> None:
+        """Compile the explaining twins left for later, once, also with threads: whoever
+        finds them pending waits until they are there."""
+        with _LOADING:
+            if self.explain_loader is not None:
+                self.explain_loader()
+                self.explain_loader = None
 
     def organ_name(self, key: str) -> str:
         return self.organ_names.get(key, key)

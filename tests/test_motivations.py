@@ -8,6 +8,7 @@ motivation fits the schema the service publishes.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -91,3 +92,31 @@ def test_every_shipped_motivation_fits_the_published_schema(folder: str) -> None
             text = result.text()
             assert "Traceback" not in text and "None" not in text, text
     assert "bepaald" in seen
+
+
+def test_the_explaining_twins_are_compiled_for_the_first_motivation_only() -> None:
+    """Compiling a regulation leaves the code that writes out calculations for the first
+    decision that asks for a motivation; threads that ask at once all get the derivation."""
+    import threading
+
+    from .conftest import WAGE_SUBSIDY_CASE
+
+    policies = load(ROOT / "policies" / "berkelland")
+    regulation = policies["berkelland"]
+    peil = datetime.date(2008, 3, 1)
+    assert regulation.explain_loader is not None
+    regulation.evaluate(WAGE_SUBSIDY_CASE, peil, "loonkostensubsidie")
+    assert regulation.explain_loader is not None  # no motivation asked: nothing compiled
+    found: list[int] = []
+
+    def decide() -> None:
+        result = regulation.evaluate(WAGE_SUBSIDY_CASE, peil, "loonkostensubsidie", trace=True)
+        found.append(sum(len(t.derivation) for t in result.trace))
+
+    threads = [threading.Thread(target=decide) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert regulation.explain_loader is None
+    assert len(found) == 8 and len(set(found)) == 1 and found[0] > 0
