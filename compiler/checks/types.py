@@ -182,25 +182,13 @@ class TypesPass(CheckerBase):
                     "bijvoorbeeld: datum + 3 maanden",
                 )
                 return None
-            if left.kind != "num" or right.kind != "num":
-                self.error(
-                    "R301",
-                    f"'{e.word}' werkt op getallen en bedragen, niet op "
-                    f"{left.display()} en {right.display()}",
-                    e.span,
-                )
+            if self._not_numbers(e, left, right):
                 return None
             if left.unit != right.unit:
                 self._unit_mismatch(e.span, left, right, f"'{e.word}'")
                 return None
             return Type("num", left.unit, left.percent and right.percent)
-        if left.kind != "num" or right.kind != "num":
-            self.error(
-                "R301",
-                f"'{e.word}' werkt op getallen en bedragen, niet op "
-                f"{left.display()} en {right.display()}",
-                e.span,
-            )
+        if self._not_numbers(e, left, right):
             return None
         if op == "maal":
             return Type("num", left.unit * right.unit, left.percent and right.percent)
@@ -217,6 +205,18 @@ class TypesPass(CheckerBase):
             )
             return None
         return Type("num", right.unit, right.percent)
+
+    def _not_numbers(self, e: n.Binary, left: Type, right: Type) -> bool:
+        """Arithmetic on something that is not a number or an amount: R301, said once."""
+        if left.kind == "num" and right.kind == "num":
+            return False
+        self.error(
+            "R301",
+            f"'{e.word}' werkt op getallen en bedragen, niet op "
+            f"{left.display()} en {right.display()}",
+            e.span,
+        )
+        return True
 
     def _round(self, info: RegInfo, e: n.Round, expect: Type | None) -> Type | None:
         t = self.typeof(info, e.value, expect)
