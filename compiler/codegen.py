@@ -102,6 +102,13 @@ def condition_text(rule: n.Rule, sources: dict[str, str]) -> str:
     return " en ".join(parts)
 
 
+def _one(t: Type) -> str:
+    """The unit after exactly one, when it reads otherwise than after several."""
+    label = unit_label(t)
+    one = t.unit.display() if label else ""
+    return py_str(one if one != label else "")
+
+
 def unit_label(t: Type) -> str:
     if t.kind != "num" or t.unit.dimensionless:
         return ""
@@ -666,6 +673,8 @@ class ModuleWriter(ExprVisitor[Code]):
             ("percent", repr(t.percent)),
             ("choices", _tuple(t.choices)),
         ]
+        if _one(t) != '""':
+            args.append(("unit_one", _one(t)))
         if node.default is not None:
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
         if node.optional:
@@ -734,6 +743,8 @@ class ModuleWriter(ExprVisitor[Code]):
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
         if node.open:
             args += [("open", "True")]
+        if _one(t) != '""':
+            args.append(("unit_one", _one(t)))
         return _call_lines("Outcome", args, 0)
 
     # ------------------------------------------------------------ fast decisions
@@ -1131,7 +1142,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 anchors.append(f"{py_str(sym.name)}: {py_str(str(sym.anchor))}")
             if sym.kind != "outcome" and sym.type is not None:
                 t = sym.type
-                shown = f"({py_str(t.kind)}, {py_str(unit_label(t))}, {t.percent!r})"
+                shown = f"({py_str(t.kind)}, {py_str(unit_label(t))}, {t.percent!r}, {_one(t)})"
                 formats.append(f"{py_str(sym.name)}: {shown}")
             if sym.kind == "norm":
                 organ = sym.norm.organ

@@ -64,6 +64,7 @@ class Outcome:
     rules: list[Rule]  # exceptions before the rules they deviate from
     unit: str = ""
     percent: bool = False
+    unit_one: str = ""  # the unit after exactly one
     description: str | None = None
     default: Any = None
     has_default: bool = False
@@ -80,7 +81,7 @@ class Outcome:
                 raise ValueError(f"rules of {self.name} are not ordered exceptions-first")
 
     def display(self, value: Any) -> str:
-        return format_value(value, self.kind, self.unit, self.percent)
+        return format_value(value, self.kind, self.unit, self.percent, self.unit_one)
 
 
 class OutcomeResult:
@@ -757,7 +758,7 @@ class Regulation:
         digits: dict[str, int] | None = None,
         explainers: dict[str, Callable[[Context, list[Step]], Any]] | None = None,
         anchors: dict[str, str] | None = None,
-        formats: dict[str, tuple[str, str, bool]] | None = None,
+        formats: dict[str, tuple[str, str, bool, str]] | None = None,
         norm_organs: dict[str, str] | None = None,
         organ_names: dict[str, str] | None = None,
         begrip_facts: dict[str, tuple[str, ...]] | None = None,
@@ -1021,7 +1022,13 @@ class Regulation:
                 value,
                 inputs[name].description,
                 self.organ_name(inputs[name].oordeel or ""),
-                format_value(value, inputs[name].kind, inputs[name].unit, inputs[name].percent),
+                format_value(
+                    value,
+                    inputs[name].kind,
+                    inputs[name].unit,
+                    inputs[name].percent,
+                    inputs[name].unit_one,
+                ),
             )
             for name, value in judged.items()
             if name in inputs
@@ -1080,7 +1087,7 @@ class Regulation:
         (paragraaf B.6 alinea 5; maanden werkloos: 11 maanden; …)"."""
         if name in self.inputs:
             spec = self.inputs[name]
-            return format_value(ctx.inputs[name], spec.kind, spec.unit, spec.percent)
+            return format_value(ctx.inputs[name], spec.kind, spec.unit, spec.percent, spec.unit_one)
         if name in self.outcomes:
             return ctx.resolve(name).display
         if name == "peildatum":
@@ -1110,12 +1117,12 @@ class Regulation:
                 why.append(f"{label}: onbepaald")
         return f"{shown} ({'; '.join(why)})"
 
-    def _format_of(self, name: str, value: Any) -> tuple[str, str, bool]:
+    def _format_of(self, name: str, value: Any) -> tuple[str, str, bool, str]:
         found = self.formats.get(name)
         if found is not None:
             return found
         kind = "bool" if isinstance(value, bool) else "num" if isinstance(value, Decimal) else ""
-        return (kind or ("date" if isinstance(value, datetime.date) else "text"), "", False)
+        return (kind or ("date" if isinstance(value, datetime.date) else "text"), "", False, "")
 
 
 class NormTable(dict[str, Any]):

@@ -159,6 +159,7 @@ class InputSpec:
     optional: bool = False  # may be left out; what reads it is then onbepaald
     minimum: Decimal | None = None  # `ten minste …` in the declaration
     maximum: Decimal | None = None  # `ten hoogste …`
+    unit_one: str = ""  # the unit after exactly one: "maand" where `unit` is "maanden"
 
     @property
     def percentage(self) -> bool:

@@ -222,8 +222,13 @@ def format_number(value: Decimal, places: int | None = None) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def format_value(value: object, kind: str, unit: str = "", percent: bool = False) -> str:
-    """A value as a Dutch reader expects it: € 1.234,56 per maand, 24 uur, 50%, ja."""
+def format_value(
+    value: object, kind: str, unit: str = "", percent: bool = False, unit_one: str = ""
+) -> str:
+    """A value as a Dutch reader expects it: € 1.234,56 per maand, 24 uur, 50%, ja; with
+    `unit_one`, exactly one reads "1 maand", not "1 maanden"."""
+    if unit_one and kind == "num" and value == 1:
+        unit = unit_one
     if value is None:
         return "onbepaald"
     if kind == "bool":

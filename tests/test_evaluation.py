@@ -330,3 +330,31 @@ def test_worked_example_wage_subsidy() -> None:
     )
     assert r["loonkostensubsidie"] == Decimal("500.00")
     assert r.outcomes["loonkostensubsidie"].display == "€ 500,00 per maand"
+
+
+def test_one_reads_in_the_singular_in_facts_values_and_calculations() -> None:
+    """One reads "1 maand" and "1 dag": in the facts of a condition, an outcome, a calculation."""
+    text = (
+        HEADER
+        + """
+gegevens
+  duur: maanden
+  start: datum
+uitkomsten
+  verlenging: duur in maanden
+  einde: datum
+artikel 1
+  tekst "t"
+  regel r
+    verlenging is duur
+    als duur ten minste 1 maand
+  regel e
+    einde is start + duur - 1 dag
+"""
+    )
+    r = ev(text, {"duur": Decimal(1), "start": datetime.date(2011, 3, 1)})
+    assert r.outcomes["verlenging"].display == "1 maand"
+    steps = {t.rule: t for t in r.trace}
+    assert steps["r"].facts == {"duur": "1 maand"}
+    assert "1 maand (duur) = 1 april 2011" in steps["e"].text
+    assert "− 1 dag = 31 maart 2011" in steps["e"].text
