@@ -34,19 +34,16 @@ def run_cases(policies: Policies) -> list[CaseOutcome]:
     return results
 
 
-def case_inputs(
-    policies: Policies, case: n.Case
-) -> tuple[dict[str, Any], datetime.date, str | None]:
+def case_inputs(case: n.Case) -> tuple[dict[str, Any], datetime.date, str | None]:
     """A case as a decision asks for it: its gegevens as values, its peildatum, its besluit."""
-    inputs = {name: constant_value(value, policies.analysis) for name, _, value in case.givens}
+    inputs = {name: constant_value(value) for name, _, value in case.givens}
     assert case.peildatum is not None  # the checker requires one
     return inputs, case.peildatum, case.decision
 
 
 def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
-    a = policies.analysis
     outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
-    inputs = case_inputs(policies, case)[0]
+    inputs = case_inputs(case)[0]
     expect_error = [e for e in case.expectations if e.kind == "fout"]
     assert case.peildatum is not None
     try:
@@ -81,7 +78,7 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
                     f"{name}\n      verwacht: {want_text}\n      kreeg:    {shown}"
                 )
         elif exp.kind == "is":
-            want: Any = constant_value(exp.value, a)  # type: ignore[arg-type]
+            want: Any = constant_value(exp.value)  # type: ignore[arg-type]
             if got.status != "bepaald" or got.value != want:
                 outcome.failures.append(
                     f"{name}\n      verwacht: {spec.display(want)}\n      kreeg:    {shown}"

@@ -458,8 +458,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 formats.append(f'("text", "", False, {py_str(label)}, "")')
             else:
                 unit, percent = py_str(unit_label(t)), repr(t.percent)
-                one = py_str(t.unit.display() if unit_label(t) else "")
-                formats.append(f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {one})")
+                formats.append(f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {_one(t)})")
         literal = formats[0] if len(formats) == 1 else "(" + ", ".join(formats) + ")"
         key = (tuple, literal)
         if key not in self.constants:
@@ -681,7 +680,7 @@ class ModuleWriter(ExprVisitor[Code]):
             args += [("optional", "True")]
         for key, bound in (("minimum", node.minimum), ("maximum", node.maximum)):
             if bound is not None:
-                args.append((key, self.constant(constant_value(bound, self.a)).flat()))
+                args.append((key, self.constant(constant_value(bound)).flat()))
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
         return _call_lines("InputSpec", args, 4)
 
@@ -922,7 +921,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 # its own bounds (`ten minste …`): outside them the general path refuses it
                 for op, bound in (("<", node.minimum), (">", node.maximum)):
                     if bound is not None:
-                        limit = self.constant(constant_value(bound, self.a))
+                        limit = self.constant(constant_value(bound))
                         checks.append(binary(op, COMPARE, var, limit))
             elif t.kind == "text":
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("str")))

@@ -211,7 +211,7 @@ def exceptions_first(rules: list[RuleInfo]) -> list[RuleInfo]:
     return placed
 
 
-def constant_value(e: n.Expr, analysis: Analysis | None = None) -> Any:
+def constant_value(e: n.Expr) -> Any:
     """The value of a fixed value in the source (a case's givens, a default, a rule that
     always gives the same): `5` and `5,0` are one value, `-5` is the negation of `5`. The
     meaning of a literal, in one place."""

@@ -13,6 +13,7 @@ after exactly one ("1 dag", "12 dagen").
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from .engine import Context, Regulation
 
 Format = tuple[str, str, bool, str, str]
+# The kinds of step, as the JSON names them (`soort`); the service's schema lists the same.
+STEP_KINDS = ("berekening", "grens", "afronding", "geval", "norm", "begrip", "elders")
 Steps = list["Step"]
 
 
@@ -72,8 +75,7 @@ class Step:
 
 def show(value: Any, f: Format) -> str:
     """A value in its unit and Dutch format, with the name it was read under."""
-    unit = f[4] if f[4] and value == 1 and not isinstance(value, bool) else f[1]
-    text = format_value(value, f[0], unit, f[2])
+    text = format_value(value, f[0], f[1], f[2], f[4])
     return f"{text} ({f[3].replace('_', ' ')})" if f[3] else text
 
 
@@ -175,13 +177,15 @@ def norm(s: Steps, c: Context, name: str, f: Format) -> Any:
     """An open norm, with where its value was set: the filling regulation and article, or the
     norm's own standard value, and the delegation it rests on."""
     value = c.norm(name)
-    _once(s, "norm", ("norm", name), _norm, (name, value, f, c.regulation, c), None)
+    _once(s, "norm", ("norm", name), _norm, (name, value, f, c.regulation, c.peildatum), None)
     return value
 
 
-def _norm(name: str, value: Any, f: Format, regulation: Regulation, c: Context) -> tuple[str, str]:
+def _norm(
+    name: str, value: Any, f: Format, regulation: Regulation, peildatum: datetime.date
+) -> tuple[str, str]:
     shown = show(value, _unnamed(f))
-    return f"{_label(name)}: {shown}, {regulation.norm_origin(name, c)}", shown
+    return f"{_label(name)}: {shown}, {regulation.norm_origin(name, peildatum)}", shown
 
 
 def begrip(s: Steps, c: Context, name: str, f: Format) -> Any:
@@ -204,44 +208,32 @@ def elsewhere(s: Steps, c: Context, regulation: str, name: str, f: Format) -> An
     """A begrip, outcome or norm of another regulation: named with that regulation, and for a
     norm where it was set."""
     value = c.elsewhere(regulation, name)
-    sub = c.memo.get("@" + regulation)  # the context `elsewhere` worked in, or none
-    other = sub.regulation if isinstance(sub, type(c)) else None
-    is_norm = other is not None and name in other.norms and sub is not None
-    args = (regulation, name, value, f, other, sub)
-    _once(s, "norm" if is_norm else "elders", (regulation, name), _elsewhere, args, None)
+    sub = c.memo["@" + regulation]  # the context `elsewhere` worked in
+    kind = "norm" if name in sub.regulation.norms else "elders"
+    _once(s, kind, (regulation, name), _other, (regulation, name, value, f, c), None)
     return value
-
-
-def _elsewhere(
-    regulation: str,
-    name: str,
-    value: Any,
-    f: Format,
-    other: Regulation | None,
-    sub: Context | None,
-) -> tuple[str, str]:
-    shown = show(value, _unnamed(f))
-    if other is not None and sub is not None and name in other.norms:
-        return f"{_label(name)}: {shown}, {other.norm_origin(name, sub)}", shown
-    title = other.title if other is not None else regulation
-    where = other.anchors.get(name) if other is not None else None
-    origin = f"{where} van {title}" if where else title
-    return f"{_label(name)}: {shown} (uit {origin})", shown
 
 
 def fixed_norm(s: Steps, c: Context, regulation: str, name: str, f: Format) -> Any:
     """An open norm of another regulation that its fillings give a literal value: from the
     regulation's cache (`Regulation.norm_from`), with where it was set."""
     value = c.regulation.norm_from(f"{regulation}.{name}", c.peildatum)
-    _once(s, "norm", (regulation, name), _fixed_norm, (regulation, name, value, f, c), None)
+    _once(s, "norm", (regulation, name), _other, (regulation, name, value, f, c), None)
     return value
 
 
-def _fixed_norm(regulation: str, name: str, value: Any, f: Format, c: Context) -> tuple[str, str]:
+def _other(regulation: str, name: str, value: Any, f: Format, c: Context) -> tuple[str, str]:
+    """A value of another regulation as a step: a norm with where it was set, anything else
+    with the article and the regulation it stands in."""
     other = c.regulation.program.in_force(regulation, c.peildatum)
     shown = show(value, _unnamed(f))
-    origin = other.norm_origin(name, c) if other is not None else regulation
-    return f"{_label(name)}: {shown}, {origin}", shown
+    if other is None:
+        return f"{_label(name)}: {shown} (uit {regulation})", shown
+    if name in other.norms:
+        return f"{_label(name)}: {shown}, {other.norm_origin(name, c.peildatum)}", shown
+    where = other.anchors.get(name)
+    origin = f"{where} van {other.title}" if where else other.title
+    return f"{_label(name)}: {shown} (uit {origin})", shown
 
 
 def _label(name: str) -> str:

@@ -187,7 +187,15 @@ class Judgement:
     value: Any
     description: str | None
     organ_name: str = ""  # in a sentence: "het college"
-    display: str = ""
+    spec: InputSpec | None = None  # the gegeven it answers: how its value reads
+
+    @property
+    def display(self) -> str:
+        """The value as people read it; formatted on first use, not on the hot path."""
+        s = self.spec
+        if s is None:
+            return str(self.value)
+        return format_value(self.value, s.kind, s.unit, s.percent, s.unit_one)
 
 
 @dataclass(slots=True)
@@ -241,11 +249,7 @@ class Result:
                     "weergave": r.display,
                     "grondslag": list(r.rules),
                     **({"reden": r.reason} if r.reason else {}),
-                    **(
-                        {"ontbreekt": list(self.missing(name))}
-                        if r.status == "onbepaald" and self.missing(name)
-                        else {}
-                    ),
+                    **({"ontbreekt": list(gaps)} if (gaps := self.missing(name)) else {}),
                 }
                 for name, r in self.outcomes.items()
             },
@@ -541,12 +545,13 @@ class Context:
             except EvaluationError as err:
                 raise err.at(rule.name, rule.anchor, rule.file, rule.line) from None
             value = None
-            steps: list[Step] = []
+            steps: list[Step] | None = None
             if applies:
                 won[i] = True
                 if rule.kind == "waarde":
                     try:
                         if trace is not None and rule.explain is not None:
+                            steps = []
                             value = rule.explain(self, steps)
                         else:
                             value = rule.value(self)  # type: ignore[misc]
@@ -1022,13 +1027,7 @@ class Regulation:
                 value,
                 inputs[name].description,
                 self.organ_name(inputs[name].oordeel or ""),
-                format_value(
-                    value,
-                    inputs[name].kind,
-                    inputs[name].unit,
-                    inputs[name].percent,
-                    inputs[name].unit_one,
-                ),
+                inputs[name],
             )
             for name, value in judged.items()
             if name in inputs
@@ -1062,7 +1061,7 @@ class Regulation:
             return default(ctx)
         raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
 
-    def norm_origin(self, name: str, ctx: Context) -> str:
+    def norm_origin(self, name: str, peildatum: datetime.date) -> str:
         """Where the value of an open norm was set, for the motivation: the filling
         regulation and its article, or the norm's own standard value; and the delegation."""
         where = self.anchors.get(name)
@@ -1073,7 +1072,7 @@ class Regulation:
         if filled is not None:
             regulations, key = filled
             for regulation in regulations:
-                version = self.program.in_force(regulation, ctx.peildatum)
+                version = self.program.in_force(regulation, peildatum)
                 if version is not None and key in version.begrippen:
                     article = version.anchors.get(key)
                     source = f"{article} van {version.title}" if article else version.title

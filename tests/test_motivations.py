@@ -62,7 +62,7 @@ def _slug(text: str) -> str:
 def test_motivation_matches_golden(folder: str, title: str) -> None:
     policies = _policies(folder)
     regulation, case = _find(policies, title)
-    inputs, peildatum, decision = case_inputs(policies, case)  # type: ignore[arg-type]
+    inputs, peildatum, decision = case_inputs(case)  # type: ignore[arg-type]
     result = policies.evaluate(regulation, inputs, peildatum, decision, trace=True)
     text = result.text()
     golden = GOLDEN / f"{folder}__{_slug(title)}.txt"
@@ -84,7 +84,7 @@ def test_every_shipped_motivation_fits_the_published_schema(folder: str) -> None
         for case in case_file.cases:
             if any(e.kind == "fout" for e in case.expectations):
                 continue
-            inputs, peildatum, decision = case_inputs(policies, case)
+            inputs, peildatum, decision = case_inputs(case)
             result = policies.evaluate(case_file.regulation, inputs, peildatum, decision, True)
             body = result.to_json()
             Besluit.model_validate({**body, "besluit": decision or ""})
@@ -120,3 +120,19 @@ def test_the_explaining_twins_are_compiled_for_the_first_motivation_only() -> No
         t.join()
     assert regulation.explain_loader is None
     assert len(found) == 8 and len(set(found)) == 1 and found[0] > 0
+
+
+def test_the_published_schema_allows_exactly_what_the_runtime_writes() -> None:
+    """The statuses of an outcome and of a step, and the kinds of a calculation step, are
+    defined in the runtime; the OpenAPI models list the same, no more and no fewer."""
+    from typing import get_args
+
+    from regel.compiler.service import Rekenstap, Stap, Uitkomst
+    from regel.runtime import derivation, engine
+
+    def allowed(model: type, field: str) -> tuple[str, ...]:
+        return get_args(model.model_fields[field].annotation)  # type: ignore[attr-defined]
+
+    assert allowed(Uitkomst, "status") == engine.OUTCOME_STATUSES
+    assert allowed(Stap, "status") == engine.STEP_STATUSES
+    assert allowed(Rekenstap, "soort") == derivation.STEP_KINDS

@@ -66,7 +66,7 @@ def test_every_shipped_case_gives_the_same_answer_both_ways(
         package = imported[case_file.regulation]
         for case in case_file.cases:
             assert case.peildatum is not None
-            inputs = {name: constant_value(v, SHIPPED.analysis) for name, _, v in case.givens}
+            inputs = {name: constant_value(v) for name, _, v in case.givens}
 
             def in_memory(i: Any, d: Any, b: Any, t: Any, rid: str = case_file.regulation) -> Any:
                 return SHIPPED.evaluate(rid, i, d, b, t)
