@@ -76,6 +76,8 @@ _CONFUSABLE = {ord("×"): "\\u00d7", ord("−"): "\\u2212"}
 
 def comment(text: str) -> str:
     """Text that is safe inside a `#` comment: one line, printable characters only."""
+    if text.isprintable():
+        return text.strip()
     return "".join(ch if ch.isprintable() else " " for ch in text).strip()
 
 
@@ -107,6 +109,16 @@ def _one(t: Type) -> str:
     label = unit_label(t)
     one = t.unit.display() if label else ""
     return py_str(one if one != label else "")
+
+
+@cache
+def _format_literal(t: Type | None, label: str) -> str:
+    """The format tuple of one shown value (see `derivation`): kind, unit, percent, the name it
+    was read under and the unit after exactly one. Cached: one per value of every twin."""
+    if t is None:
+        return f'("text", "", False, {py_str(label)}, "")'
+    unit, percent = py_str(unit_label(t)), repr(t.percent)
+    return f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {_one(t)})"
 
 
 def unit_label(t: Type) -> str:
@@ -160,6 +172,7 @@ class ModuleWriter(ExprVisitor[Code]):
         self._temps = 0
         self._reads_norms = False  # whether a fast decision reads a norm of another regulation
         self.explainers: dict[str, str] = {}  # begrip (or filling) → its explaining twin
+        self._twin_jobs: list[tuple[str, str, n.Expr, str]] = []  # see write_twins
 
     # ------------------------------------------------------------ literals
     def constant(self, value: Any) -> Code:
@@ -449,16 +462,10 @@ class ModuleWriter(ExprVisitor[Code]):
         was read under; one constant per combination."""
         formats = []
         for x in exprs:
-            t = x.type
             named = isinstance(x, n.QualName) or (
                 isinstance(x, n.Name) and (x.resolved or ("",))[0] != "choice"
             )
-            label = x.name if named else ""  # type: ignore[attr-defined]
-            if t is None:
-                formats.append(f'("text", "", False, {py_str(label)}, "")')
-            else:
-                unit, percent = py_str(unit_label(t)), repr(t.percent)
-                formats.append(f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {_one(t)})")
+            formats.append(_format_literal(x.type, x.name if named else ""))  # type: ignore[attr-defined]
         literal = formats[0] if len(formats) == 1 else "(" + ", ".join(formats) + ")"
         key = (tuple, literal)
         if key not in self.constants:
@@ -506,9 +513,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 node = sym.begrip
                 note = f"begrip {sym.name}, {where}"
                 self.function(f"begrip_{sym.name}", note, self.expr(node.value), memo=sym.name)
-                twin = self.explaining_twin(f"begrip_{sym.name}", note, node.value)
-                if twin:
-                    self.explainers[sym.name] = twin
+                self._twin_jobs.append((f"begrip_{sym.name}", note, node.value, sym.name))
             elif sym.kind == "norm" and sym.norm.default is not None:
                 self.function(
                     f"norm_{sym.name}",
@@ -518,9 +523,8 @@ class ModuleWriter(ExprVisitor[Code]):
         for i, fill in enumerate(info.fills, 1):
             note = f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}"
             self.function(f"invulling_{i}", note, self.expr(fill.value))
-            twin = self.explaining_twin(f"invulling_{i}", note, fill.value)
-            if twin:
-                self.explainers[fill_key(fill.regulation, fill.norm)] = twin
+            key = fill_key(fill.regulation, fill.norm)
+            self._twin_jobs.append((f"invulling_{i}", note, fill.value, key))
         for r in info.rules.values():
             rule = r.node
             where = f"regel {rule.name}, {r.anchor}"
@@ -528,9 +532,9 @@ class ModuleWriter(ExprVisitor[Code]):
                 self.function(f"voorwaarde_{rule.name}", where, self.expr(rule.condition))
             if rule.value is not None:
                 self.function(f"waarde_{rule.name}", where, self.expr(rule.value))
-                twin = self.explaining_twin(f"regel_{rule.name}", where, rule.value)
-                if twin:
-                    self.explainers[f"regel:{rule.name}"] = twin
+                self._twin_jobs.append(
+                    (f"regel_{rule.name}", where, rule.value, f"regel:{rule.name}")
+                )
 
         inputs = [s for s in info.symbols.values() if s.kind == "input"]
         outcomes = [s for s in info.symbols.values() if s.kind == "outcome"]
@@ -552,6 +556,17 @@ class ModuleWriter(ExprVisitor[Code]):
             self.module.outcomes.append((sym.name, self._outcome(sym, ordered)))
         fast = {d.name: self._decision(d) for d in info.node.decisions}
         self.module.regulation_lines = self._regulation(inputs, outcomes, needs, fast)
+        return self.module
+
+    def write_twins(self) -> Module:
+        """The explaining twins, after `write`: into the module, with the constants only they
+        use. Apart from `write` so that loading a regulation can leave them until the first
+        motivation (`generate_lazily`); the constants `write` made keep their names."""
+        for name, note, e, key in self._twin_jobs:
+            twin = self.explaining_twin(name, note, e)
+            if twin:
+                self.explainers[key] = twin
+        self._twin_jobs = []
         if self.module.twins:
             rules = [
                 f"{py_str(k[6:])}: {v}"
@@ -1351,11 +1366,36 @@ def template(name: str) -> jinja2.Template:
 
 
 def generate(analysis: Analysis, sources: dict[str, str], regulation: str) -> str:
-    """The Python source of one regulation's module."""
-    module = ModuleWriter(analysis, sources, analysis.regs[regulation]).write()
+    """The Python source of one regulation's module, explaining twins included (a package)."""
+    writer = ModuleWriter(analysis, sources, analysis.regs[regulation])
+    writer.write()
+    return _render("module.py.jinja", writer.write_twins())
+
+
+def generate_lazily(
+    analysis: Analysis, sources: dict[str, str], regulation: str
+) -> tuple[str, Callable[[], str]]:
+    """The module without its explaining twins, and what writes them when first needed: the
+    code that notes each step of a calculation is a third of a module and is needed only for a
+    motivation. The second part runs in the namespace of the first."""
+    writer = ModuleWriter(analysis, sources, analysis.regs[regulation])
+    main = _render("module.py.jinja", writer.write())
+
+    def twins() -> str:
+        module = writer.module
+        writer.module = Module(module.regulation, module.files)  # for the constants they add
+        return _render("twins.py.jinja", writer.write_twins())
+
+    return main, twins
+
+
+def _render(name: str, module: Module) -> str:
     module.files = [comment(f) for f in module.files]
-    draft = template("module.py.jinja").render(
-        m=module, imports=[_IMPORTS], twins_marker=TWINS.strip("\n")
+    draft = template(name).render(
+        m=module,
+        imports=[_IMPORTS],
+        twins_marker=TWINS.strip("\n"),
+        standalone=name == "twins.py.jinja",
     )
     imports = _imports(draft.replace(_IMPORTS, "", 1))
     return long_line_waiver(draft.replace(_IMPORTS, "\n".join(imports), 1))
@@ -1369,9 +1409,9 @@ def long_line_waiver(code: str, limit: int = 88) -> str:
     return code
 
 
-# Where the explaining twins begin: `execute` compiles what follows only for the first
-# decision with a motivation (`Regulation.load_explainers`); a package imports it all. Only
-# the template writes a line at the start of a line that begins with '#' and this text.
+# Where the explaining twins begin in a package's module. Loaded with `load`, a regulation
+# writes them only for the first decision with a motivation (`generate_lazily`,
+# `Regulation.load_explainers`).
 TWINS = "\n# uitleg: hoe elke waarde is berekend, voor de motivering\n"
 
 
@@ -1408,37 +1448,35 @@ def _imports(code: str) -> list[str]:
     return lines
 
 
-def execute(source: str, regulation: str) -> rt.Regulation:
-    """Run a generated module in a fresh namespace and return its regulation."""
+def execute(source: str, regulation: str, twins: Callable[[], str] | None = None) -> rt.Regulation:
+    """Run a generated module in a fresh namespace and return its regulation; `twins` writes
+    the explaining twins, run in the same namespace at the first motivation."""
     filename = f"<regel {regulation}>"
+    namespace: dict[str, Any] = {"__name__": f"regel_{regulation}"}
+    _run(source, filename, namespace)
+    found: rt.Regulation = namespace["REGELING"]
+    if twins is not None:
+        found.explain_loader = lambda: _run(twins(), f"<regel {regulation} uitleg>", namespace)
+    return found
+
+
+def _run(source: str, filename: str, namespace: dict[str, Any]) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    main, _, twins = source.partition(TWINS)
     try:
-        code = compile(main, filename, "exec")
+        code = compile(source, filename, "exec")
     except (RecursionError, MemoryError) as err:
         raise RecursionError(str(err)) from err
     except SyntaxError as err:  # Python's own limit on nesting (`too many nested …`)
         if "nested" not in str(err.msg):
             raise  # a fault of the generator, not of the regulation
         raise RecursionError(str(err)) from err
-    namespace: dict[str, Any] = {"__name__": f"regel_{regulation}"}
     exec(code, namespace)  # generated code: names are prefixed, texts are literals
-    found: rt.Regulation = namespace["REGELING"]
-    if twins:
-        # The same file, so that a line of the twins has its own number in a traceback.
-        padded = "\n" * (main.count("\n") + 1) + twins
-
-        def load() -> None:
-            exec(compile(padded, filename, "exec"), namespace)
-
-        found.explain_loader = load
-    return found
 
 
 def build(analysis: Analysis, sources: dict[str, str]) -> rt.Program:
     """Every loaded regulation (each version apart), linked so that they can use each other."""
-    modules = {key: generate(analysis, sources, key) for key in analysis.regs}
-    return rt.Program({key: execute(source, key) for key, source in modules.items()})
+    modules = {key: generate_lazily(analysis, sources, key) for key in analysis.regs}
+    return rt.Program({key: execute(main, key, twins) for key, (main, twins) in modules.items()})
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -7,6 +7,7 @@ Units exist only at compile time; the runtime works on plain Decimals.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .nodes import TypeSpec, UnitSpec
@@ -53,15 +54,21 @@ class Unit:
         return dict(self.dims).get("euro") == 1
 
     def display(self, plural: bool = False) -> str:
-        up = [k for k, v in self.dims if v > 0 for _ in range(v)]
-        down = [k for k, v in self.dims if v < 0 for _ in range(-v)]
-        # € first, as people write it.
-        up.sort(key=lambda k: (not UNITS[k].symbol, k))
-        text = " × ".join(UNITS[k].plural if plural else UNITS[k].singular for k in up)
-        text = text or ("1" if down else "")
-        for k in down:
-            text += f" per {UNITS[k].singular}"
-        return text
+        return _unit_display(self, plural)
+
+
+@functools.cache
+def _unit_display(unit: Unit, plural: bool) -> str:
+    """Cached: code generation asks it for every value a motivation shows."""
+    up = [k for k, v in unit.dims if v > 0 for _ in range(v)]
+    down = [k for k, v in unit.dims if v < 0 for _ in range(-v)]
+    # € first, as people write it.
+    up.sort(key=lambda k: (not UNITS[k].symbol, k))
+    text = " × ".join(UNITS[k].plural if plural else UNITS[k].singular for k in up)
+    text = text or ("1" if down else "")
+    for k in down:
+        text += f" per {UNITS[k].singular}"
+    return text
 
 
 DIMENSIONLESS = Unit()
