@@ -9,7 +9,6 @@ import datetime
 import errno
 import json
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -329,6 +328,8 @@ def cmd_dien(args: argparse.Namespace) -> int:
     if policies is None:
         return EXIT_FAILED
     app = create_app(policies, args.documentatie)
+    import socket  # only where the service runs
+
     # Bind here rather than in uvicorn, so that a busy port gets a Dutch message.
     try:
         sock = listen(args.host, args.poort)

@@ -788,6 +788,7 @@ class Regulation:
         self.meta = meta or {}
         self.program: Program = Program({id: self})
         self._plans: dict[tuple[str, ...], InputPlan] = {}
+        self._text_kinds: dict[str, dict[str, Any]] = {}  # per decision: see _typed_text
         # For the motivation: how a begrip (or filling) was worked out, the article each
         # begrip, norm, outcome and filling stands in, how a begrip or norm reads, and to
         # whom an open norm is left.
@@ -854,15 +855,13 @@ class Regulation:
                     continue
             elif type(value) is int and pytype is Decimal and -_INT_LIMIT < value < _INT_LIMIT:
                 number = Decimal(value)  # a whole number from JSON
-            elif type(value) is str:  # from JSON: a number or a date as text
-                if pytype is Decimal and not spec.percentage and valid.NUMBER_TEXT.fullmatch(value):
-                    number = Decimal(value)
-                elif pytype is datetime.date and valid.DATE_TEXT.fullmatch(value):
-                    try:
-                        values[name] = datetime.date.fromisoformat(value)
-                        continue
-                    except ValueError:
-                        pass
+            elif type(value) is str and not spec.percentage:  # a number or date as text
+                read_plain = valid.PLAIN_TEXT.get(pytype)
+                plain = read_plain(value) if read_plain else None
+                if type(plain) is datetime.date:
+                    values[name] = plain
+                    continue
+                number = plain
             if number is not None and (
                 (spec.minimum is None or number >= spec.minimum)
                 and (spec.maximum is None or number <= spec.maximum)
@@ -880,6 +879,40 @@ class Regulation:
         if problems:
             raise InputError(problems)
         return values
+
+    def _typed_text(self, raw: Mapping[str, Any], decision: str) -> dict[str, Any] | None:
+        """The inputs with their plain numbers and dates converted as `coerce_inputs` converts
+        them (`inputs.plain_text`), for the one-pass function to check again; None when there
+        is nothing to convert or something needs the full check, which then says what."""
+        kinds = self._text_kinds.get(decision)
+        if kinds is None:
+            types = (
+                self._plans.get(self.decisions[decision]) or self._plan(self.decisions[decision])
+            )[0]
+            kinds = self._text_kinds[decision] = {
+                name: valid.PLAIN_TEXT[pytype]
+                for name, (spec, pytype, _, read) in types.items()
+                if read and pytype in valid.PLAIN_TEXT and not spec.percentage
+            }
+        typed: dict[str, Any] | None = None
+        for name, value in raw.items():
+            kind = type(value)
+            if kind is not str and kind is not int:
+                continue
+            read_plain = kinds.get(name)
+            if read_plain is None:
+                continue
+            if kind is int:  # a whole number from JSON
+                whole = read_plain is valid.plain_number and -_INT_LIMIT < value < _INT_LIMIT
+                new = Decimal(value) if whole else None
+            else:
+                new = read_plain(value)
+            if new is None:
+                return None
+            if typed is None:
+                typed = dict(raw)
+            typed[name] = new
+        return typed
 
     def in_force(self, peildatum: datetime.date) -> bool:
         start, end = self.valid_from, self.valid_until
@@ -915,6 +948,11 @@ class Regulation:
                 decimal.setcontext(EXACT)
             try:
                 results = entry[0](inputs, peildatum, False, judged)
+                if results is None:  # JSON, say, with its numbers and dates as text
+                    typed = self._typed_text(inputs, besluit)  # type: ignore[arg-type]
+                    if typed is not None:
+                        inputs, judged = typed, {}
+                        results = entry[0](typed, peildatum, False, judged)
             except (InvalidOperation, decimal.Inexact, EvaluationError):
                 # an input out of bounds after all, or a rule that cannot be worked out: the
                 # full path says which field, or which rule and article

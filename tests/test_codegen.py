@@ -326,3 +326,31 @@ def test_a_module_run_in_pieces_is_the_module(monkeypatch: pytest.MonkeyPatch) -
         WAGE_SUBSIDY_CASE, datetime.date(2008, 3, 1), "loonkostensubsidie", trace=True
     )
     assert any(t.derivation for t in result.trace)
+
+
+def test_numbers_and_dates_as_json_text_take_the_one_pass_function(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A decision from JSON (dates and amounts as text, whole numbers as ints) is converted as
+    the full check converts it and decided in one pass; text that is not plain still gets the
+    full check and its Dutch message."""
+    from regel.runtime import InputError, Regulation
+
+    from .conftest import WAGE_SUBSIDY_CASE
+
+    peil = datetime.date(2008, 3, 1)
+    typed = BERKELLAND.evaluate(WAGE_SUBSIDY_CASE, peil, "loonkostensubsidie", trace=True)
+
+    def full_path(*args: object) -> None:
+        raise AssertionError("de volledige weg")
+
+    with monkeypatch.context() as m:
+        m.setattr(Regulation, "_evaluate", full_path)
+        got = BERKELLAND.evaluate(WAGE_SUBSIDY_CASE, peil, "loonkostensubsidie")
+        assert _outcomes(got) == _outcomes(typed)
+        for field, text in [("loonkosten", "1e3"), ("geboortedatum", "1978-02-30")]:
+            with pytest.raises(AssertionError, match="volledige weg"):
+                BERKELLAND.evaluate({**WAGE_SUBSIDY_CASE, field: text}, peil, "loonkostensubsidie")
+    with pytest.raises(InputError) as err:
+        BERKELLAND.evaluate({**WAGE_SUBSIDY_CASE, "loonkosten": "1e3"}, peil, "loonkostensubsidie")
+    assert "loonkosten" in err.value.problems
