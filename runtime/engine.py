@@ -805,7 +805,7 @@ class Regulation:
     # -- inputs
     def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
         """For a decision: per gegeven of the regulation its spec, Python type, whether it is
-        required and whether this decision reads it; and the defaults."""
+        required and whether this decision reads it; and the defaults of what it reads."""
         needed: set[str] = set()
         for outcome in outcomes:
             needed |= self.needs[outcome]
@@ -813,7 +813,7 @@ class Regulation:
         required = {n for n in needed if not (inputs[n].has_default or inputs[n].optional)}
         plan = self._plans[outcomes] = (
             {n: (s, _PYTHON_TYPES[s.kind], n in required, n in needed) for n, s in inputs.items()},
-            {n: s.default for n, s in inputs.items() if s.has_default},
+            {n: s.default for n, s in inputs.items() if s.has_default and n in needed},
             len(required),
         )
         return plan
