@@ -777,6 +777,7 @@ class Regulation:
         # Both at once, for the hot path: the function and the digits it can need.
         self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
         self._norms_from: dict[int, NormTable] = {}  # per stretch of time
+        self._norms_last: tuple[datetime.date, NormTable] | None = None
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -938,7 +939,12 @@ class Regulation:
         """Evaluate one decision (or every outcome) for a case on a peildatum."""
         entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
         fast = entry[0] if entry is not None else None
-        if entry is not None and self.in_force(peildatum):  # the hot path: one function
+        start, end = self.valid_from, self.valid_until
+        if (
+            entry is not None  # the hot path: one function, for a peildatum in force
+            and (start is None or peildatum >= start)
+            and (end is None or peildatum <= end)
+        ):
             judged: dict[str, Any] = {}
             # The compiler knows how many digits this decision can need at most: where the
             # caller's decimal context has them, it is exact as it is and need not be swapped.
@@ -1081,10 +1087,14 @@ class Regulation:
     def norms_at(self, peildatum: datetime.date) -> NormTable:
         """The constant open norms of other regulations as they stand on the peildatum: one
         table per stretch of time, looked up once per decision by generated code."""
+        last = self._norms_last
+        if last is not None and last[0] == peildatum:  # a caseload on one day: the same table
+            return last[1]
         stretch = self.program.stretch(peildatum)
         table = self._norms_from.get(stretch)
         if table is None:
             table = self._norms_from[stretch] = NormTable(self, peildatum)
+        self._norms_last = (peildatum, table)
         return table
 
     def norm_value(self, name: str, ctx: Context) -> Any:
