@@ -174,6 +174,9 @@ class ModuleWriter(ExprVisitor[Code]):
         self._reads_norms = False  # whether a fast decision reads a norm of another regulation
         self.explainers: dict[str, str] = {}  # begrip (or filling) → its explaining twin
         self._twin_jobs: list[tuple[str, str, n.Expr, str]] = []  # see write_twins
+        self._reason_jobs: list[tuple[str, str, n.Expr]] = []  # conditions: see _reason
+        self._reasons: dict[str, str] = {}  # rule or begrip → the shape of its condition
+        self._parts = 0  # functions written for the parts of conditions
 
     # ------------------------------------------------------------ literals
     def constant(self, value: Any) -> Code:
@@ -491,6 +494,47 @@ class ModuleWriter(ExprVisitor[Code]):
         )
         return f"uitleg_{name}"
 
+    def _reason(self, e: n.Expr, note: str, depth: int) -> str:
+        """The shape of a condition for the motivation, as a Python literal: which parts it
+        has and, per part, a function of the context that gives its value (the same code as
+        the condition itself). `runtime.derivation.why` walks it to say which parts decided:
+        the comparison that failed, with its values, through the begrippen it rests on."""
+        if isinstance(e, n.Name) and (e.resolved or ("",))[0] == "begrip":
+            return f'("begrip", None, {py_str(e.name)}, ())'
+        fn = self._part(e, note)
+        text = py_str(source_text(e.span, self.sources))
+        deeper = depth < _REASON_DEPTH
+        if deeper and isinstance(e, n.Binary) and e.op in ("en", "of", "tenzij"):
+            parts = [e.left, e.right] if e.op == "tenzij" else _chain(e, e.op)
+            shapes = ", ".join(self._reason(x, note, depth + 1) for x in parts)
+            return f"({py_str(e.op)}, {fn}, {text}, ({shapes},))"
+        if deeper and isinstance(e, n.Not):
+            return f'("niet", {fn}, {text}, ({self._reason(e.operand, note, depth + 1)},))'
+        if deeper and isinstance(e, n.Choice):
+            tiers = [
+                f"{self._reason(cond, note, depth + 1)}, {self._reason(value, note, depth + 1)}"
+                for value, cond in e.branches
+            ]
+            if e.otherwise is not None:
+                tiers.append(self._reason(e.otherwise, note, depth + 1))
+            return f'("keuze", {fn}, {text}, ({", ".join(tiers)},))'
+        if isinstance(e, n.Binary) and e.op in COMPARATORS:
+            left, right = self._part(e.left, note), self._part(e.right, note)
+            yes, no = _comparison_words(e)
+            formats = self._format(e.left, e.right).flat()
+            return (
+                f'("vergelijk", {fn}, {text}, (), {left}, {right}, {formats}, '
+                f"{py_str(yes)}, {py_str(no)})"
+            )
+        return f'("waarde", {fn}, {text}, ())'
+
+    def _part(self, e: n.Expr, note: str) -> str:
+        """`waarom_<n>(c)`: the value of a part of a condition, for `_reason`."""
+        self._parts += 1
+        name = f"waarom_{self._parts}"
+        self.module.twins.append(Function(name, note, render(self.expr(e), "return ", 4)))
+        return name
+
     def function(self, name: str, note: str, code: Code, memo: str | None = None) -> None:
         """A function of the context; with `memo`, its value is remembered per evaluation."""
         if memo is None:
@@ -515,6 +559,8 @@ class ModuleWriter(ExprVisitor[Code]):
                 note = f"begrip {sym.name}, {where}"
                 self.function(f"begrip_{sym.name}", note, self.expr(node.value), memo=sym.name)
                 self._twin_jobs.append((f"begrip_{sym.name}", note, node.value, sym.name))
+                if sym.type is not None and sym.type.kind == "bool":
+                    self._reason_jobs.append((sym.name, note, node.value))
             elif sym.kind == "norm" and sym.norm.default is not None:
                 self.function(
                     f"norm_{sym.name}",
@@ -531,6 +577,7 @@ class ModuleWriter(ExprVisitor[Code]):
             where = f"regel {rule.name}, {r.anchor}"
             if rule.condition is not None:
                 self.function(f"voorwaarde_{rule.name}", where, self.expr(rule.condition))
+                self._reason_jobs.append((f"regel:{rule.name}", where, rule.condition))
             if rule.value is not None:
                 self.function(f"waarde_{rule.name}", where, self.expr(rule.value))
                 self._twin_jobs.append(
@@ -568,6 +615,9 @@ class ModuleWriter(ExprVisitor[Code]):
             if twin:
                 self.explainers[key] = twin
         self._twin_jobs = []
+        for key, note, e in self._reason_jobs:
+            self._reasons[key] = self._reason(e, comment(note), 0)
+        self._reason_jobs = []
         if self.module.twins:
             rules = [
                 f"{py_str(k[6:])}: {v}"
@@ -579,9 +629,14 @@ class ModuleWriter(ExprVisitor[Code]):
                 for k, v in self.explainers.items()
                 if not k.startswith("regel:")
             ]
+            reasons = [f"{py_str(k)}: {v}" for k, v in self._reasons.items()]
             self.module.twin_lines = _call_lines(
                 "REGELING.add_explainers",
-                [("rules", _braces(rules)), ("begrippen", _braces(others))],
+                [
+                    ("rules", _braces(rules)),
+                    ("begrippen", _braces(others)),
+                    ("reasons", _braces(reasons)),
+                ],
                 0,
             )
         return self.module
@@ -1304,6 +1359,36 @@ def _explained(x: n.Expr) -> bool:
     if isinstance(x, n.Name):
         return (x.resolved or ("",))[0] in ("begrip", "norm")
     return isinstance(x, n.Bound | n.Extreme | n.Age | n.Between | n.Choice | n.QualName)
+
+
+# How deep the shape of a condition goes (`ModuleWriter._reason`); deeper parts are said as a
+# whole, with their value.
+_REASON_DEPTH = 12
+
+
+def _chain(e: n.Binary, op: str) -> list[n.Expr]:
+    """`a en b en c` as its three parts (the parser nests them two by two)."""
+    parts: list[n.Expr] = []
+    todo: list[n.Expr] = [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, n.Binary) and x.op == op:
+            todo += [x.right, x.left]
+        else:
+            parts.append(x)
+    return parts
+
+
+def _comparison_words(e: n.Binary) -> tuple[str, str]:
+    """A comparison as a motivation says it when it holds and when it does not: "is jonger
+    dan" and "is niet jonger dan", in the words the regulation wrote."""
+    comparator = COMPARATORS[e.op]
+    word = e.word if e.word and e.word[0].isalpha() else comparator.prose
+    if e.op == "=":
+        return "is", "is niet"
+    if e.op == "!=":
+        return "is niet", "is"
+    return f"is {word}", f"is niet {word}"
 
 
 # Python's parser takes 200 nested brackets. A node nests at most one of its own, a step of

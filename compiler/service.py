@@ -113,6 +113,11 @@ class Stap(BaseModel):
     berekening: list[Rekenstap] | None = Field(
         None, description="Bij een toegepaste regel: hoe de waarde is berekend, stap voor stap"
     )
+    waarom: list[str] | None = Field(
+        None,
+        description="Bij een niet toegepaste regel: welke delen van de voorwaarde de doorslag "
+        "gaven, tot de vergelijking met haar waarden, door de begrippen heen",
+    )
     reden: str | None = None
     documentatie: str | None = Field(None, description="Link naar de regel in de documentatie")
 

@@ -255,3 +255,82 @@ def _once(
     """A value read twice in one derivation is one step."""
     if not any(step.key == key for step in s):
         s.append(Step(kind, render, args, sub, key))
+
+
+# ---------------------------------------------------------------- why a condition holds or not
+
+# The shape of a condition, as generated code writes it (`codegen.ModuleWriter._reason`):
+# (kind, value function, source text, parts[, left, right, formats, holds, fails]); kind is en,
+# of, tenzij, niet, keuze (condition and value per tier, then `anders`), vergelijk, begrip (the
+# text is its name) or waarde (any other part, said with its value).
+Shape = tuple[Any, ...]
+_WHY_DEPTH = 4  # begrippen within begrippen that a reason follows
+
+
+def why(c: Context, shape: Shape, depth: int = 0) -> list[str]:
+    """Why a condition has the value it has, as the parts that decided it: for a condition
+    that is not met, the comparison that failed with its values ("11 maanden (maanden
+    werkloos) is niet minstens 12 maanden"), through the begrippen it rests on, each with its
+    article. Only the parts that decided: of `a en b` that is nee, the parts that are nee."""
+    value = _value(c, shape)
+    kind, _, text, parts = shape[:4]
+    if value is None:
+        undecided = [p for p in parts if _value(c, p) is None] if kind != "keuze" else []
+        if undecided and kind in ("en", "of", "tenzij", "niet"):
+            return [r for p in undecided for r in why(c, p, depth)]
+        return [f"“{text}” is onbepaald"]
+    if kind in ("en", "of"):
+        deciding = [p for p in parts if _value(c, p) is value]
+        if kind == "of" and value:
+            deciding = deciding[:1]
+        return [r for p in deciding or parts for r in why(c, p, depth)]
+    if kind == "tenzij":  # a tenzij b: a en niet b
+        left, right = parts
+        if value or _value(c, left) is not True:
+            return why(c, left, depth) + (why(c, right, depth) if value else [])
+        return why(c, right, depth)
+    if kind == "niet":
+        return why(c, parts[0], depth)
+    if kind == "keuze":
+        return _why_tier(c, parts, depth)
+    if kind == "vergelijk":
+        left, right, f, holds, fails = shape[4:]
+        return [f"{show(left(c), f[0])} {holds if value else fails} {show(right(c), f[1])}"]
+    if kind == "begrip":
+        return [_why_begrip(c, text, value, depth)]
+    return [f"{_label(text.rsplit('.', 1)[-1])}: {'ja' if value else 'nee'}"]
+
+
+def _value(c: Context, shape: Shape) -> bool | None:
+    """The value of a part, or None when it is onbepaald."""
+    from .errors import EvaluationError, Undetermined
+
+    try:
+        value = c.begrip(shape[2]) if shape[0] == "begrip" else shape[1](c)
+    except (Undetermined, EvaluationError):
+        return None
+    return value if isinstance(value, bool) else None
+
+
+def _why_begrip(c: Context, name: str, value: bool, depth: int) -> str:
+    regulation = c.regulation
+    where = regulation.anchors.get(name)
+    said = f"{_label(name)}{f' ({where})' if where else ''} is {'ja' if value else 'nee'}"
+    shape = regulation.reasons.get(name)
+    if shape is None or depth >= _WHY_DEPTH:
+        return said
+    return f"{said}, want {' en '.join(why(c, shape, depth + 1))}"
+
+
+def _why_tier(c: Context, parts: tuple[Shape, ...], depth: int) -> list[str]:
+    """A tier of an `als`-block gave the value: what it said, and why that tier."""
+    pairs = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+    for condition, value in pairs:
+        if _value(c, condition):
+            case = " en ".join(why(c, condition, depth))
+            said = " en ".join(why(c, value, depth))
+            return [f"{said} (in het geval “{condition[2]}”: {case})"]
+    if len(parts) % 2:  # `anders`
+        failed = " en ".join(r for condition, _ in pairs for r in why(c, condition, depth))
+        return [f"{' en '.join(why(c, parts[-1], depth))} (in het geval “anders”: {failed})"]
+    return ["geen van de gevallen is van toepassing"]

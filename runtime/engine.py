@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import inputs as valid
-from .derivation import Step, lines
+from .derivation import Shape, Step, lines
+from .derivation import why as condition_why
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
 from .inputs import InputSpec
 from .values import EXACT, format_date, format_period, format_value
@@ -131,6 +132,21 @@ class RuleTrace:
     # The names the condition read and the evaluation they were read in: shown on first use,
     # so that deciding with a trace does not format every fact (see `facts`).
     pending: tuple[Regulation, Context, tuple[str, ...]] | None = None
+    # Why the condition was not met, worked out on first use (see `why`).
+    pending_why: tuple[Regulation, Context] | None = None
+    given_why: list[str] = field(default_factory=list)
+
+    @property
+    def why(self) -> list[str]:
+        """For a rule whose condition was not met: the parts of it that decided, down to the
+        comparison with its values, through the begrippen it rests on (`derivation.why`)."""
+        if self.pending_why is not None:
+            regulation, ctx = self.pending_why
+            self.pending_why = None
+            shape = regulation.reasons.get(f"regel:{self.rule}")
+            if shape is not None:
+                self.given_why = condition_why(ctx, shape)
+        return self.given_why
 
     @property
     def display(self) -> str:
@@ -172,9 +188,10 @@ class RuleTrace:
             )
         if self.status == "niet_toegepast":
             condition = f" “{self.condition}”" if self.condition else ""
-            return f"{where} is niet toegepast: de voorwaarde{condition} is niet vervuld" + (
-                f" ({facts})." if facts else "."
-            )
+            failed = f"{where} is niet toegepast: de voorwaarde{condition} is niet vervuld"
+            if self.why:
+                return f"{failed}, want {' en '.join(self.why)}."
+            return failed + (f" ({facts})." if facts else ".")
         if self.status == "opzijgezet":
             return f"{where} is opzijgezet door de uitzondering {self.set_aside_by}."
         return f"{where} kon niet worden toegepast: {self.reason}."
@@ -274,6 +291,7 @@ class Result:
                         if t.derivation
                         else {}
                     ),
+                    **({"waarom": t.why} if t.status == "niet_toegepast" and t.why else {}),
                     **({"reden": t.reason} if t.reason else {}),
                     **({"documentatie": base + t.doc} if t.doc else {}),
                 }
@@ -738,6 +756,7 @@ class Context:
                 rule.kind,
                 derivation or [],
                 (self.regulation, self, rule.facts) if rule.facts else None,
+                None if applies else (self.regulation, self),
             )
         )
 
@@ -794,6 +813,7 @@ class Regulation:
         # begrip, norm, outcome and filling stands in, how a begrip or norm reads, and to
         # whom an open norm is left.
         self.explainers = explainers or {}
+        self.reasons: dict[str, Shape] = {}  # why a condition holds: add_explainers
         self.anchors = anchors or {}
         self.formats = formats or {}
         self.norm_organs = norm_organs or {}  # open norm → the organ it is left to
@@ -1042,9 +1062,12 @@ class Regulation:
         self,
         rules: dict[str, Callable[[Context, list[Step]], Any]],
         begrippen: dict[str, Callable[[Context, list[Step]], Any]],
+        reasons: dict[str, Shape] | None = None,
     ) -> None:
-        """The explaining twins of the rules' values and of the begrippen (see
-        runtime/derivation.py), called by the generated module."""
+        """The explaining twins of the rules' values and of the begrippen, and the shapes of
+        the conditions (`regel:<naam>`) and yes/no begrippen (see runtime/derivation.py),
+        called by the generated module."""
+        self.reasons.update(reasons or {})
         for outcome in self.outcomes.values():
             for rule in outcome.rules:
                 if rule.name in rules:

@@ -133,7 +133,10 @@ def test_evalueer_says_an_outcome_does_not_arise_and_why() -> None:
     out = json.loads(evalueer(json.dumps(case), "--besluit", "loonkostensubsidie").stdout)
     assert out["uitkomsten"]["loonkostensubsidie"]["status"] == "komt_niet_tot_stand"
     texts = " ".join(m["tekst"] for m in out["motivering"])
-    assert "werkloos genoeg: nee (paragraaf B.6 alinea 5; maanden werkloos: 11 maanden" in texts
+    assert (
+        "werkloos genoeg (paragraaf B.6 alinea 5) is nee, want 11 maanden (maanden werkloos) is "
+        "niet minstens 12 maanden" in texts
+    )
 
 
 @pytest.mark.parametrize(

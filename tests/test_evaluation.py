@@ -358,3 +358,87 @@ artikel 1
     assert steps["r"].facts == {"duur": "1 maand"}
     assert "1 maand (duur) = 1 april 2011" in steps["e"].text
     assert "− 1 dag = 31 maart 2011" in steps["e"].text
+
+
+WHY = (
+    HEADER
+    + """
+gegevens
+  leeftijd_klant: jaren
+  maanden_werkloos: maanden
+  gehuwd: ja/nee
+  student: ja/nee
+uitkomsten
+  steun: getal
+artikel 1
+  tekst "t"
+  lid 1
+    begrip lang_genoeg "lang genoeg werkloos":
+      maanden_werkloos minstens 6 maanden als leeftijd_klant jonger dan 25 jaar
+      anders maanden_werkloos minstens 12 maanden
+  lid 2
+    regel en_regel
+      steun is 1
+      als lang_genoeg en leeftijd_klant minstens 18 jaar en niet gehuwd
+    regel of_regel
+      steun is 2
+      als gehuwd of student
+    regel tenzij_regel
+      steun is 3
+      als leeftijd_klant minstens 18 jaar tenzij student
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "rule", "why"),
+    [
+        # of `en`, only the parts that are nee; a begrip with its article and its own reason
+        (
+            {"leeftijd_klant": 30, "maanden_werkloos": 11, "gehuwd": False, "student": True},
+            "en_regel",
+            [
+                "lang genoeg (artikel 1 lid 1) is nee, want 11 maanden (maanden werkloos) is "
+                "niet minstens 12 maanden (in het geval “anders”: 30 jaar (leeftijd klant) is "
+                "niet jonger dan 25 jaar)"
+            ],
+        ),
+        # `niet a` fails because a holds
+        (
+            {"leeftijd_klant": 20, "maanden_werkloos": 7, "gehuwd": True, "student": True},
+            "en_regel",
+            ["gehuwd: ja"],
+        ),
+        # of `of`, every part
+        (
+            {"leeftijd_klant": 30, "maanden_werkloos": 20, "gehuwd": False, "student": False},
+            "of_regel",
+            ["gehuwd: nee", "student: nee"],
+        ),
+        # `a tenzij b`: a holds, b too
+        (
+            {"leeftijd_klant": 30, "maanden_werkloos": 20, "gehuwd": False, "student": True},
+            "tenzij_regel",
+            ["student: ja"],
+        ),
+        # `a tenzij b`: a does not hold
+        (
+            {"leeftijd_klant": 16, "maanden_werkloos": 20, "gehuwd": False, "student": False},
+            "tenzij_regel",
+            ["16 jaar (leeftijd klant) is niet minstens 18 jaar"],
+        ),
+    ],
+)
+def test_a_rule_that_did_not_apply_says_which_part_decided(
+    inputs: dict[str, object], rule: str, why: list[str]
+) -> None:
+    """Of a condition that was not met the motivation names the parts that decided, down to
+    the comparison and its values, through the begrippen with their article (JSON `waarom`)."""
+    r = ev(WHY, {k: Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                 for k, v in inputs.items()})  # fmt: skip
+    step = next(t for t in r.trace if t.rule == rule)
+    assert step.status == "niet_toegepast"
+    assert step.why == why
+    assert step.text.endswith(f"is niet vervuld, want {' en '.join(why)}.")
+    listed = next(s for s in r.to_json()["motivering"] if s["regel"] == rule)
+    assert listed["waarom"] == why

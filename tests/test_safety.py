@@ -63,7 +63,8 @@ def test_generated_code_holds_source_text_only_as_literals() -> None:
     code = generate(analysis, {name: EVIL}, "t")
     tree = ast.parse(code)
     generated = re.compile(
-        r"(K\d+|(begrip|norm|voorwaarde|waarde|besluit|REGEL|UITKOMST|[ibr])_\w+|invulling_\d+"
+        r"(K\d+|F\d+|waarom_\d+|(begrip|norm|voorwaarde|waarde|besluit|REGEL|UITKOMST|[ibr])_\w+"
+        r"|invulling_\d+"
         r"|g\d+|GEGEVENS|REGELING|c|inputs|peildatum|checked|judged|found|value|why|datetime)$"
     )
     allowed = set(rt.__all__) | {"Any", "Mapping", "Decimal", "annotations"}
