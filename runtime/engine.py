@@ -134,7 +134,7 @@ class RuleTrace:
     pending: tuple[Regulation, Context, tuple[str, ...]] | None = None
     # Why the condition was not met, worked out on first use (see `why`).
     pending_why: tuple[Regulation, Context] | None = None
-    given_why: list[str] = field(default_factory=list)
+    given_why: list[str] | None = None
 
     @property
     def why(self) -> list[str]:
@@ -146,7 +146,7 @@ class RuleTrace:
             shape = regulation.reasons.get(f"regel:{self.rule}")
             if shape is not None:
                 self.given_why = condition_why(ctx, shape)
-        return self.given_why
+        return self.given_why or []
 
     @property
     def display(self) -> str:
