@@ -253,8 +253,10 @@ def _once(
     sub: list[Step] | None,
 ) -> None:
     """A value read twice in one derivation is one step."""
-    if not any(step.key == key for step in s):
-        s.append(Step(kind, render, args, sub, key))
+    for step in s:
+        if step.key == key:
+            return
+    s.append(Step(kind, render, args, sub, key))
 
 
 # ---------------------------------------------------------------- why a condition holds or not
