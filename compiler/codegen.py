@@ -983,11 +983,12 @@ class ModuleWriter(ExprVisitor[Code]):
             if t.kind == "num":
                 # a Decimal within the input bounds (runtime/inputs.py), spelled out: this runs
                 # on every evaluation; NaN and infinity fail the `%`, and the general path
-                # says why
+                # says why. The lower bound on the exponent first: in the caller's context
+                # `1E-100000000 % NUMBER_QUANTUM` underflows to zero.
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("Decimal")))
-                checks.append(
-                    binary(">=", COMPARE, Call(f"i_{name}.adjusted", []), Atom("NUMBER_DIGITS"))
-                )
+                adjusted = Call(f"i_{name}.adjusted", [])
+                checks.append(binary(">=", COMPARE, adjusted, Atom("NUMBER_DIGITS")))
+                checks.append(binary("<", COMPARE, adjusted, Atom("-FRACTION_DIGITS")))
                 checks.append(binary("%", PRODUCT, var, Atom("NUMBER_QUANTUM")))
                 # its own bounds (`ten minste …`): outside them the general path refuses it
                 for op, bound in (("<", node.minimum), (">", node.maximum)):

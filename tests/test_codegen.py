@@ -173,6 +173,9 @@ def test_wrong_or_unknown_inputs_still_get_the_full_check() -> None:
         ({**good, "onbekend": 1}, "onbekend"),
         ({**good, "loonkosten": Decimal("NaN")}, "loonkosten"),
         ({**good, "loonkosten": Decimal("1e20")}, "loonkosten"),
+        # found by the fuzzer: in the caller's context this `% NUMBER_QUANTUM` underflows to 0
+        ({**good, "loonkosten": Decimal("1E-100000000")}, "loonkosten"),
+        ({**good, "maanden_werkloos": Decimal("1E-11")}, "maanden_werkloos"),
         ({**good, "handicap": "misschien"}, "handicap"),
         ({k: v for k, v in good.items() if k != "loonkosten"}, "loonkosten"),
     ]:
