@@ -986,9 +986,8 @@ class ModuleWriter(ExprVisitor[Code]):
                 # says why. The lower bound on the exponent first: in the caller's context
                 # `1E-100000000 % NUMBER_QUANTUM` underflows to zero.
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("Decimal")))
-                adjusted = Call(f"i_{name}.adjusted", [])
-                checks.append(binary(">=", COMPARE, adjusted, Atom("NUMBER_DIGITS")))
-                checks.append(binary("<", COMPARE, adjusted, Atom("-FRACTION_DIGITS")))
+                within = f"LOWEST_EXPONENT <= i_{name}.adjusted() < NUMBER_DIGITS"
+                checks.append(unary("not ", NOT, Atom(within, COMPARE)))
                 checks.append(binary("%", PRODUCT, var, Atom("NUMBER_QUANTUM")))
                 # its own bounds (`ten minste …`): outside them the general path refuses it
                 for op, bound in (("<", node.minimum), (">", node.maximum)):

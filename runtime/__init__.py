@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import inputs as inputs  # the rules of valid input: regel.runtime.inputs
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
-from .inputs import FRACTION_DIGITS, NUMBER_QUANTUM, TEXT_LENGTH, InputSpec
+from .inputs import LOWEST_EXPONENT, NUMBER_QUANTUM, TEXT_LENGTH, InputSpec
 
 if TYPE_CHECKING:
     from .engine import (
@@ -81,10 +81,10 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CENTEN",
     "EXACT",
-    "FRACTION_DIGITS",
     "HALF_NAAR_BOVEN",
     "HELE_EURO",
     "HELE_GETALLEN",
+    "LOWEST_EXPONENT",
     "NAAR_BENEDEN",
     "NAAR_BOVEN",
     "NUMBER_DIGITS",

@@ -25,6 +25,9 @@ NAME_SHOWN = 60  # characters of an unknown field name repeated in a message
 # The smallest step a number may have: generated code tests `value % NUMBER_QUANTUM`, which is
 # zero exactly when the value has no more than FRACTION_DIGITS decimal places.
 NUMBER_QUANTUM = _QUANTUM = Decimal(1).scaleb(-FRACTION_DIGITS)
+# The smallest `value.adjusted()` of a valid nonzero number: generated code tests it before the
+# `%`, which in a caller's context can underflow to zero for `1E-100000000`.
+LOWEST_EXPONENT = -FRACTION_DIGITS
 # Enough digits for every valid input, whatever the caller's own decimal context.
 _CHECK = Context(prec=INTEGER_DIGITS + FRACTION_DIGITS + 5)
 
