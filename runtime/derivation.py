@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .errors import EvaluationError, Undetermined
 from .values import format_value
 
 if TYPE_CHECKING:
@@ -305,8 +306,6 @@ def why(c: Context, shape: Shape, depth: int = 0) -> list[str]:
 
 def _value(c: Context, shape: Shape) -> bool | None:
     """The value of a part, or None when it is onbepaald."""
-    from .errors import EvaluationError, Undetermined
-
     try:
         value = c.begrip(shape[2]) if shape[0] == "begrip" else shape[1](c)
     except (Undetermined, EvaluationError):

@@ -25,7 +25,6 @@ from .values import EXACT, format_date, format_period, format_value
 
 Fn = Callable[["Context"], Any]
 _LOADING = threading.Lock()  # see Regulation.load_explainers
-_INT_LIMIT = 10**valid.INTEGER_DIGITS  # a whole number below this fits the bounds of input
 
 # What an outcome can be: a value; determinately none, because no rule applies ("komt niet
 # tot stand", a no that says why); onbepaald, because something it needs is missing; or two
@@ -808,7 +807,7 @@ class Regulation:
         self.meta = meta or {}
         self.program: Program = Program({id: self})
         self._plans: dict[tuple[str, ...], InputPlan] = {}
-        self._text_kinds: dict[str, dict[str, Any]] = {}  # per decision: see _typed_text
+        self._text_kinds: dict[str, dict[str, type]] = {}  # per decision: see _typed_text
         # For the motivation: how a begrip (or filling) was worked out, the article each
         # begrip, norm, outcome and filling stands in, how a begrip or norm reads, and to
         # whom an open norm is left.
@@ -824,6 +823,9 @@ class Regulation:
         self.explain_loader: Callable[[], None] | None = None
 
     # -- inputs
+    def _plan_of(self, outcomes: tuple[str, ...]) -> InputPlan:
+        return self._plans.get(outcomes) or self._plan(outcomes)
+
     def _plan(self, outcomes: tuple[str, ...]) -> InputPlan:
         """For a decision: per gegeven of the regulation its spec, Python type, whether it is
         required and whether this decision reads it; and the defaults of what it reads."""
@@ -846,7 +848,7 @@ class Regulation:
         runtime values; every problem is reported at once, per field, in Dutch. The rules are
         those of `inputs.py`, the same in every channel: a field the regulation does not know,
         or that this decision does not read, is refused; null is as good as leaving it out."""
-        types, defaults, required = self._plans.get(outcomes) or self._plan(outcomes)
+        types, defaults, required = self._plan_of(outcomes)
         values = defaults.copy()
         problems: dict[str, str] = {}
         for name, value in raw.items():
@@ -867,18 +869,15 @@ class Regulation:
                 if isinstance(value, Decimal):
                     if (
                         value.is_finite()
-                        and -FRACTION_DIGITS <= value.adjusted() < NUMBER_DIGITS
+                        and valid.LOWEST_EXPONENT <= value.adjusted() < NUMBER_DIGITS
                         and not value % NUMBER_QUANTUM
                     ):
                         number = value
                 elif pytype is not str or (spec.kind == "choice" and value in spec.choices):
                     values[name] = value  # ja/nee, dates and choices
                     continue
-            elif type(value) is int and pytype is Decimal and -_INT_LIMIT < value < _INT_LIMIT:
-                number = Decimal(value)  # a whole number from JSON
-            elif type(value) is str and not spec.percentage:  # a number or date as text
-                read_plain = valid.PLAIN_TEXT.get(pytype)
-                plain = read_plain(value) if read_plain else None
+            elif type(value) is int or (type(value) is str and not spec.percentage):
+                plain = valid.plain_value(pytype, value)  # from JSON: 14, "1400.00", a date
                 if type(plain) is datetime.date:
                     values[name] = plain
                     continue
@@ -903,31 +902,22 @@ class Regulation:
 
     def _typed_text(self, raw: Mapping[str, Any], decision: str) -> dict[str, Any] | None:
         """The inputs with their plain numbers and dates converted as `coerce_inputs` converts
-        them (`inputs.plain_text`), for the one-pass function to check again; None when there
+        them (`inputs.plain_value`), for the one-pass function to check again; None when there
         is nothing to convert or something needs the full check, which then says what."""
         kinds = self._text_kinds.get(decision)
         if kinds is None:
-            types = (
-                self._plans.get(self.decisions[decision]) or self._plan(self.decisions[decision])
-            )[0]
+            types = self._plan_of(self.decisions[decision])[0]
             kinds = self._text_kinds[decision] = {
-                name: valid.PLAIN_TEXT[pytype]
+                name: pytype
                 for name, (spec, pytype, _, read) in types.items()
-                if read and pytype in valid.PLAIN_TEXT and not spec.percentage
+                if read and pytype in (Decimal, datetime.date) and not spec.percentage
             }
         typed: dict[str, Any] | None = None
         for name, value in raw.items():
-            kind = type(value)
-            if kind is not str and kind is not int:
+            pytype = kinds.get(name)
+            if pytype is None or (type(value) is not str and type(value) is not int):
                 continue
-            read_plain = kinds.get(name)
-            if read_plain is None:
-                continue
-            if kind is int:  # a whole number from JSON
-                whole = read_plain is valid.plain_number and -_INT_LIMIT < value < _INT_LIMIT
-                new = Decimal(value) if whole else None
-            else:
-                new = read_plain(value)
+            new = valid.plain_value(pytype, value)
             if new is None:
                 return None
             if typed is None:
@@ -1272,7 +1262,7 @@ class Program:
 # Inputs with more digits before the decimal point are refused (see `inputs.py`); kept under
 # this name for generated code and existing users.
 NUMBER_DIGITS = valid.INTEGER_DIGITS
-FRACTION_DIGITS, NUMBER_QUANTUM = valid.FRACTION_DIGITS, valid.NUMBER_QUANTUM
+NUMBER_QUANTUM = valid.NUMBER_QUANTUM
 # At most this many onbepaalde conditions in one outcome are worked out both ways (2^n paths).
 MAX_UNDETERMINED = 6
 _MISSING = object()

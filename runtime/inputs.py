@@ -98,16 +98,18 @@ def parse_number(text: str, percent: bool = False) -> Decimal:
     raise ValueError(f"{shown(text)} is geen getal; schrijf het als {example}")
 
 
-def plain_number(value: str) -> Decimal | None:
-    """A number written plainly as JSON text ("1400.00") as its runtime value; None for
-    anything else, which `coerce` then judges with a message. The common case, for the paths
-    that must be quick (see `PLAIN_TEXT`); never for a percentage ("50%")."""
-    return Decimal(value) if _plain_number(value) else None
-
-
-def plain_date(value: str) -> datetime.date | None:
-    """A date written plainly as JSON text ("2021-02-01"), or None (see `plain_number`)."""
-    if _plain_date(value):
+def plain_value(pytype: type, value: Any) -> Any:
+    """A number or a date as JSON gives it plainly, a whole number (14) or text ("1400.00",
+    "2021-02-01"), as its runtime value; None for anything else, which `coerce` then judges
+    with a message. The common case, for the paths that must be quick; never for a percentage
+    ("50%")."""
+    if type(value) is int:
+        return Decimal(value) if pytype is Decimal and -_WHOLE < value < _WHOLE else None
+    if type(value) is not str:
+        return None
+    if pytype is Decimal:
+        return Decimal(value) if _plain_number(value) else None
+    if pytype is datetime.date and _plain_date(value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
@@ -116,8 +118,7 @@ def plain_date(value: str) -> datetime.date | None:
 
 
 _plain_number, _plain_date = NUMBER_TEXT.fullmatch, DATE_TEXT.fullmatch
-# Per Python type of a gegeven: how its plain text form is read.
-PLAIN_TEXT: dict[type, Any] = {Decimal: plain_number, datetime.date: plain_date}
+_WHOLE = 10**INTEGER_DIGITS  # a whole number below this fits the bounds of input
 
 
 def text_problem(text: str) -> str | None:
