@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from . import nodes as n
 from . import sitemap
 from .diagnostics import Span, source_lines
-from .model import Analysis, RegInfo, RuleInfo, Symbol, constant_value, fill_key
+from .model import Analysis, RegInfo, RuleInfo, Symbol, constant_value, fill_key, reads
 from .pyexpr import (
     AND,
     COMPARE,
@@ -327,7 +327,7 @@ class ModuleWriter(ExprVisitor[Code]):
         tiers = [(self.expr(v), self.expr(c), c) for v, c in e.branches]
         merged: list[tuple[Code, Code, bool]] = []
         for value, cond, node in tiers:
-            safe = not any(self._may_fail(x) or self._reads_outcome(x) for x in _walk(node))
+            safe = not any(self._may_fail(x) or self._reads_outcome(x) for x in n.walk(node))
             if merged and merged[-1][0].flat() == value.flat():
                 last = merged[-1]
                 merged[-1] = (value, binary("or", OR, last[1], cond), last[2] and safe)
@@ -481,7 +481,7 @@ class ModuleWriter(ExprVisitor[Code]):
     def explaining_twin(self, name: str, note: str, e: n.Expr) -> str | None:
         """`uitleg_<name>(c, s)`: the value of `e`, noting each step in `s`; None when `e`
         reads nothing and computes nothing worth a step (a literal, a gegeven)."""
-        if not any(_explained(x) for x in _walk(e)) or _explained_depth(e) > _TWIN_DEPTH:
+        if not any(_explained(x) for x in n.walk(e)) or _explained_depth(e) > _TWIN_DEPTH:
             return None  # nothing to say, or too deep for Python's parser as nested calls
         self.explaining, self._temps = True, 0
         try:
@@ -725,7 +725,7 @@ class ModuleWriter(ExprVisitor[Code]):
         calculation in it, and the input checks (`% NUMBER_QUANTUM`) besides."""
         needed = rt.NUMBER_DIGITS + rt.inputs.FRACTION_DIGITS + 1
         for e in exprs:
-            for x in _walk(e):
+            for x in n.walk(e):
                 d = self._digits(x)
                 if d is None:
                     return None
@@ -875,7 +875,7 @@ class ModuleWriter(ExprVisitor[Code]):
         """Collect, in the order they must be worked out, the inputs and begrippen the
         expressions read; False when something needs the general path."""
         for e in exprs:
-            for x in _walk(e):
+            for x in n.walk(e):
                 if isinstance(x, n.QualName):
                     if in_begrip or not self._constant_norm(x):
                         return False
@@ -937,7 +937,7 @@ class ModuleWriter(ExprVisitor[Code]):
     def _undeterminable(self, e: n.Expr) -> bool:
         """Whether `e` can be onbepaald: it reads an outcome, an open norm, another regulation,
         an optional gegeven, a tier without `anders`, or a begrip that can be."""
-        for x in _walk(e):
+        for x in n.walk(e):
             if isinstance(x, n.QualName) or (isinstance(x, n.Choice) and x.otherwise is None):
                 return True
             if not isinstance(x, n.Name):
@@ -1135,7 +1135,7 @@ class ModuleWriter(ExprVisitor[Code]):
             for e in (r.node.condition, r.node.value):
                 if e is not None and any(
                     (isinstance(x, n.Choice) and x.otherwise is None) or isinstance(x, n.QualName)
-                    for x in _walk(e)
+                    for x in n.walk(e)
                 ):
                     return True
         return False
@@ -1237,24 +1237,7 @@ class ModuleWriter(ExprVisitor[Code]):
 
     def _facts(self, e: n.Expr) -> list[str]:
         """The names a condition reads, in order, to show their values in the trace."""
-        names: list[str] = []
-        for x in _walk(e):
-            if isinstance(x, n.Peildatum):
-                name = "peildatum"
-            elif isinstance(x, n.Name) and (x.resolved or ("",))[0] in (
-                "input",
-                "begrip",
-                "outcome",
-                "norm",
-            ):
-                name = x.name
-            elif isinstance(x, n.QualName):
-                name = f"{x.regulation}.{x.name}"
-            else:
-                continue
-            if name not in names:
-                names.append(name)
-        return names
+        return [read.label for read in reads(e)]
 
     def _needs(self, name: str) -> set[tuple[str, str]]:
         """The (regulation, input) pairs an outcome may read; the `niet van toepassing`
@@ -1407,17 +1390,6 @@ def _explained_depth(e: n.Expr) -> int:
         deepest = max(deepest, depth)
         stack += [(child, depth) for child in _operands(x)]
     return deepest
-
-
-def _walk(e: object) -> Iterator[n.Expr]:
-    """Every expression node within `e`, `e` included."""
-    if isinstance(e, n.Expr):
-        yield e
-        for slot in type(e).__slots__:
-            yield from _walk(getattr(e, slot))
-    elif isinstance(e, list | tuple):
-        for item in e:
-            yield from _walk(item)
 
 
 def _sets_aside(rules: list[RuleInfo], i: int, later: range) -> bool:

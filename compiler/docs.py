@@ -10,7 +10,6 @@ anchors included. Where the pages live is decided by `sitemap.py`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import html
 import logging
 import os
@@ -32,7 +31,7 @@ import jinja2
 from . import nodes as n
 from . import sitemap
 from .api import Policies
-from .model import RegInfo, RuleInfo
+from .model import RegInfo, RuleInfo, reads
 from .outdir import Folder, OutputError, same_folder, starts_with
 from .prose import Prose, capitalize, date, escape, inline, label, paragraphs
 from .vocabulary import TYPE_KINDS, UNITS, organ_name
@@ -180,18 +179,6 @@ def _walk(units: list[n.Unit]) -> Iterator[n.Unit]:
     for unit in units:
         yield unit
         yield from _walk([c for c in unit.children if isinstance(c, n.Unit)])
-
-
-def _reads(e: object) -> Iterator[n.Name | n.QualName]:
-    """Every Name and QualName in an expression, in the order written."""
-    if isinstance(e, n.Name | n.QualName):
-        yield e
-    elif isinstance(e, n.Expr):
-        for f in dataclasses.fields(e):
-            value = getattr(e, f.name)
-            for v in value if isinstance(value, list) else [value]:
-                for part in v if isinstance(v, tuple) else [v]:
-                    yield from _reads(part)
 
 
 class SiteBuilder:
@@ -642,7 +629,7 @@ class SiteBuilder:
         for other in self.analysis.regs.values():
             for unit in _walk(other.node.units):
                 for child in unit.children:
-                    exprs: list[object] = []
+                    exprs: list[n.Expr | None] = []
                     if isinstance(child, n.Rule):
                         exprs = [child.condition, child.value]
                         link = self._rule_link(
@@ -654,22 +641,13 @@ class SiteBuilder:
                     elif isinstance(child, n.FillNorm):
                         exprs = [child.value]
                         link = self._link_unit(other, page, child.anchor)
-                    for e in exprs:
-                        for ref in _reads(e):
-                            if isinstance(ref, n.QualName):
-                                if ref.regulation != info.node.id:
-                                    continue
-                                key = ("norm", ref.name)
-                            elif other is info:
-                                kind, name = ref.resolved or ("", ref.name)
-                                if kind == "choice":
-                                    continue
-                                key = (kind, name)
-                            else:
-                                continue
-                            found = uses.setdefault(key, [])
-                            if link not in found:
-                                found.append(link)
+                    for read in reads(*exprs):
+                        here = read.regulation == info.node.id if read.regulation else other is info
+                        if not here or read.kind == "peildatum":
+                            continue
+                        found = uses.setdefault((read.kind, read.name), [])
+                        if link not in found:
+                            found.append(link)
         return uses
 
     def _symbol_link(self, info: RegInfo, page: str, kind: str, name: str) -> str:
@@ -858,29 +836,22 @@ class SiteBuilder:
         judged: list[str] = []
         for r in rules:
             rid = node("regel", r.node.name, _caption(r), "[|]")
-            for e in (r.node.condition, r.node.value):
-                for ref in _reads(e):
-                    if isinstance(ref, n.QualName):
-                        src = node("norm", f"{ref.regulation}.{ref.name}", label(ref.name), "[(|)]")
-                    else:
-                        kind, name = ref.resolved or ("", ref.name)
-                        if kind == "choice":
-                            continue
-                        sym = info.symbols.get(name)
-                        if (
-                            kind == "input"
-                            and sym is not None
-                            and getattr(sym.node, "oordeel", None)
-                        ):
-                            src = node("oordeel", name, f"oordeel: {label(name)}", "{{|}}")
-                            judged.append(src)
-                        elif kind == "input":
-                            src = node("input", name, label(name), "[/|/]")
-                        else:
-                            src = node(kind, name, label(name), "(|)")
-                    edge = f"    {src} --> {rid}"
-                    if edge not in lines:
-                        lines.append(edge)
+            for read in reads(r.node.condition, r.node.value):
+                sym = info.symbols.get(read.name)
+                if read.kind == "peildatum":
+                    continue
+                if read.regulation:
+                    src = node("norm", read.label, label(read.name), "[(|)]")
+                elif read.kind == "input" and sym is not None and sym.input.oordeel:
+                    src = node("oordeel", read.name, f"oordeel: {label(read.name)}", "{{|}}")
+                    judged.append(src)
+                elif read.kind == "input":
+                    src = node("input", read.name, label(read.name), "[/|/]")
+                else:
+                    src = node(read.kind, read.name, label(read.name), "(|)")
+                edge = f"    {src} --> {rid}"
+                if edge not in lines:
+                    lines.append(edge)
             for outcome in [r.node.outcome] if r.node.outcome in outcomes else []:
                 oid = node("uitkomst", outcome, label(outcome), "[[|]]")
                 lines.append(f"    {rid} --> {oid}")

@@ -61,6 +61,34 @@ def _narrow(sym: Symbol, kind: type[T]) -> T:
     return sym.node
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One thing an expression reads: a gegeven, begrip, uitkomst or open norm of its own
+    regulation, one of another regulation (`regulation` set), or the peildatum."""
+
+    kind: str  # input, begrip, outcome, norm, peildatum
+    name: str
+    regulation: str | None = None  # the id of the other regulation, for `regeling.naam`
+
+    @property
+    def label(self) -> str:
+        """The name as written: `naam`, or `regeling.naam` for another regulation's."""
+        return f"{self.regulation}.{self.name}" if self.regulation else self.name
+
+
+def reads(*exprs: n.Expr | None) -> list[Read]:
+    """What the expressions read, each once, in the order written; choice values are
+    constants and read nothing. Known only after the checker resolved the names."""
+    found: dict[Read, None] = {}
+    for x in n.walk([e for e in exprs if e is not None]):
+        if isinstance(x, n.Peildatum):
+            found[Read("peildatum", "peildatum")] = None
+        elif isinstance(x, n.Name | n.QualName) and x.resolved and x.resolved[0] != "choice":
+            other = x.regulation if isinstance(x, n.QualName) else None
+            found[Read(x.resolved[0], x.resolved[1], other)] = None
+    return list(found)
+
+
 @dataclass(slots=True)
 class RuleInfo:
     """A rule with the article it stands in and the rules it sets aside (resolved)."""
@@ -68,6 +96,24 @@ class RuleInfo:
     node: n.Rule
     anchor: n.Anchor
     overrides: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The name under which the analysis holds what this rule reads (`Analysis.deps`)."""
+        return f"regel:{self.node.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RulePath:
+    """One rule on the way to an outcome, as the default logic meets it: the gegevens its
+    condition needs (read unless a rule in `beaten_by` applied), and those its value needs
+    (read only when it applies). What a decision needs is the union over the paths it
+    takes: the model of which questions matter."""
+
+    rule: RuleInfo
+    condition: frozenset[tuple[str, str]]
+    value: frozenset[tuple[str, str]]
+    beaten_by: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -158,12 +204,25 @@ class Analysis:
         return tuple(ids), fill_key(self.regs[key].node.id, norm)
 
     def outcome_inputs(self, key: str, outcome: str) -> set[tuple[str, str]]:
-        """The (regulation, input) pairs an outcome may read: through its rules, and the
-        `niet van toepassing` rules that can set them aside."""
-        start = [(key, outcome)] + [
-            (key, f"regel:{r.node.name}") for r in self.regs[key].silencers.get(outcome, [])
-        ]
-        return self.inputs_read(start)
+        """The (regulation, input) pairs an outcome may read, on any path: through its
+        rules, and the `niet van toepassing` rules that can set them aside."""
+        found: set[tuple[str, str]] = set()
+        for path in self.paths(key, outcome):
+            found |= path.condition | path.value
+        return found
+
+    def paths(self, key: str, outcome: str) -> list[RulePath]:
+        """Per rule of an outcome, in the order the default logic applies them, which
+        (regulation, input) pairs its condition and its value read."""
+        info = self.regs[key]
+        rules = info.precedence.get(outcome, [])
+        found = []
+        for r in rules:
+            cond = self.inputs_read([(key, f"{r.key}:voorwaarde")])
+            value = self.inputs_read([(key, f"{r.key}:waarde")])
+            beaten_by = tuple(o.node.name for o in rules if r.node.name in o.overrides)
+            found.append(RulePath(r, frozenset(cond), frozenset(value - cond), beaten_by))
+        return found
 
     def inputs_read(self, start: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (regulation, input) pairs that the given symbols may read, following

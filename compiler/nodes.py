@@ -7,6 +7,7 @@ No behaviour lives here; meaning is given by `checker.py` (types, names) and `co
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -50,6 +51,18 @@ class Expr:
     span: Span
     type: Type | None = field(default=None, kw_only=True, compare=False, repr=False)
     resolved: tuple[str, str] | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+
+def walk(e: object) -> Iterator[Expr]:
+    """Every expression node within `e` (an expression, or a list or tuple of them), `e`
+    included, in the order written."""
+    if isinstance(e, Expr):
+        yield e
+        for slot in type(e).__slots__:
+            yield from walk(getattr(e, slot))
+    elif isinstance(e, list | tuple):
+        for item in e:
+            yield from walk(item)
 
 
 @dataclass(slots=True)

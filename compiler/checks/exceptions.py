@@ -19,8 +19,14 @@ from .common import (
 class ExceptionsPass(CheckerBase):
     def _check_rule(self, info: RegInfo, rinfo: RuleInfo) -> None:
         rule = rinfo.node
-        key = (info.key, rule.outcome or "")
-        self._current = key if rule.outcome else (info.key, f"regel:{rule.name}")
+        # What the rule reads, its condition and its value apart (the paths of the model);
+        # the outcome reads its rules.
+        own = (info.key, rinfo.key)
+        condition, value = (info.key, f"{rinfo.key}:voorwaarde"), (info.key, f"{rinfo.key}:waarde")
+        if rule.outcome:
+            self.a.deps.setdefault((info.key, rule.outcome), set()).add(own)
+        self.a.deps.setdefault(own, set()).update((condition, value))
+        self._current = condition
         parts = (rule.value is not None) + (rule.item is not None) + rule.not_applicable
         for again in rule.decides[1:]:
             self.error(
@@ -48,6 +54,7 @@ class ExceptionsPass(CheckerBase):
             )
         if rule.condition is not None:
             self._check_condition(info, rule.condition)
+        self._current = value
         if rule.outcome is None:
             return
         sym = info.symbols.get(rule.outcome)
@@ -204,7 +211,11 @@ class ExceptionsPass(CheckerBase):
         graph: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for key, uses in self.a.deps.items():
             graph[key] = sorted(uses)
-        for cycle in _cycles(graph):
+        for found in _cycles(graph):
+            # A rule is a step of the graph, not a name the writer gave a value: leave it out
+            cycle = [step for step in found if not step[1].startswith("regel:")]
+            if not cycle:
+                continue
             reg = self.a.regs.get(cycle[0][0])
             sym = reg.symbols.get(cycle[0][1]) if reg else None
             span = getattr(sym.node, "span", None) if sym else None
