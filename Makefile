@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test docs chromium bench fuzz clean
+.PHONY: regel test parser docs chromium bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(BIN)/.installed chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	REGEL_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+# After a change to grammar/regel.lark: the parser generated from it (compiler/parsegen.py),
+# committed with the grammar; a test fails as long as it is not.
+parser: $(BIN)/.installed
+	$(BIN)/python -m regel.compiler.parsegen
 
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

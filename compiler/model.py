@@ -25,7 +25,7 @@ def fill_key(regulation: str, norm: str) -> str:
     return f"vult:{regulation}.{norm}"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Symbol:
     """A name a regulation declares: its kind, its declaration, the type the checker found
     and the article it stands in."""
@@ -89,7 +89,7 @@ def reads(*exprs: n.Expr | None) -> list[Read]:
     return list(found)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RuleInfo:
     """A rule with the article it stands in and the rules it sets aside (resolved)."""
 
@@ -116,7 +116,7 @@ class RulePath:
     beaten_by: tuple[str, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RegInfo:
     """One version of a regulation as the checker resolved it."""
 
@@ -173,7 +173,7 @@ class RegInfo:
         return a <= d and c <= b
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Analysis:
     """Every loaded regulation (each version apart), its cases and its diagnostics."""
 

@@ -42,7 +42,7 @@ class TypeSpec:
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Expr:
     """An expression. The checker writes what it found on the node itself, for every later
     stage to read: `type`, and for a name what it refers to (`resolved`: input, begrip,
@@ -65,61 +65,61 @@ def walk(e: object) -> Iterator[Expr]:
             yield from walk(item)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Number(Expr):
     value: Decimal
     unit: UnitSpec | None = None
     percent: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Money(Expr):
     value: Decimal
     per: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class DateLit(Expr):
     value: datetime.date
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class TextLit(Expr):
     value: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class BoolLit(Expr):
     value: bool
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Peildatum(Expr):
     pass
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Name(Expr):
     name: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class QualName(Expr):
     regulation: str
     name: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Not(Expr):
     operand: Expr
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Negate(Expr):
     operand: Expr
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Binary(Expr):
     """op: en, of, tenzij, plus, min, maal, deel, van, or a comparison = != < > <= >=."""
 
@@ -129,14 +129,14 @@ class Binary(Expr):
     word: str = ""  # the comparison as written, for messages ("ten hoogste")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Membership(Expr):
     value: Expr
     options: list[Expr]
     negated: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Bound(Expr):
     """`x met een maximum van y` (kind 'maximum') or minimum."""
 
@@ -145,7 +145,7 @@ class Bound(Expr):
     limit: Expr
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Extreme(Expr):
     """`minimum van (a, b, …)` / `maximum van (…)`."""
 
@@ -153,7 +153,7 @@ class Extreme(Expr):
     args: list[Expr]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Round(Expr):
     """target: centen, hele_euro, hele_getallen or None (a date); mode: half_naar_boven,
     naar_boven, naar_beneden."""
@@ -163,13 +163,13 @@ class Round(Expr):
     mode: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Age(Expr):
     birth: Expr
     on: Expr
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Between(Expr):
     """`maanden van d1 tot d2`: whole units elapsed."""
 
@@ -178,7 +178,7 @@ class Between(Expr):
     end: Expr
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Choice(Expr):
     """Tiers: the first branch whose condition holds gives the value."""
 
@@ -216,14 +216,14 @@ class Anchor:
         )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Ref:
     span: Span
     anchor: Anchor | None
     source: str | None  # name of an extern or another regulation
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Target:
     """What an exception deviates from: all rules of a unit, or one rule by name."""
 
@@ -235,7 +235,7 @@ class Target:
 # ---------------------------------------------------------------- declarations
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Meta:
     citeertitel: str | None = None
     gemeente: str | None = None
@@ -249,7 +249,7 @@ class Meta:
     sources: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Extern:
     span: Span
     kind: str  # wet | document
@@ -258,7 +258,7 @@ class Extern:
     url: str | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Input:
     span: Span
     name: str
@@ -271,7 +271,7 @@ class Input:
     maximum: Expr | None = None  # `ten hoogste …`
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class OutcomeDecl:
     span: Span
     name: str
@@ -283,7 +283,7 @@ class OutcomeDecl:
     open: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class DecisionDecl:
     span: Span
     name: str
@@ -291,7 +291,7 @@ class DecisionDecl:
     outcomes: list[tuple[str, Span]]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class TextBlock:
     span: Span
     # tekst | toelichting | interpretatie (how an unclear text is read) | tekst onbekend (the
@@ -300,19 +300,19 @@ class TextBlock:
     text: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class NotExecutable:
     span: Span
     reason: str | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class References:
     span: Span
     refs: list[Ref]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Begrip:
     span: Span
     name: str
@@ -321,7 +321,7 @@ class Begrip:
     anchor: Anchor | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class OpenNorm:
     span: Span
     name: str
@@ -332,7 +332,7 @@ class OpenNorm:
     anchor: Anchor | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class FillNorm:
     span: Span
     regulation: str
@@ -341,7 +341,7 @@ class FillNorm:
     anchor: Anchor | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Rule:
     span: Span
     name: str
@@ -376,7 +376,7 @@ def executable_name(item: object) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Unit:
     """hoofdstuk, artikel, lid or onderdeel, with its contents."""
 
@@ -395,7 +395,7 @@ class Unit:
         return self.word or self.level
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Regulation:
     span: Span
     kind: str
@@ -413,7 +413,7 @@ class Regulation:
 # ---------------------------------------------------------------- test cases
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Expectation:
     span: Span
     kind: str  # is, onbepaald, komt_niet_tot_stand, bevat, bevat_niet, fout
@@ -422,7 +422,7 @@ class Expectation:
     text: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Case:
     span: Span
     name: str
@@ -433,7 +433,7 @@ class Case:
     expectations: list[Expectation] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class CaseFile:
     span: Span
     regulation: str

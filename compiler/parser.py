@@ -6,30 +6,26 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
-import os
 import re
-import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Tree
-from lark import __version__ as lark_version
-from lark.exceptions import (
+from . import nodes as n
+from . import vocabulary
+from .diagnostics import Diagnostic, Span, source_lines, suggest
+from .generated_parser import (
+    Indenter,
+    Lark,
+    Lark_StandAlone,
+    Token,
+    Tree,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
 )
-from lark.indenter import Indenter
-
-from . import nodes as n
-from . import vocabulary
-from .diagnostics import Diagnostic, Span, source_lines, suggest
 
 
 class SyntaxProblem(Exception):
@@ -46,16 +42,22 @@ class _IndentProblem(Exception):
         self.line, self.column = line, column
 
 
-class _RegelIndenter(Indenter):
+class IndentRules:
+    """How indentation becomes blocks: Lark's Indenter, but a bad dedent names its line and
+    the indentation ignores comments. A mixin, so that the same rules run under the parser
+    Lark builds from the grammar (`parsegen.build_lark`, for the tests) and under the
+    generated one."""
+
     NL_type = "_NL"
     OPEN_PAREN_types = ["LPAR"]  # noqa: RUF012 (Lark reads these as class attributes)
     CLOSE_PAREN_types = ["RPAR"]  # noqa: RUF012
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
+    paren_level: int  # kept by the Indenter it is mixed into
+    indent_level: list[int]
 
     def handle_NL(self, token: Token) -> Iterator[Token]:
-        # Like Lark's, but a bad dedent names its line and the indentation ignores comments.
         if self.paren_level > 0:
             return
         yield token
@@ -64,53 +66,30 @@ class _RegelIndenter(Indenter):
         indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
         if indent > self.indent_level[-1]:
             self.indent_level.append(indent)
-            yield Token.new_borrow_pos(self.INDENT_type, indent_str, token)
+            yield type(token).new_borrow_pos(self.INDENT_type, indent_str, token)
         else:
             while indent < self.indent_level[-1]:
                 self.indent_level.pop()
-                yield Token.new_borrow_pos(self.DEDENT_type, indent_str, token)
+                yield type(token).new_borrow_pos(self.DEDENT_type, indent_str, token)
             if indent != self.indent_level[-1]:
                 raise _IndentProblem(token.end_line or 0, indent + 1)
 
 
+class RegelIndenter(IndentRules, Indenter):
+    pass
+
+
 def grammar_text() -> str:
+    from importlib import resources  # only for the tools that read the grammar itself
+
     return resources.files("regel.grammar").joinpath("regel.lark").read_text(encoding="utf-8")
-
-
-def build_lark(strict: bool = False, cache: str | bool = False) -> Lark:
-    """A new parser; `strict=True` (tests) also fails on any grammar conflict or collision."""
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        postlex=_RegelIndenter(),
-        propagate_positions=True,
-        maybe_placeholders=True,
-        strict=strict,
-        cache=cache,
-    )
 
 
 @functools.cache
 def _lark() -> Lark:
-    """The parser of this process. Building its LALR tables takes most of a second; Lark can
-    keep them in a file, so after the first run a command starts in a fraction of that."""
-    return build_lark(cache=_cache_file())
-
-
-def _cache_file() -> str | bool:
-    """Where this user keeps the parse tables of this grammar and this Lark: named after both,
-    in the user's own cache folder (never a shared one: Lark reads it with pickle)."""
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        folder = base / "regel"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return False
-        key = f"{grammar_text()}\0{lark_version}\0{sys.version}".encode()
-        return str(folder / f"grammatica-{hashlib.sha256(key).hexdigest()[:16]}.cache")
-    except (OSError, RuntimeError, AttributeError):
-        return False
+    """The parser of this process: generated from the grammar (`make parser`), so that a
+    command loads its tables instead of building them, and imports no Lark."""
+    return Lark_StandAlone(postlex=RegelIndenter())
 
 
 @functools.cache

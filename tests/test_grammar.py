@@ -2,13 +2,66 @@
 
 from __future__ import annotations
 
-from regel.compiler.parser import build_lark, keywords, parse, reserved_words
+from pathlib import Path
+from typing import Any
 
-from .conftest import POLICIES
+import pytest
+from regel.compiler import parsegen
+from regel.compiler.parsegen import build_lark
+from regel.compiler.parser import _lark, grammar_text, keywords, parse, reserved_words
+
+from .conftest import POLICIES, ROOT
 
 
 def test_grammar_has_no_conflicts_in_strict_mode() -> None:
     build_lark(strict=True)
+
+
+def test_the_generated_parser_is_made_from_this_grammar() -> None:
+    head = parsegen.TARGET.read_text(encoding="utf-8").split("\n", 5)[:5]
+    marks = [line.removeprefix(parsegen.MARK) for line in head if line.startswith(parsegen.MARK)]
+    assert marks == [parsegen.grammar_digest(grammar_text())], (
+        "de grammatica is gewijzigd na het maken van compiler/generated_parser.py: voer "
+        "`make parser` uit"
+    )
+
+
+def _shape(tree: Any) -> Any:
+    """A tree as plain data: rule names, and per token its kind, text and position."""
+    if hasattr(tree, "children"):
+        return (tree.data, [_shape(c) for c in tree.children])
+    if tree is None:
+        return None
+    return (tree.type, str(tree), tree.line, tree.column, tree.end_line, tree.end_column)
+
+
+def _outcome(parser: Any, text: str) -> Any:
+    try:
+        return _shape(parser.parse(text))
+    except Exception as err:  # the same kind of error at the same place
+        where = (getattr(err, "line", None), getattr(err, "column", None))
+        return (type(err).__name__, where, sorted(getattr(err, "expected", None) or ()))
+
+
+@pytest.fixture(scope="module")
+def lark() -> Any:
+    return build_lark()
+
+
+SOURCES = sorted(ROOT.glob("policies/**/*.regel")) + sorted(ROOT.glob("tests/**/*.regel"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_generated_parser_parses_as_lark_does(path: Path, lark: Any) -> None:
+    """Every shipped and test file, and the same file cut short and with a stray token (an
+    error and its place), give the same tree or the same error from the generated parser as
+    from the parser Lark builds from the grammar."""
+    text = path.read_text(encoding="utf-8")
+    ours = _lark()
+    cut = text[: len(text) // 2]
+    stray = text.replace("\n", "\n ) ", 1)
+    for variant in (text, cut, stray):
+        assert _outcome(ours, variant) == _outcome(lark, variant)
 
 
 def test_keywords_come_from_the_grammar() -> None:
