@@ -1053,8 +1053,16 @@ class ModuleWriter(ExprVisitor[Code]):
             lines = render(cond, keyword, 4)
             lines[-1] += ":"
             chain += lines
-            args = [Atom(f"UITKOMST_{outcome}"), Atom(f"REGEL_{rule.name}"), self._value(rule)]
-            chain += render(Call("decided", args), target, 8)
+            # what `decided` makes, written out: this is the hottest line of a decision
+            args = [
+                Atom(py_str(outcome)),
+                Atom('"bepaald"'),
+                self._value(rule),
+                Atom(f"({py_str(str(r.anchor))},)"),
+                Atom("None"),
+                Atom(f"UITKOMST_{outcome}"),
+            ]
+            chain += render(Call("OutcomeResult", args), target, 8)
             rest = rules[i + 1 :]
             if rule.condition is None:
                 closed = True
@@ -1080,7 +1088,7 @@ class ModuleWriter(ExprVisitor[Code]):
         """The rules after the if/elif chain, each adding its value when it applies and has
         not been set aside by an exception that applied (set aside counts as applied)."""
         if not rules:
-            return [f"    {target}combine(UITKOMST_{outcome}, [])"]
+            return [f"    {target}UITKOMST_{outcome}.nothing"]
         body = ["    found: list[tuple[Rule, Any]] = []"]
         index = {r.node.name: i for i, r in enumerate(rules)}
         needed = {i for i, r in enumerate(rules) if any(o in index for o in r.overrides)}

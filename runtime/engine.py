@@ -70,8 +70,12 @@ class Outcome:
     has_default: bool = False
     open: bool = False  # `standaard onbepaald`: no rule applying leaves it onbepaald
     overriders: list[tuple[int, ...]] = field(default_factory=list)
+    # The result when no rule applies: the same for every case, so made once and shared (a
+    # result is never changed once made).
+    nothing: OutcomeResult | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self.nothing = combine(self, [])
         self.overriders = [
             tuple(j for j, other in enumerate(self.rules) if rule.name in other.overrides)
             for rule in self.rules
@@ -85,7 +89,8 @@ class Outcome:
 
 
 class OutcomeResult:
-    """The value of one outcome, or why there is none; `display` is formatted on demand."""
+    """The value of one outcome, or why there is none; `display` is formatted on demand.
+    Never changed once made: results may share one (`Outcome.nothing`)."""
 
     __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
 
@@ -358,6 +363,8 @@ def combine(outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
         anchors = tuple(dict.fromkeys(r.anchor for r, _ in found))
         return OutcomeResult(name, "bepaald", tuple(items), anchors, None, outcome)
     if not found:
+        if outcome.nothing is not None:
+            return outcome.nothing
         if outcome.has_default:
             return OutcomeResult(name, "bepaald", outcome.default, (), "standaardwaarde", outcome)
         if outcome.open:
@@ -384,7 +391,8 @@ def combine(outcome: Outcome, found: list[tuple[Rule, Any]]) -> OutcomeResult:
 
 
 def decided(outcome: Outcome, rule: Rule, value: Any) -> OutcomeResult:
-    """The outcome when exactly one rule applies: the common case of generated code."""
+    """The outcome when exactly one rule applies. Generated code writes this out in place
+    (it is the hottest line of a decision); kept for packages generated before it did."""
     return OutcomeResult(outcome.name, "bepaald", value, (rule.anchor,), None, outcome)
 
 
