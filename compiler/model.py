@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -61,8 +61,7 @@ def _narrow(sym: Symbol, kind: type[T]) -> T:
     return sym.node
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
+class Read(NamedTuple):
     """One thing an expression reads: a gegeven, begrip, uitkomst or open norm of its own
     regulation, one of another regulation (`regulation` set), or the peildatum."""
 
@@ -103,8 +102,7 @@ class RuleInfo:
         return f"regel:{self.node.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class RulePath:
+class RulePath(NamedTuple):
     """One rule on the way to an outcome, as the default logic meets it: the gegevens its
     condition needs (read unless a rule in `beaten_by` applied), and those its value needs
     (read only when it applies). What a decision needs is the union over the paths it
