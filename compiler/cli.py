@@ -7,7 +7,6 @@ import argparse
 import contextlib
 import datetime
 import errno
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -274,6 +273,8 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
             )
         name = names[0]
     peildatum = args.peildatum or datetime.date.today()
+    import json  # written only here: the other commands start without it
+
     try:
         result = policies.evaluate(name, inputs, peildatum, args.besluit, trace=True)
     except rt.EvaluationError as err:  # the same JSON as the service gives

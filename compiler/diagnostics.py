@@ -6,7 +6,6 @@ and tools can match on it without depending on the prose.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +60,8 @@ class CompileError(Exception):
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The 'bedoelde u …?' hint for a misspelt name."""
+    import difflib  # only when something is misspelt: not at every start
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
     return f"bedoelde u '{matches[0]}'?" if matches else None
 

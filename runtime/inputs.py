@@ -11,7 +11,6 @@ Numbers are bounded so that arithmetic stays exact and every answer stays small:
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
@@ -264,6 +263,8 @@ def _bound(spec: InputSpec, value: Decimal) -> str:
 def read_json(text: str) -> Any:
     """A JSON text as every channel reads it: numbers as exact Decimals, never floats; a
     refusal in Dutch (ValueError) for what is not JSON or cannot be used."""
+    import json  # only where JSON is read: `regel controleer` never does
+
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
