@@ -69,7 +69,7 @@ class RegelLexer(RegexLexer):
             (r"[0-9][0-9.]*(,[0-9]+)?(\s*%)?", Number),
             # One pattern for all keywords, longest first: 'ja/nee' is one word, not 'ja'.
             (words(sorted(keywords(), key=lambda w: (-len(w), w)), suffix=r"\b"), _keyword),
-            (r"[A-Za-z_][A-Za-z0-9_]*", Name),
+            (r"[^\W\d]\w*", Name),  # with accents too: geïndiceerd
             (r"[=<>!]=?|[+\-*/×]", Operator),
             (r"[(),.:]", Punctuation),
             (r".", Text),

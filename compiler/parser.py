@@ -8,6 +8,7 @@ import datetime
 import functools
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -176,8 +177,9 @@ def _describe_token(token: Token) -> str:
     return f"'{token.value}'"
 
 
-_WORD = re.compile(r"[A-Za-z0-9_]")
-_WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
+def _in_word(char: str) -> bool:
+    """Whether a character continues a word, to name the whole word a keyword was cut from."""
+    return char.isalnum() or char == "_"
 
 
 def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
@@ -213,13 +215,16 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             if re.search(r"[0-9]$", before):
                 return _number_problem(span)
         text_line = lines[line - 1] if line <= len(lines) else ""
-        if 1 < col <= len(text_line) and _WORD.match(text_line[col - 2]):
+        if 1 < col <= len(text_line) and _in_word(text_line[col - 2]):
             # The lexer took a keyword off the front of a longer word ('geval' in
             # 'gevallen'); name the word as the writer wrote it.
             start = col - 1
-            while start > 0 and _WORD.match(text_line[start - 1]):
+            while start > 0 and _in_word(text_line[start - 1]):
                 start -= 1
-            word = _WORD_RUN.match(text_line, start).group(0)  # type: ignore[union-attr]
+            end = start
+            while end < len(text_line) and _in_word(text_line[end]):
+                end += 1
+            word = text_line[start:end]
             hint = (
                 "een bestand bevat de gevallen van één regeling; zet deze in een eigen bestand"
                 if word == "gevallen"
@@ -265,15 +270,30 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
 
 
 def _show_char(char: str) -> str:
-    """A character for a message: as itself when it can be seen, else by its code point."""
-    if char.isprintable() and not char.isspace():
-        return f"'{char}'"
-    return f"U+{ord(char):04X} (een onzichtbaar teken)" if char else "aan het einde"
+    """A character for a message: as itself when it can be seen, with its code point when
+    it is a letter or mark outside the ASCII range (a Cyrillic а looks like an a)."""
+    if not char:
+        return "aan het einde"
+    if not char.isprintable() or char.isspace():
+        return f"U+{ord(char):04X} (een onzichtbaar teken)"
+    if not char.isascii() and (char.isalpha() or unicodedata.combining(char)):
+        return f"'{char}' (U+{ord(char):04X} {unicodedata.name(char, '')})".replace(" )", ")")
+    return f"'{char}'"
 
 
 def _char_hint(char: str) -> str | None:
     if char and not char.isprintable():
         return "verwijder het teken; het komt vaak mee bij kopiëren uit een pdf of tekstverwerker"
+    if char and unicodedata.combining(char):
+        return (
+            "dit is een los accent achter een letter; schrijf de letter met het accent als één "
+            "teken (ë, é, ï), zoals een toetsenbord dat doet"
+        )
+    if char.isalpha():
+        return (
+            "een naam bestaat uit letters van het Nederlandse alfabet (ook met accent: ë, é, ï), "
+            "cijfers en _; dit teken lijkt misschien op zo'n letter, maar is het niet"
+        )
     return None
 
 

@@ -23,8 +23,9 @@ ROOT = "regelingen"
 
 
 def slug(text: str) -> str:
-    """Lower case, letters and digits, the rest one hyphen: 'B.6' → 'b-6'."""
-    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+    """Lower case, letters and digits, the rest one hyphen: 'B.6' → 'b-6'. Letters with an
+    accent stay what they are ('beëindiging'), so that no two names share an address."""
+    return re.sub(r"[^0-9a-z\u00df-\u00f6\u00f8-\u00ff]+", "-", text.lower()).strip("-")
 
 
 def regulation_dir(key: str) -> str:

@@ -162,3 +162,40 @@ def test_the_runtime_knows_every_time_unit_of_the_vocabulary() -> None:
     assert set(TIME_UNITS) == set(CALENDAR_UNITS)
     with pytest.raises(AssertionError, match="onbekende tijdseenheid 'eeuw'"):
         shift_date(datetime.date(2011, 1, 1), Decimal(1), "eeuw", None)
+
+
+def test_every_letter_a_name_may_hold_is_one_python_identifier_as_written() -> None:
+    """Python reads identifiers in NFKC: a letter it would change (a ligature, a long s)
+    would make two names of the language one name in the generated code."""
+    import re
+    import unicodedata
+
+    name = re.compile(_lark().get_terminal("NAME").pattern.to_regexp())
+    allowed = [chr(c) for c in range(0x80, 0x250) if name.fullmatch("a" + chr(c))]
+    assert {"é", "ë", "ï", "ö", "ü", "ç", "ß"} <= set(allowed)
+    assert "×" not in allowed and "÷" not in allowed and "ĳ" not in allowed
+    for letter in allowed:
+        assert unicodedata.normalize("NFKC", letter) == letter, letter
+        assert f"i_{letter}".isidentifier(), letter
+
+
+def test_names_with_accents_work_and_letters_of_other_scripts_do_not() -> None:
+    text = (
+        'verordening t "T"\n  vastgesteld door de raad op 01-01-2011\n'
+        "  geldig vanaf 01-01-2011\ngegevens\n  geïndiceerd: ja/nee\nuitkomsten\n"
+        '  beëindiging: ja/nee\nartikel 1\n  tekst "t"\n  regel één\n'
+        "    beëindiging is ja\n    als geïndiceerd\n"
+    )
+    import datetime
+
+    from regel.compiler import loads
+
+    result = loads(text).evaluate("t", {"geïndiceerd": True}, datetime.date(2011, 2, 1))
+    assert result["beëindiging"] is True
+    assert "één" in result.text()
+    from regel.compiler.parser import SyntaxProblem
+
+    with pytest.raises(SyntaxProblem) as problem:
+        parse(text.replace("geïndiceerd: ja", "gеïndiceerd: ja"), "t.regel")  # Cyrillic е
+    assert problem.value.diagnostic.code == "R106"
+    assert "U+0435 CYRILLIC SMALL LETTER IE" in problem.value.diagnostic.message

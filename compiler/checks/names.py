@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from .. import nodes as n
@@ -48,6 +49,18 @@ class NamesPass(CheckerBase):
     def _declare(self, info: RegInfo) -> None:
         reg = info.node
         meta = reg.meta
+        if not reg.id.isascii():
+            plain = "".join(
+                c for c in unicodedata.normalize("NFKD", reg.id) if not unicodedata.combining(c)
+            )
+            self.error(
+                "R212",
+                f"de korte naam van een regeling, '{reg.id}', mag alleen letters zonder accent, "
+                "cijfers en _ bevatten",
+                reg.span,
+                f"zij wordt de naam van een Python-pakket, een adres en een map; schrijf '{plain}'"
+                " (in de titel mag het accent wel)",
+            )
         if meta.valid_from is None:
             self.error(
                 "R506",
