@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .api import Policies
 from .server import BODY_TIMEOUT
-from .vocabulary import organ_name
+from .vocabulary import ORGANS, organ_name
 
 MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
 JSON_TYPE = "application/json"
@@ -124,7 +124,7 @@ class Stap(BaseModel):
 
 class Oordeel(BaseModel):
     gegeven: str
-    orgaan: str = Field(description="Wie oordeelt: college, raad of wetgever")
+    orgaan: str = Field(description="Wie oordeelt: " + ", ".join(ORGANS))
     orgaan_naam: str = Field(description='Het orgaan in een zin: "het college"')
     waarde: Any
     weergave: str = Field(description='De waarde zoals een mens haar leest: "ja", "€ 1.400,00"')

@@ -131,6 +131,12 @@ ORGANS: dict[str, Organ] = {
     for o in (
         Organ("raad", "de raad", "de gemeenteraad"),
         Organ("college", "het college", "het college"),
+        Organ("burgemeester", "de burgemeester", "de burgemeester"),  # APV-vergunningen
+        # the organs of a gemeenschappelijke regeling
+        Organ("algemeen_bestuur", "het algemeen bestuur", "het algemeen bestuur"),
+        Organ("dagelijks_bestuur", "het dagelijks bestuur", "het dagelijks bestuur"),
+        Organ("minister", "de minister", "de minister"),  # ministeriële regelingen
+        Organ("uwv", "het UWV", "het UWV"),  # a zelfstandig bestuursorgaan
         Organ("wetgever", "de wetgever", "de wetgever"),
     )
 }

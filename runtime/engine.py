@@ -204,7 +204,7 @@ class RuleTrace:
 @dataclass(slots=True)
 class Judgement:
     name: str
-    organ: str  # its key: college, raad, wetgever
+    organ: str  # its key: college, raad, burgemeester, … (compiler/vocabulary.py)
     value: Any
     description: str | None
     organ_name: str = ""  # in a sentence: "het college"

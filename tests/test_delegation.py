@@ -157,3 +157,41 @@ def test_a_decision_says_what_kind_of_text_it_rests_on() -> None:
     )
     assert page.to_json()["soort"] == "informatie"
     assert page["inzet_voor_uwv_klant_mogelijk"] is True  # through the handreiking's begrip
+
+
+def _apv(filled_by: str) -> dict[str, str]:
+    """An APV that leaves the terrace hours to the burgemeester, and beleidsregels that fill
+    them, adopted by `filled_by`."""
+    apv = (
+        'verordening apv "Algemene plaatselijke verordening"\n'
+        "  vastgesteld door de raad op 01-01-2020\n  geldig vanaf 01-01-2020\n"
+        "gegevens\n  overlast_te_verwachten: oordeel van de burgemeester\n"
+        "uitkomsten\n  vergunning_verleend: bevoegdheid standaard nee\n"
+        'artikel 2 "Terrassen"\n  tekst "t"\n'
+        "  open norm sluitingsuur: getal overgelaten aan de burgemeester\n"
+        "  regel verlenen\n    vergunning_verleend is ja\n    als niet overlast_te_verwachten\n"
+    )
+    rules = (
+        'beleidsregels terras "Terrasbeleid"\n'
+        f"  vastgesteld door {filled_by} op 01-01-2020\n  geldig vanaf 01-01-2020\n"
+        'artikel 1\n  tekst "t"\n  vult norm apv.sluitingsuur met 1\n'
+    )
+    return {"apv.regel": apv, "terras.regel": rules}
+
+
+def test_a_norm_left_to_the_burgemeester_is_filled_by_the_burgemeester_only() -> None:
+    load_sources(_apv("de burgemeester"))
+    with pytest.raises(CompileError) as err:
+        load_sources(_apv("het college"))
+    message = next(d.message for d in err.value.diagnostics if d.code == "R801")
+    assert "overgelaten aan de burgemeester" in message
+    assert "vastgesteld door het college" in message
+
+
+def test_an_oordeel_of_the_burgemeester_says_so_in_the_motivation() -> None:
+    result = load_sources(_apv("de burgemeester")).evaluate(
+        "apv", {"overlast_te_verwachten": False}, datetime.date(2020, 6, 1)
+    )
+    assert result["vergunning_verleend"] is True
+    assert result.to_json()["oordelen"][0]["orgaan"] == "burgemeester"
+    assert "de burgemeester" in result.text()

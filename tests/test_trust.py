@@ -310,6 +310,8 @@ def test_no_message_names_a_terminal_of_the_grammar() -> None:
 
     for terminal in _lark().terminals:
         described = _describe_terminal(terminal.name)
+        if described == f"'{terminal.pattern.value}'":
+            continue  # the keyword as written ('UWV' is both the word and its terminal's name)
         assert terminal.name not in described and "_" not in described.strip("'"), described
 
 
