@@ -837,9 +837,9 @@ class SiteBuilder:
         for r in rules:
             rid = node("regel", r.node.name, _caption(r), "[|]")
             for read in reads(r.node.condition, r.node.value):
-                sym = info.symbols.get(read.name)
                 if read.kind == "peildatum":
                     continue
+                sym = info.symbols.get(read.name)
                 if read.regulation:
                     src = node("norm", read.label, label(read.name), "[(|)]")
                 elif read.kind == "input" and sym is not None and sym.input.oordeel:

@@ -96,10 +96,22 @@ class RuleInfo:
     anchor: n.Anchor
     overrides: list[str] = field(default_factory=list)
 
+    # The names under which the analysis holds what this rule reads (`Analysis.deps`): the
+    # rule reads its condition and its value, kept apart for the paths of the model.
     @property
     def key(self) -> str:
-        """The name under which the analysis holds what this rule reads (`Analysis.deps`)."""
-        return f"regel:{self.node.name}"
+        return f"{RULE_PREFIX}{self.node.name}"
+
+    @property
+    def condition_key(self) -> str:
+        return f"{self.key}:voorwaarde"
+
+    @property
+    def value_key(self) -> str:
+        return f"{self.key}:waarde"
+
+
+RULE_PREFIX = "regel:"  # in `Analysis.deps`, a rule's step rather than a name with a value
 
 
 class RulePath(NamedTuple):
@@ -204,10 +216,7 @@ class Analysis:
     def outcome_inputs(self, key: str, outcome: str) -> set[tuple[str, str]]:
         """The (regulation, input) pairs an outcome may read, on any path: through its
         rules, and the `niet van toepassing` rules that can set them aside."""
-        found: set[tuple[str, str]] = set()
-        for path in self.paths(key, outcome):
-            found |= path.condition | path.value
-        return found
+        return self.inputs_read((key, r.key) for r in self.regs[key].precedence.get(outcome, []))
 
     def paths(self, key: str, outcome: str) -> list[RulePath]:
         """Per rule of an outcome, in the order the default logic applies them, which
@@ -216,8 +225,8 @@ class Analysis:
         rules = info.precedence.get(outcome, [])
         found = []
         for r in rules:
-            cond = self.inputs_read([(key, f"{r.key}:voorwaarde")])
-            value = self.inputs_read([(key, f"{r.key}:waarde")])
+            cond = self.inputs_read([(key, r.condition_key)])
+            value = self.inputs_read([(key, r.value_key)])
             beaten_by = tuple(o.node.name for o in rules if r.node.name in o.overrides)
             found.append(RulePath(r, frozenset(cond), frozenset(value - cond), beaten_by))
         return found

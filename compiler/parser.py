@@ -277,7 +277,8 @@ def _show_char(char: str) -> str:
     if not char.isprintable() or char.isspace():
         return f"U+{ord(char):04X} (een onzichtbaar teken)"
     if not char.isascii() and (char.isalpha() or unicodedata.combining(char)):
-        return f"'{char}' (U+{ord(char):04X} {unicodedata.name(char, '')})".replace(" )", ")")
+        name = unicodedata.name(char, "")
+        return f"'{char}' (U+{ord(char):04X}{' ' + name if name else ''})"
     return f"'{char}'"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import nodes as n
 from .. import unparse
 from ..diagnostics import suggest
-from ..model import RegInfo, RuleInfo, constant_value
+from ..model import RULE_PREFIX, RegInfo, RuleInfo, constant_value
 from ..types import NUMBER
 from .base import CheckerBase
 from .common import (
@@ -22,7 +22,7 @@ class ExceptionsPass(CheckerBase):
         # What the rule reads, its condition and its value apart (the paths of the model);
         # the outcome reads its rules.
         own = (info.key, rinfo.key)
-        condition, value = (info.key, f"{rinfo.key}:voorwaarde"), (info.key, f"{rinfo.key}:waarde")
+        condition, value = (info.key, rinfo.condition_key), (info.key, rinfo.value_key)
         if rule.outcome:
             self.a.deps.setdefault((info.key, rule.outcome), set()).add(own)
         self.a.deps.setdefault(own, set()).update((condition, value))
@@ -213,7 +213,7 @@ class ExceptionsPass(CheckerBase):
             graph[key] = sorted(uses)
         for found in _cycles(graph):
             # A rule is a step of the graph, not a name the writer gave a value: leave it out
-            cycle = [step for step in found if not step[1].startswith("regel:")]
+            cycle = [step for step in found if not step[1].startswith(RULE_PREFIX)]
             if not cycle:
                 continue
             reg = self.a.regs.get(cycle[0][0])
