@@ -66,9 +66,13 @@ class Policies:
         peildatum: datetime.date,
         besluit: str | None = None,
         trace: bool = True,
+        onvolledig: bool = False,
     ) -> rt.Result:
-        """Evaluate a decision; with `trace` the result carries the motivation."""
-        return self.version(regulation, peildatum).evaluate(inputs, peildatum, besluit, trace)
+        """Evaluate a decision; with `trace` the result carries the motivation. With
+        `onvolledig` the inputs may be partial: the decision follows the path the given facts
+        open, and `Result.needed` lists the gegevens and oordelen it still needs."""
+        version = self.version(regulation, peildatum)
+        return version.evaluate(inputs, peildatum, besluit, trace, onvolledig)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

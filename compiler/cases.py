@@ -49,7 +49,9 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
     try:
         # the version of the regulation in force on the case's peildatum
         regulation = policies.version(f.regulation, case.peildatum)
-        result = regulation.evaluate(inputs, case.peildatum, case.decision, trace=True)
+        result = regulation.evaluate(
+            inputs, case.peildatum, case.decision, trace=True, onvolledig=case.partial
+        )
     except rt.EvaluationError as err:
         if not expect_error:
             outcome.failures.append(f"onverwachte fout: {err.message}")
@@ -63,6 +65,14 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
         outcome.failures.append(f'verwacht een fout met "{exp.text}", maar er was geen fout')
     for exp in case.expectations:
         if exp.kind == "fout":
+            continue
+        if exp.kind == "nog_nodig":
+            asked = [name for name, _ in exp.names]
+            if set(asked) != set(result.needed):
+                got = ", ".join(result.needed) or "niets"
+                outcome.failures.append(
+                    f"nog nodig\n      verwacht: {', '.join(asked)}\n      kreeg:    {got}"
+                )
             continue
         name = exp.outcome or ""
         if name not in result.outcomes:

@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="de motivering als leesbare tekst in plaats van JSON",
     )
+    p.add_argument(
+        "--onvolledig",
+        action="store_true",
+        help="de invoer mag onvolledig zijn: het besluit volgt alleen de weg die de opgegeven "
+        "feiten openen en noemt wat het dan nog nodig heeft",
+    )
     _docs_url(p)
 
     p = sub.add_parser(
@@ -276,7 +282,9 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
     import json  # written only here: the other commands start without it
 
     try:
-        result = policies.evaluate(name, inputs, peildatum, args.besluit, trace=True)
+        result = policies.evaluate(
+            name, inputs, peildatum, args.besluit, trace=True, onvolledig=args.onvolledig
+        )
     except rt.EvaluationError as err:  # the same JSON as the service gives
         print(json.dumps(err.to_json(), ensure_ascii=False, indent=2))
         return EXIT_FAILED

@@ -266,13 +266,13 @@ class ModuleWriter(ExprVisitor[Code]):
         return self._noted(
             "bound",
             [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
-            [self.expr(e.value), self.expr(e.limit)],
+            self._all_needed([e.value, e.limit], [self.expr(e.value), self.expr(e.limit)]),
             lambda ops: Call(pick, ops),
         )
 
     def visit_Extreme(self, e: n.Extreme, date_mode: str | None) -> Code:
         pick = "min" if e.kind == "minimum" else "max"
-        args = [self.expr(a) for a in e.args]
+        args = self._all_needed(e.args, [self.expr(a) for a in e.args])
         if not self.explaining:
             return Call(pick, args)
         return self._noted(
@@ -297,7 +297,7 @@ class ModuleWriter(ExprVisitor[Code]):
         return self._noted(
             "aged",
             [self._format(e.birth, e.on, e)],
-            [self.expr(e.birth), self.expr(e.on)],
+            self._all_needed([e.birth, e.on], [self.expr(e.birth), self.expr(e.on)]),
             lambda ops: Call("age", ops),
         )
 
@@ -305,7 +305,7 @@ class ModuleWriter(ExprVisitor[Code]):
         return self._noted(
             "elapsed",
             [Atom(py_str(UNITS[e.unit].plural)), self._format(e.start, e.end, e)],
-            [self.expr(e.start), self.expr(e.end)],
+            self._all_needed([e.start, e.end], [self.expr(e.start), self.expr(e.end)]),
             lambda ops: Call("whole_units_between", [*ops, Atom(py_str(e.unit))]),
         )
 
@@ -387,6 +387,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 # onbepaald in `en` and `of`: the same answer in either order (runtime.both)
                 return Call("either" if op == "of" else "both", [Lambda(a), Lambda(right)])
             return binary("or", OR, a, right) if op == "of" else binary("and", AND, a, right)
+        a, b = self._all_needed([e.left, e.right], [a, b])
         if op in COMPARATORS:
             return binary(COMPARATORS[op].python, COMPARE, a, b)
         left_type = e.left.type
@@ -934,20 +935,42 @@ class ModuleWriter(ExprVisitor[Code]):
             return x.op in ("plus", "min") and left is not None and left.kind == "date"
         return False
 
+    def _all_needed(self, exprs: list[n.Expr], codes: list[Code]) -> list[Code]:
+        """The operands of one calculation or comparison; when more than one can be
+        onbepaald, the first is read through `first_known`, so that a missing operand does not
+        hide what the others need (demand-driven evaluation lists them all)."""
+        if self.local:
+            return codes
+        rest = [Lambda(c) for x, c in zip(exprs[1:], codes[1:], strict=True) if self._asks(x)]
+        if not rest or not self._asks(exprs[0]):
+            return codes
+        return [Call("first_known", [Lambda(codes[0]), *rest]), *codes[1:]]
+
+    def _asks(self, e: n.Expr) -> bool:
+        """Whether `e` can be onbepaald for want of a gegeven or oordeel: it reads one, or a
+        begrip, outcome or another regulation's definition that can. A constant open norm
+        reads none."""
+        for x in n.walk(e):
+            if isinstance(x, n.QualName) and not self._constant_norm(x):
+                return True
+            kind = (x.resolved or ("",))[0] if isinstance(x, n.Name) else ""
+            if kind in ("input", "outcome") or (kind == "begrip" and self._undeterminable(x)):
+                return True
+        return False
+
     def _undeterminable(self, e: n.Expr) -> bool:
-        """Whether `e` can be onbepaald: it reads an outcome, an open norm, another regulation,
-        an optional gegeven, a tier without `anders`, or a begrip that can be."""
+        """Whether `e` can be onbepaald: it reads a gegeven (any gegeven may be missing when
+        a decision is taken from partial input), an outcome, an open norm, another
+        regulation, a tier without `anders`, or a begrip that can be."""
         for x in n.walk(e):
             if isinstance(x, n.QualName) or (isinstance(x, n.Choice) and x.otherwise is None):
                 return True
             if not isinstance(x, n.Name):
                 continue
             kind, name = x.resolved or ("", "")
-            if kind in ("outcome", "norm"):
+            if kind in ("outcome", "norm", "input"):
                 return True
-            node = self.info.symbols[name].node if kind in ("input", "begrip") else None
-            if isinstance(node, n.Input) and node.optional:
-                return True
+            node = self.info.symbols[name].node if kind == "begrip" else None
             if isinstance(node, n.Begrip):
                 if name not in self._undetermined:
                     self._undetermined[name] = True  # a cycle is an error of its own

@@ -416,10 +416,11 @@ class Regulation:
 @dataclass(slots=True, eq=False)
 class Expectation:
     span: Span
-    kind: str  # is, onbepaald, komt_niet_tot_stand, bevat, bevat_niet, fout
+    kind: str  # is, onbepaald, komt_niet_tot_stand, bevat, bevat_niet, fout, nog_nodig
     outcome: str | None = None
     value: Expr | None = None
     text: str | None = None
+    names: list[tuple[str, Span]] = field(default_factory=list)  # nog_nodig: which gegevens
 
 
 @dataclass(slots=True, eq=False)
@@ -428,6 +429,7 @@ class Case:
     name: str
     peildatum: datetime.date | None = None
     decision: str | None = None
+    partial: bool = False  # `onvolledig`: evaluated from partial input
     refs: list[Ref] = field(default_factory=list)
     givens: list[tuple[str, Span, Expr]] = field(default_factory=list)
     expectations: list[Expectation] = field(default_factory=list)

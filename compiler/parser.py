@@ -510,9 +510,9 @@ class _ToAst:
     def negatief_bedrag(self, meta, num, per=None):
         return n.Negate(self._s(meta), n.Money(self._s(meta), _number(num), per))
 
-    def oordeel(self, meta, name, organ, desc):
+    def oordeel(self, meta, name, organ, desc, default):
         typ = n.TypeSpec("janee", self._t(name))
-        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, None, organ)
+        return n.Input(self._t(name), str(name), typ, _text(desc) if desc else None, default, organ)
 
     def uitkomsten(self, meta, *items):
         return list(items)
@@ -853,6 +853,14 @@ class _ToAst:
 
     def g_gegeven(self, meta, name, value):
         return lambda c: c.givens.append((str(name), self._t(name), value))
+
+    def g_onvolledig(self, meta):
+        return lambda c: setattr(c, "partial", True)
+
+    def g_nog_nodig(self, meta, *names):
+        exp = n.Expectation(self._s(meta), "nog_nodig")
+        exp.names = [(str(name), self._t(name)) for name in names]
+        return lambda c: c.expectations.append(exp)
 
     def _expect(self, meta, kind, name=None, value=None, text=None):
         exp = n.Expectation(self._s(meta), kind, str(name) if name else None, value, text)

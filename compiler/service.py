@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -77,9 +77,19 @@ class Uitkomst(BaseModel):
     )
     ontbreekt: list[str] | None = Field(
         None,
-        description="Bij onbepaald: elk gegeven dat mocht ontbreken, ontbrak en dat de uitkomst "
-        "kan lezen; geef ze op voor een bepaald antwoord",
+        description="Bij onbepaald: de gegevens en oordelen die ontbraken en die de uitkomst "
+        "op de weg die de opgegeven feiten openen nodig heeft; geef ze op voor een bepaald "
+        "antwoord",
     )
+
+
+class Vraag(BaseModel):
+    gegeven: str = Field(description="De naam van het gegeven of oordeel dat nog nodig is")
+    soort: Literal["gegeven", "oordeel"]
+    orgaan: str | None = Field(None, description="Bij een oordeel: wie oordeelt")
+    orgaan_naam: str | None = Field(None, description='Het orgaan in een zin: "het college"')
+    omschrijving: str | None = Field(None, description="Wat het gegeven is, uit de regeling")
+    invoer: str = Field(description="Hoe u de waarde opgeeft")
 
 
 class Rekenstap(BaseModel):
@@ -129,6 +139,9 @@ class Oordeel(BaseModel):
     waarde: Any
     weergave: str = Field(description='De waarde zoals een mens haar leest: "ja", "€ 1.400,00"')
     omschrijving: str | None
+    standaard: bool | None = Field(
+        None, description="true: het oordeel is niet gegeven en de standaard is genomen"
+    )
 
 
 class Besluit(BaseModel):
@@ -145,6 +158,12 @@ class Besluit(BaseModel):
     motivering: list[Stap] = Field(description="Elke regel die is bekeken, in volgorde")
     oordelen: list[Oordeel] = Field(
         description="De oordelen (van het college, de raad, …) waarop het rust"
+    )
+    nog_nodig: list[Vraag] | None = Field(
+        None,
+        description="Wat nog nodig is om de onbepaalde uitkomsten te beslissen: alleen de "
+        "gegevens en oordelen op de weg die de opgegeven feiten openen (met ?onvolledig=ja mag "
+        "de invoer onvolledig zijn; zo vraagt een gesprek alleen wat ertoe doet)",
     )
 
 
@@ -307,11 +326,28 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def partial_wanted(query: Mapping[str, str]) -> bool:
+    """`?onvolledig=ja`: the gegevens may be partial (demand-driven evaluation)."""
+    given = query.get("onvolledig")
+    if given is None:
+        return False
+    answer = {"ja": True, "nee": False}.get(given)
+    if answer is None:
+        raise Refused(
+            422,
+            "ongeldige invoer",
+            {"onvolledig": f"verwacht ja of nee, niet '{valid.printable(given)}'"},
+            "R710",
+        )
+    return answer
+
+
 def check_request(
-    policies: Policies, ep: Endpoint, data: dict[str, Any]
+    policies: Policies, ep: Endpoint, data: dict[str, Any], partial: bool = False
 ) -> tuple[datetime.date, rt.Regulation, dict[str, Any]]:
     """The peildatum, the version of the regulation it chooses, and the gegevens; every
-    problem at once, per field, by the rules every channel has (`regel.runtime.inputs`)."""
+    problem at once, per field, by the rules every channel has (`regel.runtime.inputs`).
+    With `partial`, a required gegeven may be left out (`Regulation.evaluate(onvolledig=…)`)."""
     problems: dict[str, str] = {}
     peildatum: datetime.date | None = None
     given = data.get("peildatum")
@@ -333,7 +369,7 @@ def check_request(
             period = err
     inputs = {name: value for name, value in data.items() if name != "peildatum"}
     try:
-        regulation.coerce_inputs(inputs, regulation.decisions[ep.decision], ep.decision)
+        regulation.coerce_inputs(inputs, regulation.decisions[ep.decision], ep.decision, partial)
     except rt.InputError as err:
         problems.update(err.problems)
     if period is not None and not problems:
@@ -405,9 +441,12 @@ def _decide(
 ) -> Callable[[Request], Any]:
     async def decide(request: Request) -> Response:
         try:
+            partial = partial_wanted(request.query_params)
             data = parse_body(await _read(request, timeout))
-            peildatum, regulation, inputs = check_request(policies, ep, data)
-            result = regulation.evaluate(inputs, peildatum, ep.decision, trace=True)
+            peildatum, regulation, inputs = check_request(policies, ep, data, partial)
+            result = regulation.evaluate(
+                inputs, peildatum, ep.decision, trace=True, onvolledig=partial
+            )
         except Refused as err:
             return _refusal(err)
         except rt.EvaluationError as err:  # the same JSON as `regel evalueer` gives
@@ -548,10 +587,21 @@ def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TI
             tags=[ep.regulation],
             operation_id=f"besluit_{ep.regulation}_{ep.decision}",
             openapi_extra={
+                "parameters": [
+                    {
+                        "name": "onvolledig",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["ja", "nee"], "default": "nee"},
+                        "description": "ja: de gegevens mogen onvolledig zijn. Het besluit volgt "
+                        "alleen de weg die de opgegeven feiten openen; wat dan nog nodig is, "
+                        "staat in nog_nodig.",
+                    }
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {JSON_TYPE: {"schema": ep.model.model_json_schema()}},
-                }
+                },
             },
         )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

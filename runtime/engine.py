@@ -11,7 +11,7 @@ import bisect
 import datetime
 import decimal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -92,7 +92,7 @@ class OutcomeResult:
     """The value of one outcome, or why there is none; `display` is formatted on demand.
     Never changed once made: results may share one (`Outcome.nothing`)."""
 
-    __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
+    __slots__ = ("name", "needs", "outcome", "reason", "rules", "status", "value")
 
     def __init__(
         self,
@@ -102,10 +102,13 @@ class OutcomeResult:
         rules: tuple[str, ...] = (),
         reason: str | None = None,
         outcome: Outcome | None = None,
+        needs: frozenset[str] = frozenset(),
     ):
         self.name, self.status, self.value = name, status, value
         self.rules = rules  # anchors of the rules the value rests on
         self.reason, self.outcome = reason, outcome
+        # When onbepaald: the gegevens and oordelen not given that could settle it.
+        self.needs = needs
 
     @property
     def display(self) -> str:
@@ -209,6 +212,8 @@ class Judgement:
     description: str | None
     organ_name: str = ""  # in a sentence: "het college"
     spec: InputSpec | None = None  # the gegeven it answers: how its value reads
+    # Not given: the oordeel's `standaard` was taken, no organ judged.
+    assumed: bool = False
 
     @property
     def display(self) -> str:
@@ -237,19 +242,50 @@ class Result:
         return self.outcomes[name].value
 
     def missing(self, name: str) -> tuple[str, ...]:
-        """For an onbepaald outcome: every gegeven that may be left out, was, and that the
-        outcome can read. The reason names the first one met; a client needs them all."""
-        if self.source is None or self.outcomes[name].status != "onbepaald":
+        """For an onbepaald outcome: the gegevens and oordelen not given that could settle it,
+        on the path the given facts open, in the order the regulation declares them. The
+        reason names the first one met; a client needs them all."""
+        result = self.outcomes[name]
+        if result.status != "onbepaald" or not result.needs:
             return ()
-        regulation, given = self.source
-        specs = regulation.inputs
-        return tuple(
-            sorted(
-                n
-                for n in regulation.needs.get(name, ())
-                if given.get(n) is None and n in specs and specs[n].optional
-            )
-        )
+        return self._in_order(result.needs)
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """Every gegeven and oordeel the decision still needs to settle its onbepaalde
+        outcomes: what an interview asks next. Empty when the decision is determinate, or
+        onbepaald for another reason (a norm no one filled)."""
+        needs: set[str] = set()
+        for result in self.outcomes.values():
+            if result.status == "onbepaald":
+                needs |= result.needs
+        return self._in_order(needs)
+
+    def _in_order(self, names: Iterable[str]) -> tuple[str, ...]:
+        order = list(self.source[0].inputs) if self.source is not None else []
+        rank = {name: i for i, name in enumerate(order)}
+        return tuple(sorted(names, key=lambda n: (rank.get(n, len(rank)), n)))
+
+    def questions(self) -> list[dict[str, Any]]:
+        """`needed` as JSON: per gegeven or oordeel its name, whether it is an oordeel (and
+        whose), its description, and how to send its value (`invoer`)."""
+        if self.source is None:
+            return [{"gegeven": name} for name in self.needed]
+        regulation = self.source[0]
+        out: list[dict[str, Any]] = []
+        for name in self.needed:
+            spec = regulation.inputs.get(name)
+            entry: dict[str, Any] = {"gegeven": name}
+            if spec is not None:
+                entry["soort"] = "oordeel" if spec.oordeel else "gegeven"
+                if spec.oordeel:
+                    entry["orgaan"] = spec.oordeel
+                    entry["orgaan_naam"] = regulation.organ_name(spec.oordeel)
+                if spec.description:
+                    entry["omschrijving"] = spec.description
+                entry["invoer"] = valid.describe(spec, entry.get("orgaan_naam"))
+            out.append(entry)
+        return out
 
     def to_json(self, docs: str = "") -> dict[str, Any]:
         """A JSON-ready dict with Dutch keys: outcomes, motivation and judgements. Each step
@@ -301,6 +337,7 @@ class Result:
                 }
                 for t in self.trace
             ],
+            **({"nog_nodig": self.questions()} if self.needed else {}),
             "oordelen": [
                 {
                     "gegeven": j.name,
@@ -309,6 +346,7 @@ class Result:
                     "waarde": _json_value(j.value),
                     "weergave": j.display,
                     "omschrijving": j.description,
+                    **({"standaard": True} if j.assumed else {}),
                 }
                 for j in self.judgements
             ],
@@ -338,6 +376,15 @@ class Result:
                 gaps = ", ".join(m.replace("_", " ") for m in self.missing(name))
                 absent = f" (niet opgegeven: {gaps})" if gaps else ""
                 out.append(f"- {label} is {r.display}: {r.reason}{absent}.")
+        if self.needed:
+            out += ["", "Nog nodig om te beslissen:"]
+            for question in self.questions():
+                line = "- " + question["gegeven"].replace("_", " ")
+                if "omschrijving" in question:
+                    line += f" ({question['omschrijving']})"
+                if "orgaan_naam" in question:
+                    line += f", naar het oordeel van {question['orgaan_naam']}"
+                out.append(line + ".")
         if self.trace:
             out += ["", "Motivering:"]
             out += [f"{i}. {t.text}" for i, t in enumerate(self.trace, 1)]
@@ -346,8 +393,9 @@ class Result:
             for j in self.judgements:
                 what = f" ({j.description})" if j.description else ""
                 organ = j.organ_name or j.organ
-                out.append(f"- {j.name.replace('_', ' ')}{what}: {j.display}, naar het oordeel "
-                           f"van {organ}.")  # fmt: skip
+                how = (f"niet gegeven door {organ}, dus de standaard" if j.assumed
+                       else f"naar het oordeel van {organ}")  # fmt: skip
+                out.append(f"- {j.name.replace('_', ' ')}{what}: {j.display}, {how}.")
         return "\n".join(out) + "\n"
 
 
@@ -436,6 +484,17 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+class Given(dict[str, Any]):
+    """The inputs of an evaluation from partial input: a gegeven that is not there is
+    onbepaald, needing that gegeven, so the decision takes only the path the given facts open
+    and says what it still needs there (`Result.needed`)."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> Any:
+        raise Undetermined(name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,)))
+
+
 class Context:
     """The state of one evaluation: inputs, peildatum, and what has been worked out so far."""
 
@@ -460,7 +519,14 @@ class Context:
     # -- what generated code calls
     def judge(self, name: str) -> Any:
         """An oordeel: read like an input, and remembered as relied upon."""
-        value = self.inputs[name]
+        try:
+            value = self.inputs[name]
+        except Undetermined:  # evaluated from partial input (`Given`), and not given
+            spec = self.regulation.inputs[name]
+            organ = self.regulation.organ_name(spec.oordeel or "")
+            raise Undetermined(
+                name, f"het oordeel '{name}' van {organ} is niet gegeven", frozenset((name,))
+            ) from None
         if self.judged is None:
             self.judged = {}
         self.judged[name] = value
@@ -474,7 +540,7 @@ class Context:
         if result.status == NOT_ARISEN:
             raise Undetermined(name, f"'{name}' komt niet tot stand: {result.reason}")
         if result.status != "bepaald":
-            raise Undetermined(name, f"'{name}' is {result.status}: {result.reason}")
+            raise Undetermined(name, f"'{name}' is {result.status}: {result.reason}", result.needs)
         return result.value
 
     def given(self, name: str) -> Any:
@@ -482,7 +548,9 @@ class Context:
         try:
             return self.inputs[name]
         except KeyError:
-            raise Undetermined(name, f"het gegeven '{name}' is niet opgegeven") from None
+            raise Undetermined(
+                name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,))
+            ) from None
 
     def norm(self, name: str) -> Any:
         key = "norm:" + name
@@ -521,7 +589,7 @@ class Context:
         try:
             result = self._apply_rules(outcome)
         except Undetermined as why:
-            result = OutcomeResult(name, "onbepaald", None, (), why.reason, outcome)
+            result = OutcomeResult(name, "onbepaald", None, (), why.reason, outcome, why.needs)
         resolved[name] = result
         return result
 
@@ -681,14 +749,21 @@ class Context:
         if len(assumed) >= MAX_UNDETERMINED:
             raise why
         results = []
+        # What either way still needs counts too: the value of a rule that may apply, say.
+        blocked: Undetermined | None = None
         for guess in (True, False):
             try:
                 result = self._decide(outcome, {**assumed, i: guess}, condition, value)
-            except (Undetermined, EvaluationError):
+            except Undetermined as other:
+                blocked = other if blocked is None else blocked.also(other)
+                continue
+            except EvaluationError:
                 raise why from None
             if result.status not in ("bepaald", NOT_ARISEN):
-                raise why
+                raise why.also(Undetermined("", "", result.needs)) from None
             results.append(result)
+        if blocked is not None:
+            raise why.also(blocked) from None
         yes, no = results
         if (yes.status, yes.value) != (no.status, no.value):
             raise why
@@ -850,12 +925,17 @@ class Regulation:
         return plan
 
     def coerce_inputs(
-        self, raw: Mapping[str, Any], outcomes: tuple[str, ...], decision: str | None = None
+        self,
+        raw: Mapping[str, Any],
+        outcomes: tuple[str, ...],
+        decision: str | None = None,
+        partial: bool = False,
     ) -> dict[str, Any]:
         """Check and convert inputs (Python values, or JSON read by `inputs.read_json`) to
         runtime values; every problem is reported at once, per field, in Dutch. The rules are
         those of `inputs.py`, the same in every channel: a field the regulation does not know,
-        or that this decision does not read, is refused; null is as good as leaving it out."""
+        or that this decision does not read, is refused; null is as good as leaving it out.
+        With `partial`, a required gegeven may be left out too (see `Given`)."""
         types, defaults, required = self._plan_of(outcomes)
         values = defaults.copy()
         problems: dict[str, str] = {}
@@ -900,7 +980,7 @@ class Regulation:
                 values[name] = valid.coerce(spec, value)
             except ValueError as err:
                 problems[name] = str(err)
-        if required:
+        if required and not partial:
             for name, (_, _, needed, _) in types.items():
                 if needed and raw.get(name) is None:
                     problems[name] = "ontbreekt (verplicht gegeven)"
@@ -953,8 +1033,12 @@ class Regulation:
         peildatum: datetime.date,
         besluit: str | None = None,
         trace: bool = False,
+        onvolledig: bool = False,
     ) -> Result:
-        """Evaluate one decision (or every outcome) for a case on a peildatum."""
+        """Evaluate one decision (or every outcome) for a case on a peildatum. With
+        `onvolledig` the inputs may be partial: the decision follows only the path the given
+        facts open; an outcome that depends on what is missing is onbepaald, and
+        `Result.needed` lists the gegevens and oordelen still needed."""
         entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
         fast = entry[0] if entry is not None else None
         start, end = self.valid_from, self.valid_until
@@ -993,7 +1077,7 @@ class Regulation:
                     peildatum,
                     results,
                     [],
-                    self._judgements(judged) if judged else [],
+                    self._judgements(judged, inputs) if judged else [],
                     self.period,
                     self.kind,
                     (self, inputs),
@@ -1001,7 +1085,7 @@ class Regulation:
         own = decimal.getcontext()
         decimal.setcontext(EXACT)
         try:
-            return self._evaluate(inputs, peildatum, besluit, trace, fast)
+            return self._evaluate(inputs, peildatum, besluit, trace, fast, onvolledig)
         finally:
             decimal.setcontext(own)
 
@@ -1012,6 +1096,7 @@ class Regulation:
         besluit: str | None,
         trace: bool,
         fast: FastDecision | None,
+        partial: bool = False,
     ) -> Result:
         """The full path, in the exact context: every input checked and converted, the trace
         if asked for."""
@@ -1026,7 +1111,12 @@ class Regulation:
         self.check_period(peildatum)
         if trace and self.explain_loader is not None:
             self.load_explainers()
-        values = self.coerce_inputs(inputs, outcomes, besluit)
+        values = self.coerce_inputs(inputs, outcomes, besluit, partial)
+        if partial and any(
+            read and required and name not in values
+            for name, (_, _, required, read) in self._plan_of(outcomes)[0].items()
+        ):
+            values, fast = Given(values), None  # what is not there is onbepaald
         judged: dict[str, Any] = {}
         trail: list[RuleTrace] = []
         try:
@@ -1050,7 +1140,7 @@ class Regulation:
             peildatum,
             results,
             trail,
-            self._judgements(judged) if judged else [],
+            self._judgements(judged, inputs) if judged else [],
             self.period,
             self.kind,
             (self, values),
@@ -1083,7 +1173,9 @@ class Regulation:
     def organ_name(self, key: str) -> str:
         return self.organ_names.get(key, key)
 
-    def _judgements(self, judged: dict[str, Any]) -> list[Judgement]:
+    def _judgements(self, judged: dict[str, Any], given: Mapping[str, Any]) -> list[Judgement]:
+        """The oordelen relied upon; one not in `given` (the inputs as sent) is its
+        `standaard`."""
         inputs = self.inputs
         return [
             Judgement(
@@ -1093,6 +1185,7 @@ class Regulation:
                 inputs[name].description,
                 self.organ_name(inputs[name].oordeel or ""),
                 inputs[name],
+                given.get(name) is None,
             )
             for name, value in judged.items()
             if name in inputs

@@ -52,8 +52,16 @@ class PeriodError(EvaluationError):
 
 
 class Undetermined(Exception):
-    """Raised when a value needed for a calculation is onbepaald; carries why."""
+    """Raised when a value needed for a calculation is onbepaald; carries why, and `needs`:
+    the gegevens and oordelen not given whose values could settle it (what an interview asks
+    next)."""
 
-    def __init__(self, name: str, reason: str):
-        self.name, self.reason = name, reason
+    def __init__(self, name: str, reason: str, needs: frozenset[str] = frozenset()):
+        self.name, self.reason, self.needs = name, reason, needs
         super().__init__(reason)
+
+    def also(self, other: Undetermined) -> Undetermined:
+        """This reason, needing what `other` needs as well."""
+        if other.needs <= self.needs:
+            return self
+        return Undetermined(self.name, self.reason, self.needs | other.needs)

@@ -19,6 +19,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from typing import Any
 
 from .errors import EvaluationError, Undetermined
 
@@ -84,8 +85,8 @@ def both(left: Callable[[], bool], right: Callable[[], bool]) -> bool:
     try:
         if not right():
             return False
-    except Undetermined:
-        pass
+    except Undetermined as second:
+        raise first.also(second) from None
     raise first
 
 
@@ -101,9 +102,25 @@ def either(left: Callable[[], bool], right: Callable[[], bool]) -> bool:
     try:
         if right():
             return True
-    except Undetermined:
-        pass
+    except Undetermined as second:
+        raise first.also(second) from None
     raise first
+
+
+def first_known(first: Callable[[], Any], *others: Callable[[], Any]) -> Any:
+    """The value of `first`, an operand of a calculation or comparison whose other operands
+    are `others` (worked out after it, as written). When `first` is onbepaald, the others are
+    worked out as well, so that what it raises needs all that the calculation needs: a
+    decision from partial input asks for both amounts of `a ten hoogste b` at once."""
+    try:
+        return first()
+    except Undetermined as why:
+        for other in others:
+            try:
+                other()
+            except Undetermined as more:
+                why = why.also(more)
+        raise why from None
 
 
 def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None) -> datetime.date:

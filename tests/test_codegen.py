@@ -89,8 +89,9 @@ def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
                 continue
             regulation = policies.version(case_file.regulation, case.peildatum)
             inputs = {name: constant_value(v) for name, _, v in case.givens}
-            fast = regulation.evaluate(inputs, case.peildatum, case.decision)
-            full = regulation.evaluate(inputs, case.peildatum, case.decision, trace=True)
+            day, decision, partial = case.peildatum, case.decision, case.partial
+            fast = regulation.evaluate(inputs, day, decision, onvolledig=partial)
+            full = regulation.evaluate(inputs, day, decision, trace=True, onvolledig=partial)
             assert _outcomes(fast) == _outcomes(full), case.name
             checked += 1
     assert checked >= 15

@@ -51,9 +51,16 @@ def imported(translated: Path) -> Iterator[dict[str, ModuleType]]:
                 del sys.modules[name]
 
 
-def _answer(evaluate: Any, inputs: dict[str, Any], peildatum: datetime.date, besluit: str | None):
+def _answer(
+    evaluate: Any,
+    inputs: dict[str, Any],
+    peildatum: datetime.date,
+    besluit: str | None,
+    partial: bool = False,
+) -> Any:
     try:
-        return evaluate(inputs, peildatum, besluit, True).to_json("https://voorbeeld.nl/")
+        result = evaluate(inputs, peildatum, besluit, True, partial)
+        return result.to_json("https://voorbeeld.nl/")
     except rt.EvaluationError as err:
         return {"fout": err.code, "melding": err.message}
 
@@ -68,11 +75,14 @@ def test_every_shipped_case_gives_the_same_answer_both_ways(
             assert case.peildatum is not None
             inputs = {name: constant_value(v) for name, _, v in case.givens}
 
-            def in_memory(i: Any, d: Any, b: Any, t: Any, rid: str = case_file.regulation) -> Any:
-                return SHIPPED.evaluate(rid, i, d, b, t)
+            def in_memory(
+                i: Any, d: Any, b: Any, t: Any, o: Any, rid: str = case_file.regulation
+            ) -> Any:
+                return SHIPPED.evaluate(rid, i, d, b, t, o)
 
-            expected = _answer(in_memory, inputs, case.peildatum, case.decision)
-            got = _answer(package.evaluate, inputs, case.peildatum, case.decision)
+            day, decision, partial = case.peildatum, case.decision, case.partial
+            expected = _answer(in_memory, inputs, day, decision, partial)
+            got = _answer(package.evaluate, inputs, day, decision, partial)
             assert got == expected, (case_file.regulation, case.name)
             compared += 1
     assert compared == sum(len(f.cases) for f in SHIPPED.cases) > 150

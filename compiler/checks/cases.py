@@ -71,6 +71,17 @@ class CasesPass(CheckerBase):
             for exp in case.expectations:
                 if exp.kind == "fout":
                     continue
+                if exp.kind == "nog_nodig":
+                    for name, span in exp.names:
+                        sym = info.symbols.get(name) or self._input_elsewhere(info, name)
+                        if sym is None or sym.kind != "input":
+                            self.error(
+                                "R210",
+                                f"'{name}' is geen gegeven van '{f.regulation}'",
+                                span,
+                                suggest(name, info.names("input")),
+                            )
+                    continue
                 sym = info.symbols.get(exp.outcome or "")
                 if sym is None or sym.kind != "outcome":
                     outcomes = info.names("outcome")

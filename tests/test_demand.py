@@ -1,0 +1,191 @@
+"""Demand-driven evaluation: a decision from partial input takes only the path the given
+facts open, and says exactly which gegevens and oordelen it still needs there."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from regel import runtime as rt
+from regel.compiler import load, loads
+from regel.compiler.cases import case_inputs
+from regel.compiler.service import create_app
+
+from .conftest import POLICIES, ROOT
+from .test_service import DELFT, Server
+
+SHIPPED = load(POLICIES)
+DAY = datetime.date(2011, 9, 1)
+
+
+def _answers(result: rt.Result) -> dict[str, tuple[str, Any]]:
+    return {name: (r.status, r.value) for name, r in result.outcomes.items()}
+
+
+def _complete_cases() -> list[tuple[str, Any]]:
+    """Every shipped case that decides without an error, with its complete inputs."""
+    found = []
+    for case_file in SHIPPED.cases:
+        for case in case_file.cases:
+            if case.partial or any(e.kind == "fout" for e in case.expectations):
+                continue
+            found.append((case_file.regulation, case))
+    return found
+
+
+def test_leaving_out_any_gegeven_of_any_shipped_case_is_sound() -> None:
+    """Per shipped case, each gegeven without a standaard left out in turn: every outcome
+    is as before, or onbepaald and then the gegeven left out is what it still needs; and
+    nothing else is newly needed. With all inputs there, onvolledig changes nothing."""
+    dropped_total = 0
+    for rid, case in _complete_cases():
+        inputs, day, decision = case_inputs(case)
+        regulation = SHIPPED.version(rid, day)
+        full = regulation.evaluate(inputs, day, decision, trace=True)
+        same = regulation.evaluate(inputs, day, decision, trace=True, onvolledig=True)
+        assert _answers(same) == _answers(full), case.name
+        assert same.needed == full.needed, case.name
+        for name in inputs:
+            spec = regulation.inputs.get(name)
+            if spec is None or spec.has_default:
+                continue  # left out, its standaard decides: another case, not a gap
+            rest = {k: v for k, v in inputs.items() if k != name}
+            partial = regulation.evaluate(rest, day, decision, trace=True, onvolledig=True)
+            dropped_total += 1
+            for outcome, (status, value) in _answers(partial).items():
+                if (status, value) != _answers(full)[outcome]:
+                    assert status == "onbepaald", (case.name, name, outcome)
+                    assert name in partial.missing(outcome), (case.name, name, outcome)
+            assert set(partial.needed) <= set(full.needed) | {name}, (case.name, name)
+    assert dropped_total > 300
+
+
+def test_only_the_path_the_facts_open() -> None:
+    delft = SHIPPED["delft"]
+    result = delft.evaluate({}, DAY, "aanspraak", onvolledig=True)
+    assert result.outcomes["aanspraak_voorziening"].status == "onbepaald"
+    assert result.needed[:2] == ("uitkering", "woonplaats")
+    # outside Delft no oordeel of the college is needed: the answer is no
+    elsewhere = {"uitkering": "WWB", "woonplaats": "Rotterdam"}
+    result = delft.evaluate(elsewhere, DAY, "aanspraak", onvolledig=True)
+    assert _answers(result) == {"aanspraak_voorziening": ("bepaald", False)}
+    assert result.needed == () and result.judgements == []
+    # in Delft: the three oordelen, in the order the regulation declares them
+    here = {"uitkering": "WWB", "woonplaats": "Delft"}
+    result = delft.evaluate(here, DAY, "aanspraak", onvolledig=True)
+    assert result.needed == (
+        "inzet_noodzakelijk",
+        "voorliggende_voorziening_volstaat",
+        "arbeid_zonder_voorziening_mogelijk",
+    )
+    questions = result.to_json()["nog_nodig"]
+    assert {q["soort"] for q in questions} == {"oordeel"}
+    assert questions[0]["orgaan_naam"] == "het college"
+    # given all that is asked, the answer is determinate and the same as with full input
+    answers = {n: True for n in result.needed}
+    done = delft.evaluate({**here, **answers}, DAY, "aanspraak", onvolledig=True)
+    assert done.needed == ()
+    assert _answers(done) == _answers(delft.evaluate({**here, **answers}, DAY, "aanspraak"))
+
+
+def test_without_onvolledig_a_missing_gegeven_is_refused() -> None:
+    with pytest.raises(rt.InputError) as err:
+        SHIPPED["delft"].evaluate({"uitkering": "WWB"}, DAY, "aanspraak")
+    assert err.value.problems["woonplaats"] == "ontbreekt (verplicht gegeven)"
+
+
+KLEENE = """
+verordening k "Kleene"
+  vastgesteld door het college op 01-01-2020
+  geldig vanaf 01-01-2020
+gegevens
+  a: ja/nee
+  b: ja/nee
+  inkomen: bedrag per maand
+  norm: bedrag per maand
+  oordeel_college: oordeel van het college "Acht het college het nodig?" standaard nee
+uitkomsten
+  recht: aanspraak standaard nee
+  laag: ja/nee standaard nee
+  nodig: ja/nee standaard nee
+artikel 1 "Proef"
+  tekst "…"
+  regel r
+    recht is ja
+    als a en b
+  regel l
+    laag is ja
+    als inkomen ten hoogste 120% van norm
+  regel o
+    nodig is ja
+    als oordeel_college
+"""
+
+
+def test_en_of_and_comparisons_ask_for_all_they_need() -> None:
+    k = loads(KLEENE)["k"]
+    day = datetime.date(2021, 1, 1)
+    # `a en b` with b nee is nee, whatever a is
+    assert _answers(k.evaluate({"b": False}, day, onvolledig=True))["recht"] == ("bepaald", False)
+    both_missing = k.evaluate({}, day, onvolledig=True)
+    assert both_missing.missing("recht") == ("a", "b")
+    # both amounts of a comparison at once, not one question per round
+    assert both_missing.missing("laag") == ("inkomen", "norm")
+    half = k.evaluate({"norm": Decimal("1000")}, day, onvolledig=True)
+    assert half.missing("laag") == ("inkomen",)
+
+
+def test_an_oordeel_with_a_standaard() -> None:
+    k = loads(KLEENE)["k"]
+    day = datetime.date(2021, 1, 1)
+    given = {"a": True, "b": True, "inkomen": Decimal(1), "norm": Decimal(1)}
+    result = k.evaluate(given, day, trace=True)
+    assert _answers(result)["nodig"] == ("bepaald", False)
+    [judgement] = result.judgements
+    assert judgement.assumed
+    assert "niet gegeven door het college, dus de standaard" in result.text()
+    assert result.to_json()["oordelen"][0]["standaard"] is True
+    judged = k.evaluate({**given, "oordeel_college": True}, day, trace=True)
+    assert _answers(judged)["nodig"] == ("bepaald", True)
+    assert not judged.judgements[0].assumed
+    assert "naar het oordeel van het college" in judged.text()
+
+
+def test_the_cli_lists_what_is_still_needed() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "regel.compiler.cli", "evalueer", "policies/delft", "--invoer",
+         "-", "--peildatum", "2011-09-01", "--besluit", "aanspraak", "--onvolledig", "--tekst"],
+        input=json.dumps({"uitkering": "WWB", "woonplaats": "Delft"}),
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Nog nodig om te beslissen:\n- inzet noodzakelijk (" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_the_service_takes_partial_input_on_request() -> None:
+    with Server(create_app(SHIPPED)) as server:
+        partial = {"peildatum": "2011-09-01", "uitkering": "WWB", "woonplaats": "Delft"}
+        status, body = server.post(DELFT + "?onvolledig=ja", partial)
+        assert status == 200
+        assert body["uitkomsten"]["aanspraak_voorziening"]["status"] == "onbepaald"
+        assert [q["gegeven"] for q in body["nog_nodig"]] == [
+            "inzet_noodzakelijk",
+            "voorliggende_voorziening_volstaat",
+            "arbeid_zonder_voorziening_mogelijk",
+        ]
+        status, body = server.post(DELFT, partial)
+        assert status == 422
+        assert body["velden"]["inzet_noodzakelijk"] == "ontbreekt (verplicht gegeven)"
+        status, body = server.post(DELFT + "?onvolledig=misschien", partial)
+        assert status == 422
+        assert "ja of nee" in body["velden"]["onvolledig"]
+        status, _, schema = server.request("GET", "/openapi.json")
+        operation = schema["paths"][DELFT]["post"]
+        assert [p["name"] for p in operation["parameters"]] == ["onvolledig"]
+        assert "nog_nodig" in schema["components"]["schemas"]["Besluit"]["properties"]
