@@ -165,7 +165,11 @@ class ModuleWriter(ExprVisitor[Code]):
         self.constants: dict[tuple[type, str], str] = {}
         self.module = Module(self.rid, sorted({info.node.span.file}))
         self.local = False  # expressions over local variables (fast decisions) or a Context
+        # The code for a decision from partial input (see `_ways`): any gegeven may then be
+        # missing, so `en` and `of` take three values and a calculation asks for every operand.
+        self.partial = False
         self._undetermined: dict[str, bool] = {}  # per begrip: can it be onbepaald?
+        self._undetermined_partial: dict[str, bool] = {}  # … from partial input
         self.digits: dict[str, int] = {}  # per fast decision: the digits it needs at most
         self._digit_memo: dict[int, tuple[int, int] | None] = {}
         # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
@@ -486,10 +490,9 @@ class ModuleWriter(ExprVisitor[Code]):
             return None  # nothing to say, or too deep for Python's parser as nested calls
         self.explaining, self._temps = True, 0
         try:
-            code = self.expr(e)
+            body = self._body(e, twin=True)
         finally:
             self.explaining = False
-        body = render(code, "return ", 4)
         self.module.twins.append(
             Function(f"uitleg_{name}", comment(note), body, "c: Context, s: list[Any]")
         )
@@ -533,19 +536,46 @@ class ModuleWriter(ExprVisitor[Code]):
         """`waarom_<n>(c)`: the value of a part of a condition, for `_reason`."""
         self._parts += 1
         name = f"waarom_{self._parts}"
-        self.module.twins.append(Function(name, note, render(self.expr(e), "return ", 4)))
+        self.module.twins.append(Function(name, note, self._body(e)))
         return name
 
-    def function(self, name: str, note: str, code: Code, memo: str | None = None) -> None:
+    def _ways(self, e: n.Expr) -> tuple[Code, Code | None]:
+        """The code of `e` on complete input, and, where it differs, from partial input
+        (`self.partial`). A function runs the first and, only when that is onbepaald, the
+        second: a decision whose inputs are complete pays nothing for the three-valued `en`
+        and `of` that demand-driven evaluation needs."""
+        temps = self._temps
+        plain = self.expr(e)
+        used, self._temps = self._temps, temps  # the two never run together: same names
+        self.partial = True
+        try:
+            partial = self.expr(e)
+        finally:
+            self.partial = False
+            self._temps = max(used, self._temps)
+        return plain, (None if partial.flat() == plain.flat() else partial)
+
+    def _body(self, e: n.Expr, target: str = "return ", twin: bool = False) -> list[str]:
+        """`target <e>`; with a second way (see `_ways`), tried when the first is onbepaald.
+        In an explaining twin the steps of the first try are dropped."""
+        plain, partial = self._ways(e)
+        if partial is None:
+            return render(plain, target, 4)
+        lines = ["    mark = len(s)"] if twin else []
+        lines += ["    try:", *render(plain, target, 8), "    except Undetermined:"]
+        lines += ["        del s[mark:]"] if twin else []
+        return lines + render(partial, target, 8)
+
+    def function(self, name: str, note: str, e: n.Expr, memo: str | None = None) -> None:
         """A function of the context; with `memo`, its value is remembered per evaluation."""
         if memo is None:
-            body = render(code, "return ", 4)
+            body = self._body(e)
         else:
             key = py_str(memo)
             body = [
                 f"    if {key} in c.memo:",
                 f"        return c.memo[{key}]",
-                *render(code, f"value = c.memo[{key}] = ", 4),
+                *self._body(e, f"value = c.memo[{key}] = "),
                 "    return value",
             ]
         self.module.functions.append(Function(name, comment(note), body))
@@ -558,7 +588,7 @@ class ModuleWriter(ExprVisitor[Code]):
             if sym.kind == "begrip":
                 node = sym.begrip
                 note = f"begrip {sym.name}, {where}"
-                self.function(f"begrip_{sym.name}", note, self.expr(node.value), memo=sym.name)
+                self.function(f"begrip_{sym.name}", note, node.value, memo=sym.name)
                 self._twin_jobs.append((f"begrip_{sym.name}", note, node.value, sym.name))
                 if sym.type is not None and sym.type.kind == "bool":
                     self._reason_jobs.append((sym.name, note, node.value))
@@ -566,21 +596,21 @@ class ModuleWriter(ExprVisitor[Code]):
                 self.function(
                     f"norm_{sym.name}",
                     f"open norm {sym.name}, {where}: standaardwaarde",
-                    self.expr(sym.norm.default),
+                    sym.norm.default,
                 )
         for i, fill in enumerate(info.fills, 1):
             note = f"vult norm {fill.regulation}.{fill.norm}, {fill.anchor or 'de regeling'}"
-            self.function(f"invulling_{i}", note, self.expr(fill.value))
+            self.function(f"invulling_{i}", note, fill.value)
             key = fill_key(fill.regulation, fill.norm)
             self._twin_jobs.append((f"invulling_{i}", note, fill.value, key))
         for r in info.rules.values():
             rule = r.node
             where = f"regel {rule.name}, {r.anchor}"
             if rule.condition is not None:
-                self.function(f"voorwaarde_{rule.name}", where, self.expr(rule.condition))
+                self.function(f"voorwaarde_{rule.name}", where, rule.condition)
                 self._reason_jobs.append((f"regel:{rule.name}", where, rule.condition))
             if rule.value is not None:
-                self.function(f"waarde_{rule.name}", where, self.expr(rule.value))
+                self.function(f"waarde_{rule.name}", where, rule.value)
                 self._twin_jobs.append(
                     (f"regel_{rule.name}", where, rule.value, f"regel:{rule.name}")
                 )
@@ -753,6 +783,8 @@ class ModuleWriter(ExprVisitor[Code]):
         for key, bound in (("minimum", node.minimum), ("maximum", node.maximum)):
             if bound is not None:
                 args.append((key, self.constant(constant_value(bound)).flat()))
+            elif key == "minimum" and node.type.kind == "aantal":
+                args.append((key, self.constant(Decimal(0)).flat()))  # a count is never below 0
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
         return _call_lines("InputSpec", args, 4)
 
@@ -939,7 +971,7 @@ class ModuleWriter(ExprVisitor[Code]):
         """The operands of one calculation or comparison; when more than one can be
         onbepaald, the first is read through `first_known`, so that a missing operand does not
         hide what the others need (demand-driven evaluation lists them all)."""
-        if self.local:
+        if self.local or not self.partial:
             return codes
         rest = [Lambda(c) for x, c in zip(exprs[1:], codes[1:], strict=True) if self._asks(x)]
         if not rest or not self._asks(exprs[0]):
@@ -959,23 +991,26 @@ class ModuleWriter(ExprVisitor[Code]):
         return False
 
     def _undeterminable(self, e: n.Expr) -> bool:
-        """Whether `e` can be onbepaald: it reads a gegeven (any gegeven may be missing when
-        a decision is taken from partial input), an outcome, an open norm, another
-        regulation, a tier without `anders`, or a begrip that can be."""
+        """Whether `e` can be onbepaald: it reads an outcome, an open norm, another
+        regulation, an optional gegeven, a tier without `anders`, or a begrip that can be;
+        from partial input (`self.partial`), any gegeven."""
+        memo = self._undetermined_partial if self.partial else self._undetermined
         for x in n.walk(e):
             if isinstance(x, n.QualName) or (isinstance(x, n.Choice) and x.otherwise is None):
                 return True
             if not isinstance(x, n.Name):
                 continue
             kind, name = x.resolved or ("", "")
-            if kind in ("outcome", "norm", "input"):
+            if kind in ("outcome", "norm") or (kind == "input" and self.partial):
                 return True
-            node = self.info.symbols[name].node if kind == "begrip" else None
+            node = self.info.symbols[name].node if kind in ("input", "begrip") else None
+            if isinstance(node, n.Input) and node.optional:
+                return True
             if isinstance(node, n.Begrip):
-                if name not in self._undetermined:
-                    self._undetermined[name] = True  # a cycle is an error of its own
-                    self._undetermined[name] = self._undeterminable(node.value)
-                if self._undetermined[name]:
+                if name not in memo:
+                    memo[name] = True  # a cycle is an error of its own
+                    memo[name] = self._undeterminable(node.value)
+                if memo[name]:
                     return True
         return False
 
@@ -1017,6 +1052,10 @@ class ModuleWriter(ExprVisitor[Code]):
                     if bound is not None:
                         limit = self.constant(constant_value(bound))
                         checks.append(binary(op, COMPARE, var, limit))
+                if node.type.kind == "aantal":  # whole and not below 0, or the general path
+                    checks.append(binary("%", PRODUCT, var, Atom("1")))
+                    if node.minimum is None:
+                        checks.append(binary("<", COMPARE, var, Atom("0")))
             elif t.kind == "text":
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("str")))
                 checks.append(binary(">", COMPARE, Call("len", [var]), Atom("TEXT_LENGTH")))

@@ -4,7 +4,10 @@ which rules), marked not executable (and why), or missing. A lawyer checks compl
 
 Missing is: a unit with its text but without rules that is not marked `niet uitvoerbaar`, or a
 number that is skipped (artikel 1 and 3 but no 2; onderdeel a and c but no b). Of a `wet` only
-the articles that are needed are included, so there skipped numbers are not missing.
+the articles that are needed are included, so there skipped numbers are not missing. A unit
+marked `niet opgenomen`, and a number skipped in a regulation that says it is `gedeeltelijk
+opgenomen`, is left out on purpose: not missing, and not counted in the percentage, which is
+then the coverage of the part that is included.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from dataclasses import dataclass, field
 from . import nodes as n
 from .model import Analysis, RegInfo
 
-ENCODED, NOT_EXECUTABLE, MISSING, IN_PARTS = (
+ENCODED, NOT_EXECUTABLE, MISSING, IN_PARTS, OMITTED = (
     "gecodeerd",
     "niet uitvoerbaar",
     "ontbreekt",
     "in de onderdelen",
+    "niet opgenomen",
 )
 
 
@@ -27,7 +31,8 @@ ENCODED, NOT_EXECUTABLE, MISSING, IN_PARTS = (
 class Entry:
     anchor: str  # artikel 3 lid 2
     title: str | None
-    status: str  # ENCODED, NOT_EXECUTABLE, MISSING or IN_PARTS (counted through its parts)
+    # ENCODED, NOT_EXECUTABLE, MISSING, OMITTED or IN_PARTS (counted through its parts)
+    status: str
     detail: list[str] = field(default_factory=list)  # the rules, the reason, or what is missing
     line: int | None = None
     size: int = 1  # how many units the entry stands for: a run of skipped numbers is one entry
@@ -54,7 +59,9 @@ def coverage(analysis: Analysis) -> list[Coverage]:
 
 def _entries(info: RegInfo) -> list[Entry]:
     entries: list[Entry] = []
-    _row(_articles(info.node.units), entries, numbered=info.node.kind != "wet")
+    reg = info.node
+    skipped = OMITTED if reg.meta.partial else MISSING
+    _row(_articles(reg.units), entries, reg.kind != "wet", skipped=skipped)
     return entries
 
 
@@ -69,36 +76,46 @@ def _articles(units: list[n.Unit]) -> list[n.Unit]:
     return found
 
 
-def _row(units: list[n.Unit], entries: list[Entry], numbered: bool, parent: str = "") -> None:
-    """Siblings in order, each preceded by the numbers skipped before it."""
+def _row(
+    units: list[n.Unit],
+    entries: list[Entry],
+    numbered: bool,
+    parent: str = "",
+    skipped: str = MISSING,
+) -> None:
+    """Siblings in order, each preceded by the numbers skipped before it (`skipped`: missing,
+    or not included in a regulation that is only partly encoded)."""
     last: dict[tuple[str, str], int] = {}
     # Berkelland has parts A, B.1-B.11 and C: the rows B.1, B.2, … stand in for a B.
     prefixes = {number[0].rstrip(".").lower() for u in units if (number := _number(u.label))}
     for unit in units:
         number = _number(unit.label) if numbered else None
         if number is not None:
-            prefix, value, letters = number
+            prefix, value, letters, suffix = number
             key = (unit.level, prefix)
-            skipped = range(last.get(key, 0) + 1, value)
-            runs = [(skipped.start, skipped.stop - 1)] if skipped else []
+            gap = range(last.get(key, 0) + 1, value)
+            runs = [(gap.start, gap.stop - 1)] if gap else []
             if letters:  # B.1 … B.11 stand in for a part B
-                runs = _runs([k for k in skipped if _letter(k, unit.label).lower() not in prefixes])
+                runs = _runs([k for k in gap if _letter(k, unit.label).lower() not in prefixes])
             for first, end in runs:
                 ends = (first, end)
-                names = [_letter(k, unit.label) if letters else f"{prefix}{k}" for k in ends]
+                names = [
+                    _letter(k, unit.label) if letters else f"{prefix}{k}{suffix}" for k in ends
+                ]
                 label = names[0] if first == end else f"{names[0]} tot en met {names[1]}"
                 link = _LINK.get(unit.level_word, unit.level_word)
                 where = f"{parent} {link} {label}".strip()
-                if first == end:
-                    missing = f"{unit.level_word} {label} staat niet in de regeling"
-                    missing += " (nummer overgeslagen)"
+                one = first == end
+                if skipped == OMITTED:
+                    missing = "nummer" if one else "nummers"
+                    missing += " overgeslagen in een regeling die gedeeltelijk is opgenomen"
                 else:
-                    missing = f"{unit.level_word} {label} staan niet in de regeling"
-                    missing += " (nummers overgeslagen)"
+                    missing = f"{unit.level_word} {label} {'staat' if one else 'staan'} niet in "
+                    missing += f"de regeling ({'nummer' if one else 'nummers'} overgeslagen)"
                 size = end - first + 1
-                entries.append(Entry(where, None, MISSING, [missing], unit.span.line, size))
+                entries.append(Entry(where, None, skipped, [missing], unit.span.line, size))
             last[key] = max(last.get(key, 0), value)
-        _walk(unit, entries, numbered)
+        _walk(unit, entries, numbered, skipped)
 
 
 def _letter(k: int, like: str) -> str:
@@ -119,34 +136,40 @@ def _runs(numbers: list[int]) -> list[tuple[int, int]]:
 
 
 _LINK = {"onderdeel": "onder"}  # how a skipped part is cited: artikel 3 onder b
-_NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
+_NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>°?)$")
 
 
-def _number(label: str) -> tuple[str, int, bool] | None:
-    """Where a label stands in its row: 3 → ("", 3), B.6 → ("B.", 6), c → ("", 3) in letters.
-    A label like 11a continues a row without a place of its own."""
+def _number(label: str) -> tuple[str, int, bool, str] | None:
+    """Where a label stands in its row: 3 → ("", 3), B.6 → ("B.", 6), c → ("", 3) in letters,
+    2° → ("", 2) with "°" after it. A label like 11a continues a row without a place of its
+    own."""
     if len(label) == 1 and label.isalpha():
-        return ("", ord(label.lower()) - ord("a") + 1, True)
+        return ("", ord(label.lower()) - ord("a") + 1, True, "")
     match = _NUMBERED.match(label)
-    return (match["prefix"], int(match["number"]), False) if match else None
+    if match is None:
+        return None
+    return (match["prefix"], int(match["number"]), False, match["suffix"])
 
 
-def _walk(unit: n.Unit, entries: list[Entry], numbered: bool) -> None:
+def _walk(unit: n.Unit, entries: list[Entry], numbered: bool, skipped: str) -> None:
     parts = [c for c in unit.children if isinstance(c, n.Unit)]
     own = [c for c in unit.children if not isinstance(c, n.Unit)]
     where = str(unit.anchor) if unit.anchor else f"{unit.level_word} {unit.label}"
-    reason = next((c.reason for c in own if isinstance(c, n.NotExecutable)), None)
+    marked = next((c for c in own if isinstance(c, n.NotExecutable)), None)
     encoded = [_name(named) for c in own if (named := n.executable_name(c))]
     line = unit.span.line
-    if reason is not None:
-        entries.append(Entry(where, unit.title, NOT_EXECUTABLE, [reason], line))
+    if marked is not None:
+        status = OMITTED if marked.omitted else NOT_EXECUTABLE
+        entries.append(Entry(where, unit.title, status, [marked.reason or ""], line))
+        if marked.omitted:
+            return  # what lies within is left out with it
     elif encoded:
         entries.append(Entry(where, unit.title, ENCODED, encoded, line))
     elif parts:
         entries.append(Entry(where, unit.title, IN_PARTS, [], line))
     else:
         entries.append(Entry(where, unit.title, MISSING, [_NO_RULES], line))
-    _row(parts, entries, numbered, where)
+    _row(parts, entries, numbered, where, skipped)
 
 
 def _name(named: tuple[str, str]) -> str:
@@ -179,8 +202,15 @@ def render(cov: Coverage, only_missing: bool = False) -> str:
     counted = cov.count(ENCODED) + cov.count(NOT_EXECUTABLE) + cov.count(MISSING)
     done = counted - cov.count(MISSING)
     percent = 100 * done // counted if counted else 100
-    lines.append(
-        f"  dekking {percent}%: {cov.count(ENCODED)} gecodeerd, {cov.count(NOT_EXECUTABLE)} niet "
-        f"uitvoerbaar, {cov.count(MISSING)} ontbreekt"
+    omitted = cov.count(OMITTED)
+    of = " van het opgenomen deel" if omitted else ""
+    summary = (
+        f"  dekking {percent}%{of}: {cov.count(ENCODED)} gecodeerd, "
+        f"{cov.count(NOT_EXECUTABLE)} niet uitvoerbaar, {cov.count(MISSING)} ontbreekt"
     )
+    if omitted:
+        summary += f"; {omitted} niet opgenomen"
+    lines.append(summary)
+    if reg.meta.partial:
+        lines.append(f"  gedeeltelijk opgenomen: {reg.meta.partial}")
     return "\n".join(lines)

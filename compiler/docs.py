@@ -106,8 +106,9 @@ def law_url(extern: n.Extern, anchor: n.Anchor | None) -> str | None:
 class Item:
     """One part of an article as the template shows it."""
 
-    kind: str  # tekst, onbekend, toelichting, interpretatie, niet_uitvoerbaar, verwijzing,
+    # tekst, onbekend, toelichting, interpretatie, niet_uitvoerbaar, niet_opgenomen, verwijzing,
     # begrip, norm, invulling, regel, unit
+    kind: str
     text: str = ""
     data: Any = None
 
@@ -474,7 +475,10 @@ class SiteBuilder:
                     items.append(Item("interpretatie", paragraphs(child.text)))
                 case n.NotExecutable():
                     items.append(
-                        Item("niet_uitvoerbaar", paragraphs(child.reason) if child.reason else "")
+                        Item(
+                            "niet_opgenomen" if child.omitted else "niet_uitvoerbaar",
+                            paragraphs(child.reason) if child.reason else "",
+                        )
                     )
                 case n.References():
                     refs = [self._ref(info, page, r) for r in child.refs]
@@ -492,8 +496,8 @@ class SiteBuilder:
                 case n.Unit():
                     assert child.anchor is not None
                     heading = f"{capitalize(child.level_word)} {child.label}"
-                    if child.level == "onderdeel" and unit.level == "lid":
-                        heading = f"{capitalize(unit.level_word)} {unit.label} onder {child.label}"
+                    if child.level == "onderdeel" and unit.level in ("lid", "onderdeel"):
+                        heading = capitalize(str(child.anchor).split(" ", 2)[2])
                     view = UnitView(
                         sitemap.fragment(child.anchor),
                         escape(heading + (f" {child.title}" if child.title else "")),
@@ -739,7 +743,7 @@ class SiteBuilder:
         if t.kind == "grootheid" and t.unit:
             unit = UNITS[t.unit.word]
             word = "bedrag" if unit.symbol else unit.plural
-            return word + (f" per {UNITS[t.unit.per].singular}" if t.unit.per else "")
+            return word + "".join(f" per {UNITS[p].singular}" for p in t.unit.per)
         if t.kind == "duur" and t.unit:
             return f"duur in {UNITS[t.unit.word].words[-1]}"
         return TYPE_KINDS[t.kind].docs

@@ -22,16 +22,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class UnitSpec:
-    """A unit as written: `bedrag per maand` is UnitSpec('bedrag', 'maand')."""
+    """A unit as written: `bedrag per m² per jaar` is UnitSpec('euro', ('m2', 'jaar'))."""
 
     word: str
-    per: str | None = None
+    per: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class TypeSpec:
-    """A declared type. kind: janee, getal, tekst, datum, percentage, keuze, grootheid,
-    aanspraak, verplichting, bevoegdheid, lijst, duur."""
+    """A declared type. kind: janee, getal, aantal, tekst, datum, percentage, keuze,
+    grootheid, aanspraak, verplichting, bevoegdheid, lijst, duur."""
 
     kind: str
     span: Span
@@ -75,7 +75,7 @@ class Number(Expr):
 @dataclass(slots=True, eq=False)
 class Money(Expr):
     value: Decimal
-    per: str | None = None
+    per: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, eq=False)
@@ -189,11 +189,15 @@ class Choice(Expr):
 # ---------------------------------------------------------------- references
 
 
+# Between the numbers of nested onderdelen, as a citation writes them: onder a sub 1°.
+SUB = " sub "
+
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     artikel: str
     lid: str | None = None
-    onderdeel: str | None = None
+    onderdeel: str | None = None  # nested: the path, "a sub 1°"
     # How the text names its parts ("paragraaf", "alinea" in a text without articles); only
     # how the anchor is cited, not which part it is.
     word: str = field(default="artikel", compare=False)
@@ -212,7 +216,11 @@ class Anchor:
         return (
             self.artikel == other.artikel
             and (self.lid is None or self.lid == other.lid)
-            and (self.onderdeel is None or self.onderdeel == other.onderdeel)
+            and (
+                self.onderdeel is None
+                or self.onderdeel == other.onderdeel
+                or (other.onderdeel or "").startswith(self.onderdeel + SUB)
+            )
         )
 
 
@@ -247,6 +255,8 @@ class Meta:
     legal_basis: list[Ref] = field(default_factory=list)
     withdraws: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    interpretations: list[str] = field(default_factory=list)  # how the metadata is read
+    partial: str | None = None  # `gedeeltelijk opgenomen "…"`: which part is encoded, and why
 
 
 @dataclass(slots=True, eq=False)
@@ -302,8 +312,16 @@ class TextBlock:
 
 @dataclass(slots=True, eq=False)
 class NotExecutable:
+    """`niet uitvoerbaar`: no norm for a decision; or, with `omitted`, `niet opgenomen`: left
+    out of the encoding on purpose (an APV of which four articles are encoded)."""
+
     span: Span
     reason: str | None
+    omitted: bool = False
+
+    @property
+    def words(self) -> str:
+        return "niet opgenomen" if self.omitted else "niet uitvoerbaar"
 
 
 @dataclass(slots=True, eq=False)

@@ -465,6 +465,12 @@ class _ToAst:
     def bron(self, meta, s):
         return ("meta", lambda m: m.sources.append(_text(s)))
 
+    def meta_uitleg(self, meta, s):
+        return ("meta", lambda m: m.interpretations.append(_text(s)))
+
+    def gedeeltelijk(self, meta, s):
+        return ("meta", lambda m: setattr(m, "partial", _text(s)))
+
     def meta(self, meta, *children):  # pragma: no cover - all meta alternatives are aliased
         raise AssertionError(children)
 
@@ -507,7 +513,7 @@ class _ToAst:
     def negatieve_grens(self, meta, value):
         return n.Negate(self._s(meta), value)
 
-    def negatief_bedrag(self, meta, num, per=None):
+    def negatief_bedrag(self, meta, num, *per):
         return n.Negate(self._s(meta), n.Money(self._s(meta), _number(num), per))
 
     def oordeel(self, meta, name, organ, desc, default):
@@ -564,8 +570,11 @@ class _ToAst:
     def keuzewaarde(self, meta, tok):
         return _text(tok) if tok.type == "STRING" else str(tok)
 
-    def t_grootheid(self, meta, unit, per=None):
+    def t_grootheid(self, meta, unit, *per):
         return n.TypeSpec("grootheid", self._s(meta), n.UnitSpec(unit, per))
+
+    def t_aantal(self, meta):
+        return n.TypeSpec("aantal", self._s(meta))
 
     def eenheid(self, meta, tok):
         return vocabulary.unit(str(tok)).name
@@ -620,6 +629,10 @@ class _ToAst:
     def niet_uitvoerbaar(self, meta, reason):
         span = self._keyword(meta, "niet uitvoerbaar")
         return n.NotExecutable(span, _text(reason) if reason else None)
+
+    def niet_opgenomen(self, meta, reason):
+        span = self._keyword(meta, "niet opgenomen")
+        return n.NotExecutable(span, _text(reason) if reason else None, omitted=True)
 
     def verwijzing(self, meta, *refs):
         return n.References(self._keyword(meta, "verwijst naar"), list(refs))
@@ -715,11 +728,11 @@ class _ToAst:
     def ref_naam(self, meta, name):
         return n.Ref(self._s(meta), None, str(name))
 
-    def anker(self, meta, word, artikel, lid_word, lid, onderdeel):
+    def anker(self, meta, word, artikel, lid_word, lid, onderdeel, *subs):
         return n.Anchor(
             str(artikel),
             str(lid) if lid else None,
-            str(onderdeel) if onderdeel else None,
+            n.SUB.join(str(part) for part in (onderdeel, *subs)) if onderdeel else None,
             word=word,
             lid_word=lid_word or "lid",
         )
@@ -822,13 +835,13 @@ class _ToAst:
     def tijd_tussen(self, meta, unit, start, end):
         return n.Between(self._s(meta), unit, start, end)
 
-    def getal_lit(self, meta, num, unit=None, per=None):
+    def getal_lit(self, meta, num, unit=None, *per):
         return n.Number(self._s(meta), _number(num), n.UnitSpec(unit, per) if unit else None)
 
     def procent_lit(self, meta, num):
         return n.Number(self._s(meta), _hundredth(_number(num)), None, percent=True)
 
-    def bedrag_lit(self, meta, num, per=None):
+    def bedrag_lit(self, meta, num, *per):
         return n.Money(self._s(meta), _number(num), per)
 
     # -- test cases

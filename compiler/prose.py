@@ -84,10 +84,11 @@ def paragraphs(text: str) -> str:
     return "\n\n".join(out)
 
 
-def money(value: Decimal, per: str | None = None) -> str:
-    """€ 1.234,56: rounded to whole cents, half up, before formatting."""
+def money(value: Decimal, per: tuple[str, ...] = ()) -> str:
+    """€ 1.234,56: rounded to whole cents, half up, before formatting; then each unit it is
+    per (€ 36,10 per m² per jaar)."""
     text = format_currency(value.quantize(CENT, ROUND_HALF_UP, _WIDE), "EUR", locale=LOCALE)
-    return f"{text} per {per}" if per else text
+    return text + "".join(f" per {UNITS[p].singular}" for p in per)
 
 
 def number(value: Decimal) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from . import vocabulary
 from .nodes import TypeSpec, UnitSpec
-from .vocabulary import TIME_UNITS, TYPE_KINDS, UNITS
+from .vocabulary import POWERS, TIME_UNITS, TYPE_KINDS, UNITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +20,14 @@ class Unit:
     dims: tuple[tuple[str, int], ...] = ()
 
     @staticmethod
-    def of(word: str | None, per: str | None = None) -> Unit:
+    def of(word: str | None, per: tuple[str, ...] = ()) -> Unit:
+        """`€ per m² per jaar`: the word, divided by each unit after `per`; m² counts as m
+        twice, so that m × m is m²."""
         dims: dict[str, int] = {}
-        if word:
-            dims[word] = dims.get(word, 0) + 1
-        if per:
-            dims[per] = dims.get(per, 0) - 1
+        for name, sign in [(word, 1)] * bool(word) + [(p, -1) for p in per]:
+            row = UNITS[name or ""]
+            base = row.base or row.name
+            dims[base] = dims.get(base, 0) + sign * row.power
         return Unit(tuple(sorted((k, v) for k, v in dims.items() if v)))
 
     def _combine(self, other: Unit, sign: int) -> Unit:
@@ -60,15 +63,23 @@ class Unit:
 @functools.cache
 def _unit_display(unit: Unit, plural: bool) -> str:
     """Cached: code generation asks it for every value a motivation shows."""
-    up = [k for k, v in unit.dims if v > 0 for _ in range(v)]
-    down = [k for k, v in unit.dims if v < 0 for _ in range(-v)]
-    # € first, as people write it.
-    up.sort(key=lambda k: (not UNITS[k].symbol, k))
-    text = " × ".join(UNITS[k].plural if plural else UNITS[k].singular for k in up)
+    up = [_written(k, v) for k, v in unit.dims if v > 0]
+    down = [_written(k, -v) for k, v in unit.dims if v < 0]
+    # € first, as people write it; and time last: € per m² per jaar.
+    up.sort(key=lambda row: (not row[0].symbol, row[0].name))
+    down.sort(key=lambda row: (row[0].time, row[0].name))
+    text = " × ".join((row.plural if plural else row.singular) for row, n in up for _ in range(n))
     text = text or ("1" if down else "")
-    for k in down:
-        text += f" per {UNITS[k].singular}"
+    for row, times in down:
+        text += f" per {row.singular}" * times
     return text
+
+
+def _written(name: str, power: int) -> tuple[vocabulary.Unit, int]:
+    """A base unit to a power as it is written: m to the 2 is m² once; km to the 2 is km
+    twice (km × km), as there is no word for it."""
+    row = POWERS.get((name, power))
+    return (row, 1) if row is not None else (UNITS[name], power)
 
 
 DIMENSIONLESS = Unit()
@@ -103,7 +114,7 @@ class Type:
             if self.percent and self.unit.dimensionless:
                 return "percentage"
             if self.unit.dimensionless:
-                return "getal"
+                return "aantal" if self.label == "aantal" else "getal"
             unit = self.unit.display()
             return "bedrag" + unit[1:] if unit.startswith("€") else unit
         if self.kind == "choice":
@@ -131,7 +142,7 @@ def from_spec(spec: TypeSpec) -> Type:
         return Type("num", percent=True, label=kind)
     if kind == "keuze":
         return Type("choice", choices=spec.choices, label=kind)
-    if checked != "num" or kind == "getal":
+    if checked != "num" or kind in ("getal", "aantal"):
         return Type(checked, label=kind)
     unit = spec.unit or UnitSpec("euro")
     if kind == "duur":

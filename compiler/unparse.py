@@ -35,7 +35,7 @@ def number(value: Decimal) -> str:
 def _unit(spec: n.UnitSpec | None) -> str:
     if spec is None:
         return ""
-    return f" {spec.word}" + (f" per {spec.per}" if spec.per else "")
+    return f" {spec.word}" + "".join(f" per {p}" for p in spec.per)
 
 
 def _level(e: n.Expr) -> int:
@@ -73,7 +73,7 @@ class Source(ExprVisitor[str]):
         return number(e.value) + _unit(e.unit)
 
     def visit_Money(self, e: n.Money) -> str:
-        return f"€ {number(e.value)}" + (f" per {e.per}" if e.per else "")
+        return f"€ {number(e.value)}" + "".join(f" per {p}" for p in e.per)
 
     def visit_DateLit(self, e: n.DateLit) -> str:
         return e.value.strftime("%d-%m-%Y")

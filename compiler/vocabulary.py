@@ -26,6 +26,10 @@ class Unit(NamedTuple):
     plural: str
     time: bool = False
     symbol: bool = False  # written before the number (€ 5), not after it
+    # A power of another unit: m² is m to the power 2, so that m × m = m² (`base` empty: a
+    # base unit itself).
+    base: str = ""
+    power: int = 1
 
 
 UNITS: dict[str, Unit] = {
@@ -38,9 +42,15 @@ UNITS: dict[str, Unit] = {
         Unit("maand", ("maand", "maanden"), "maand", "maanden", time=True),
         Unit("jaar", ("jaar", "jaren"), "jaar", "jaar", time=True),
         Unit("km", ("km", "kilometer"), "km", "km"),
+        Unit("m", ("m", "meter"), "m", "m"),
+        Unit("m2", ("m²", "m2"), "m²", "m²", base="m", power=2),
+        Unit("m3", ("m³", "m3"), "m³", "m³", base="m", power=3),
+        Unit("stuks", ("stuks", "stuk"), "stuk", "stuks"),
     )
 }
 UNIT_OF_WORD: dict[str, Unit] = {word: u for u in UNITS.values() for word in u.words}
+# The unit a base unit to a power is written as: ("m", 2) → m².
+POWERS: dict[tuple[str, int], Unit] = {(u.base, u.power): u for u in UNITS.values() if u.base}
 TIME_UNITS = tuple(u.name for u in UNITS.values() if u.time)
 
 
@@ -200,6 +210,7 @@ TYPE_KINDS: dict[str, TypeKind] = {
     for t in (
         TypeKind("janee", "bool", "ja/nee"),
         TypeKind("getal", "num", "getal"),
+        TypeKind("aantal", "num", "aantal (een geheel getal, 0 of meer)"),
         TypeKind("tekst", "text", "tekst"),
         TypeKind("datum", "date", "datum"),
         TypeKind("percentage", "num", "percentage"),

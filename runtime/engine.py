@@ -11,7 +11,7 @@ import bisect
 import datetime
 import decimal
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -261,7 +261,9 @@ class Result:
                 needs |= result.needs
         return self._in_order(needs)
 
-    def _in_order(self, names: Iterable[str]) -> tuple[str, ...]:
+    def _in_order(self, names: set[str] | frozenset[str]) -> tuple[str, ...]:
+        if not names:
+            return ()
         order = list(self.source[0].inputs) if self.source is not None else []
         rank = {name: i for i, name in enumerate(order)}
         return tuple(sorted(names, key=lambda n: (rank.get(n, len(rank)), n)))
@@ -964,7 +966,9 @@ class Regulation:
                 elif pytype is not str or (spec.kind == "choice" and value in spec.choices):
                     values[name] = value  # ja/nee, dates and choices
                     continue
-            elif type(value) is int or (type(value) is str and not spec.percentage):
+            elif type(value) is int or (
+                type(value) is str and not spec.percentage and spec.label != "aantal"
+            ):
                 plain = valid.plain_value(pytype, value)  # from JSON: 14, "1400.00", a date
                 if type(plain) is datetime.date:
                     values[name] = plain
@@ -973,6 +977,7 @@ class Regulation:
             if number is not None and (
                 (spec.minimum is None or number >= spec.minimum)
                 and (spec.maximum is None or number <= spec.maximum)
+                and (spec.label != "aantal" or not number % 1)
             ):
                 values[name] = number
                 continue
@@ -998,7 +1003,10 @@ class Regulation:
             kinds = self._text_kinds[decision] = {
                 name: pytype
                 for name, (spec, pytype, _, read) in types.items()
-                if read and pytype in (Decimal, datetime.date) and not spec.percentage
+                if read
+                and pytype in (Decimal, datetime.date)
+                and not spec.percentage
+                and spec.label != "aantal"  # "3.0" is no count: inputs.coerce says why
             }
         typed: dict[str, Any] | None = None
         for name, value in raw.items():

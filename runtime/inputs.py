@@ -202,6 +202,12 @@ def coerce(spec: InputSpec, value: Any) -> Any:
         raise ValueError("verwacht ja of nee: true of false")
     if kind == "num":
         number = _number(spec, value)
+        if spec.label == "aantal" and (
+            number != number.to_integral_value()
+            or (isinstance(value, str) and not value.isascii())
+            or (isinstance(value, str) and not value.lstrip("-").isdigit())
+        ):
+            raise ValueError("verwacht een aantal: een geheel getal (0, 1, 2, …)")
         if spec.minimum is not None and number < spec.minimum:
             raise ValueError(f"mag niet kleiner zijn dan {_bound(spec, spec.minimum)}")
         if spec.maximum is not None and number > spec.maximum:
@@ -307,7 +313,8 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
     can say it (the decimals of a JSON number it cannot: the description does)."""
     if spec.kind == "num":
         limit = 10**INTEGER_DIGITS
-        number: dict[str, Any] = {"type": "number"}
+        whole = spec.label == "aantal"
+        number: dict[str, Any] = {"type": "integer" if whole else "number"}
         if spec.minimum is not None:
             number["minimum"] = (
                 int(spec.minimum) if spec.minimum == int(spec.minimum) else str(spec.minimum)
@@ -321,6 +328,8 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
         else:
             number["exclusiveMaximum"] = limit
         pattern = (PERCENT_TEXT if spec.percentage else NUMBER_TEXT).pattern
+        if whole:
+            pattern = "[0-9]+"
         return {"anyOf": [number, {"type": "string", "pattern": f"^{pattern}$"}]}
     if spec.kind == "bool":
         return {"type": "boolean"}
@@ -344,6 +353,8 @@ def describe(spec: InputSpec, organ: str | None = None) -> str:
             text += " (een getal; 0.5 is 50%)"
         elif spec.unit:
             text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
+        elif spec.label == "aantal":
+            text += " (een aantal: een geheel getal, 0 of meer)"
         else:
             text += " (een getal)"
         text += (

@@ -302,7 +302,8 @@ def test_amounts_are_rounded_to_cents_before_formatting() -> None:
     from decimal import Decimal
 
     assert money(Decimal("1234.565")) == "€\xa01.234,57"
-    assert money(Decimal("500"), "maand") == "€\xa0500,00 per maand"
+    assert money(Decimal("500"), ("maand",)) == "€\xa0500,00 per maand"
+    assert money(Decimal("36.1"), ("m2", "jaar")) == "€\xa036,10 per m² per jaar"
 
 
 # ---------------------------------------------------------------- the highlighter

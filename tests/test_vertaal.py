@@ -219,7 +219,7 @@ def test_a_second_translation_replaces_the_first(tmp_path: Path) -> None:
     first = (out / "voorbeeld" / "__init__.py").read_text(encoding="utf-8")
     assert first.splitlines()[0] == HEADER
     assert json.dumps(sorted(p.name for p in out.iterdir())) == json.dumps(
-        ["voorbeeld", "voorbeeld_beleid", "voorbeeldwet"]
+        ["voorbeeld", "voorbeeld_apv", "voorbeeld_beleid", "voorbeeld_precario", "voorbeeldwet"]
     )
 
 

@@ -116,3 +116,5 @@ class CasesPass(CheckerBase):
                 value.span,
                 _unit_hint(want, got),
             )
+        else:
+            self._check_count(name, value, want)

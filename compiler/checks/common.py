@@ -22,7 +22,7 @@ _ALLOWED_PARENT = {
     "hoofdstuk": (None,),
     "artikel": (None, "hoofdstuk"),
     "lid": ("artikel",),
-    "onderdeel": ("artikel", "lid"),
+    "onderdeel": ("artikel", "lid", "onderdeel"),  # onder a sub 1°
 }
 
 
@@ -93,7 +93,7 @@ def _describe(item: object) -> str:
     if isinstance(item, n.TextBlock):
         return {"tekst onbekend": "'tekst onbekend'"}.get(item.kind, f"een {item.kind}")
     if isinstance(item, n.NotExecutable):
-        return "'niet uitvoerbaar'"
+        return f"'{item.words}'"
     if isinstance(item, n.References):
         return "een verwijzing ('verwijst naar')"
     raise TypeError(f"onbekend onderdeel {type(item).__name__}")
@@ -123,6 +123,14 @@ def _unit_hint(want: Type, got: Type) -> str | None:
     if len(times) == 2:
         a, b = times
         return f"reken expliciet om, bijvoorbeeld met '× 12 maanden per jaar' ({a} ↔ {b})"
+    # What is left over: `€ per jaar` where `€` is wanted needs a duration in jaren.
+    rest = (got.unit / want.unit).dims
+    if len(rest) == 1 and rest[0][1] == -1 and rest[0][0] in vocabulary.TIME_UNITS:
+        unit = vocabulary.UNITS[rest[0][0]]
+        return (
+            f"vermenigvuldig met een duur in {unit.words[-1]} (… × 1 {unit.singular}), of reken "
+            "om: × 12 maanden per jaar"
+        )
     return None
 
 

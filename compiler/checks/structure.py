@@ -30,16 +30,24 @@ class StructurePass(CheckerBase):
                     "R502",
                     f"een {unit.level_word} kan niet {where} staan",
                     unit.span,
-                    "de volgorde is hoofdstuk > artikel > lid > onderdeel",
+                    "de volgorde is hoofdstuk > artikel > lid > onderdeel (> onderdeel)",
                 )
-            if unit.label in seen:
+            # Articles whose number is unknown (`artikel onbekend "titel"`) differ by title.
+            key = _unnumbered(unit) or unit.label
+            if key in seen:
+                what = f"{unit.level_word} {unit.label}"
+                if key != unit.label:
+                    what += f" met de titel '{unit.title}'"
                 self.error(
                     "R503",
-                    f"{unit.level_word} {unit.label} komt twee keer voor",
+                    f"{what} komt twee keer voor",
                     unit.span,
-                    related=(("eerste keer", seen[unit.label].span),),
+                    "geef elk artikel zonder bekend nummer een eigen titel"
+                    if key != unit.label
+                    else None,
+                    related=(("eerste keer", seen[key].span),),
                 )
-            seen[unit.label] = unit
+            seen[key] = unit
             if any(len(run) > MAX_LABEL_DIGITS for run in re.findall(r"[0-9]+", unit.label)):
                 self.error(
                     "R510",
@@ -59,23 +67,32 @@ class StructurePass(CheckerBase):
             for item in contents:
                 if isinstance(item, n.NotExecutable):
                     if not item.reason:
+                        example = (
+                            "valt buiten de terrasvergunning" if item.omitted
+                            else "citeertitel, geen norm"
+                        )  # fmt: skip
                         self.error(
                             "R504",
-                            "'niet uitvoerbaar' zonder reden",
+                            f"'{item.words}' zonder reden",
                             item.span,
-                            'geef de reden: niet uitvoerbaar "citeertitel, geen norm"',
+                            f'geef de reden: {item.words} "{example}"',
                         )
                     if executable:
                         self.error(
                             "R505",
-                            f"{unit.level_word} {unit.label} is 'niet uitvoerbaar' "
+                            f"{unit.level_word} {unit.label} is '{item.words}' "
                             "maar bevat toch regels",
                             item.span,
                         )
-            if unit.level == "artikel" and not any(
-                isinstance(c, n.TextBlock) and c.kind in ("tekst", "tekst onbekend")
-                for u in _walk_units([unit])
-                for c in u.children
+            omitted = any(isinstance(c, n.NotExecutable) and c.omitted for c in contents)
+            if (
+                unit.level == "artikel"
+                and not omitted
+                and not any(
+                    isinstance(c, n.TextBlock) and c.kind in ("tekst", "tekst onbekend")
+                    for u in _walk_units([unit])
+                    for c in u.children
+                )
             ):
                 self.warn(
                     "R508",
@@ -122,11 +139,23 @@ class StructurePass(CheckerBase):
         if unit.level == "hoofdstuk":
             return None
         if unit.level == "artikel":
-            return n.Anchor(unit.label, word=unit.level_word)
+            return n.Anchor(_unnumbered(unit) or unit.label, word=unit.level_word)
         if parent is None:
             return None
         if unit.level == "lid":
             return n.Anchor(parent.artikel, unit.label, word=parent.word, lid_word=unit.level_word)
+        path = parent.onderdeel + n.SUB + unit.label if parent.onderdeel else unit.label
         return n.Anchor(
-            parent.artikel, parent.lid, unit.label, word=parent.word, lid_word=parent.lid_word
+            parent.artikel, parent.lid, path, word=parent.word, lid_word=parent.lid_word
         )
+
+
+UNKNOWN_NUMBER = "onbekend"
+
+
+def _unnumbered(unit: n.Unit) -> str | None:
+    """An article whose number is unknown, `artikel onbekend "Door het college in te vullen
+    normen"`, is cited by its title: there may be more than one."""
+    if unit.level != "artikel" or unit.label != UNKNOWN_NUMBER or not unit.title:
+        return None
+    return f"{UNKNOWN_NUMBER} ({unit.title})"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import decimal
+from decimal import Decimal
 
 from regel.runtime import inputs
 
 from .. import nodes as n
 from .. import unparse, vocabulary
 from ..diagnostics import Span, suggest
-from ..model import RegInfo, Symbol
+from ..model import RegInfo, Symbol, constant_value
 from ..types import BOOL, DATE, DIMENSIONLESS, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
 from .base import CheckerBase
 from .common import (
@@ -66,6 +67,23 @@ class TypesPass(CheckerBase):
                 "R309",
                 f"de standaardwaarde van '{name}' is {got.display()}, verwacht {want.display()}",
                 expr.span,
+            )
+        else:
+            self._check_count(name, expr, want)
+
+    def _check_count(self, name: str, expr: n.Expr, want: Type | None) -> None:
+        """A fixed value for an `aantal` (a number of persons, of terraces): whole and not
+        below zero, as the input is."""
+        if want is None or want.label != "aantal":
+            return
+        value = constant_value(expr)
+        if isinstance(value, Decimal) and (value < 0 or value != value.to_integral_value()):
+            self.error(
+                "R313",
+                f"'{name}' is een aantal: een geheel getal van 0 of meer, "
+                f"niet {unparse.source(expr)}",
+                expr.span,
+                "tel in hele eenheden; is het een hoeveelheid, kies dan getal of een eenheid",
             )
 
     def _check_bounds(self, info: RegInfo, inp: n.Input) -> None:

@@ -1,0 +1,200 @@
+"""Constructs a municipal regulation needs, as a policy writer writes them: APV numbers and
+nested onderdelen, units such as m² and `per m² per jaar`, whole-number counts, and
+regulations that are only partly encoded."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from regel import runtime as rt
+from regel.compiler import load, loads
+from regel.compiler.api import analyse_sources
+from regel.compiler.coverage import MISSING, OMITTED, coverage, render
+from regel.runtime.inputs import json_schema
+
+from .conftest import POLICIES
+
+DAY = datetime.date(2020, 6, 1)
+HEAD = """verordening t "Test"
+  vastgesteld door de raad op 01-01-2020
+  geldig vanaf 01-01-2020
+"""
+
+
+@pytest.mark.parametrize("label", ["2:30b", "7.1a", "4a", "2.3.1", "B.6", "10"])
+def test_article_numbers_as_the_text_writes_them(label: str) -> None:
+    text = (
+        HEAD
+        + f"""gegevens
+  terras: ja/nee
+uitkomsten
+  nodig: verplichting standaard nee
+artikel {label} "Terras"
+  lid 1
+    tekst "Het is verboden zonder vergunning een terras te exploiteren."
+    regel vergunning
+      nodig is ja
+      als terras
+"""
+    )
+    result = loads(text)["t"].evaluate({"terras": True}, DAY, trace=True)
+    assert result.outcomes["nodig"].rules == (f"artikel {label} lid 1",)
+    assert f"Artikel {label} lid 1 (regel vergunning) is toegepast" in result.text()
+
+
+def test_nested_onderdelen_are_cited_and_deviated_from_as_written() -> None:
+    apv = load(POLICIES / "voorbeeld")["voorbeeld_apv"]
+    given = {"terras_exploiteren": True, "terras_op_openbare_weg": True}
+    result = apv.evaluate({**given, "vrije_doorgang_in_meters": Decimal("1.2")}, DAY, "terras")
+    assert result.outcomes["weigeringsgronden"].rules == ("artikel 2:30b lid 2 onder b sub 1°",)
+    sources = {
+        "t.regel": HEAD
+        + """gegevens
+  a: ja/nee
+uitkomsten
+  x: ja/nee standaard nee
+artikel 31 "Middelen"
+  lid 2
+    tekst "Niet gerekend worden:"
+    onderdeel a
+      tekst "bijstand:"
+      onderdeel 1°
+        tekst "voor een kind;"
+        regel kind
+          x is ja
+          als a
+      onderdeel 2°
+        tekst "maar niet:"
+        regel niet_kind
+          in afwijking van artikel 31 lid 2 onder a sub 1°
+          x is nee
+          als a
+"""
+    }
+    analysis, diagnostics = analyse_sources(sources)
+    assert [d.code for d in diagnostics] == []
+    info = analysis.regs["t"]
+    assert {str(a) for a in info.units} >= {
+        "artikel 31 lid 2 onder a",
+        "artikel 31 lid 2 onder a sub 1°",
+        "artikel 31 lid 2 onder a sub 2°",
+    }
+    outer = next(a for a in info.units if str(a) == "artikel 31 lid 2 onder a")
+    inner = next(a for a in info.units if str(a) == "artikel 31 lid 2 onder a sub 1°")
+    assert outer.contains(inner) and not inner.contains(outer)
+    t = loads(sources["t.regel"])["t"]
+    assert t.evaluate({"a": True}, DAY).outcomes["x"].value is False
+
+
+def test_units_multiply_and_divide_exactly() -> None:
+    precario = load(POLICIES / "voorbeeld")["voorbeeld_precario"]
+    inputs = {
+        "lengte_terras": Decimal("4.2"),
+        "diepte_terras": Decimal(3),
+        "maanden_geplaatst": Decimal(6),
+        "parasols": 2,
+    }
+    result = precario.evaluate(inputs, DAY, "aanslag", trace=True)
+    assert result.outcomes["oppervlakte"].display == "13 m²"  # 12,6 m², rounded up
+    assert result.outcomes["precariobelasting"].value == Decimal("259.65")
+    text = result.text()
+    assert "€ 36,10 per m² per jaar (tarief terras) × 13 m² (oppervlakte) = € 469,30 per jaar" in (
+        text.replace("\xa0", " ")
+    )
+    # the same without a trace, and from JSON
+    fast = precario.evaluate(inputs, DAY, "aanslag")
+    assert fast.outcomes["precariobelasting"].value == Decimal("259.65")
+
+
+def test_a_unit_left_over_is_an_error_that_says_what_is_missing() -> None:
+    _, diagnostics = analyse_sources(
+        {
+            "t.regel": HEAD
+            + """gegevens
+  oppervlakte: m²
+uitkomsten
+  belasting: bedrag
+artikel 1 "Tarief"
+  tekst "€ 36,10 per m² per jaar"
+  regel r
+    belasting is € 36,10 per m² per jaar × oppervlakte
+"""
+        }
+    )
+    [found] = diagnostics
+    assert found.code == "R304" and "bedrag per jaar" in found.message
+    assert found.hint is not None and "× 1 jaar" in found.hint
+
+
+COUNT = (
+    HEAD
+    + """gegevens
+  kinderen: aantal "Het aantal kinderen"
+uitkomsten
+  gezin: ja/nee standaard nee
+artikel 1 "Gezin"
+  tekst "…"
+  regel r
+    gezin is ja
+    als kinderen > 0
+"""
+)
+
+
+@pytest.mark.parametrize("value", [Decimal("2.5"), "2.5", "-3", -1, "3.0", "1E+1"])
+def test_a_count_is_a_whole_number_of_zero_or_more_in_every_path(value: object) -> None:
+    t = loads(COUNT)["t"]
+    for trace in (False, True):
+        with pytest.raises(rt.InputError) as err:
+            t.evaluate({"kinderen": value}, DAY, trace=trace)
+        assert "kinderen" in err.value.problems
+
+
+def test_a_count_accepts_whole_numbers_and_says_so_in_the_schema() -> None:
+    t = loads(COUNT)["t"]
+    for value in (0, 3, Decimal(3), "3", Decimal("3.0")):
+        assert t.evaluate({"kinderen": value}, DAY).outcomes["gezin"].value is (value not in (0,))
+    schema = json_schema(t.inputs["kinderen"])
+    assert schema["anyOf"][0] == {"type": "integer", "minimum": 0, "exclusiveMaximum": 10**15}
+    assert "geheel getal" in rt.inputs.describe(t.inputs["kinderen"])
+
+
+def test_a_partly_encoded_regulation_is_honest_about_what_it_left_out() -> None:
+    policies = load(POLICIES / "voorbeeld" / "apv.regel")
+    [cov] = coverage(policies.analysis)
+    assert cov.complete
+    assert cov.count(OMITTED) == 10  # 2:1 to 2:9 skipped, 2:10 marked niet opgenomen
+    assert cov.count(MISSING) == 0
+    text = render(cov)
+    assert "dekking 100% van het opgenomen deel: 5 gecodeerd" in text
+    assert "10 niet opgenomen" in text
+    # without `gedeeltelijk opgenomen` the same skipped numbers are missing
+    source = (POLICIES / "voorbeeld" / "apv.regel").read_text(encoding="utf-8")
+    whole = "\n".join(
+        line for line in source.splitlines() if not line.strip().startswith("gedeeltelijk")
+    )
+    analysis, _ = analyse_sources({"apv.regel": whole})
+    [cov] = coverage(analysis)
+    assert not cov.complete and cov.count(MISSING) == 9
+
+
+def test_several_articles_without_a_known_number_are_told_apart_by_title() -> None:
+    text = """verordening t "Test"
+  vastgesteld door de raad
+  geldig vanaf 01-01-2020
+artikel onbekend "Normen voor het college"
+  tekst onbekend "Niet in de bronnen."
+  open norm hoogste_bedrag: bedrag per maand "Het hoogste bedrag" overgelaten aan het college
+artikel onbekend "Normen voor de burgemeester"
+  tekst onbekend "Niet in de bronnen."
+  open norm sluitingsuur: getal "Het sluitingsuur" overgelaten aan de burgemeester
+"""
+    analysis, diagnostics = analyse_sources({"t.regel": text})
+    assert [d.code for d in diagnostics] == []
+    anchors = {str(a) for a in analysis.regs["t"].units}
+    assert anchors == {
+        "artikel onbekend (Normen voor het college)",
+        "artikel onbekend (Normen voor de burgemeester)",
+    }
