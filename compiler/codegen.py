@@ -207,7 +207,7 @@ class ModuleWriter(ExprVisitor[Code]):
     def expr(self, e: n.Expr, date_mode: str | None = None) -> Code:
         """The Python of an expression; `date_mode` is the rounding of a date chain."""
         if self.explaining and (
-            isinstance(e, n.Not | n.Membership)
+            isinstance(e, n.Not | n.Membership | n.Empty)
             or (isinstance(e, n.Binary) and e.op not in OPERATORS)
         ):
             return self._plain(e)  # a test inside a value: its facts, not a calculation
@@ -264,6 +264,11 @@ class ModuleWriter(ExprVisitor[Code]):
         if len(items) == 1:
             return binary("!=" if e.negated else "==", COMPARE, value, items[0])
         return binary(op, COMPARE, value, Call("", items))
+
+    def visit_Empty(self, e: n.Empty, date_mode: str | None) -> Code:
+        return binary(
+            "!=" if e.negated else "==", COMPARE, Call("len", [self.expr(e.value)]), Atom("0")
+        )
 
     def visit_Bound(self, e: n.Bound, date_mode: str | None) -> Code:
         pick = "min" if e.kind == "maximum" else "max"
@@ -522,6 +527,13 @@ class ModuleWriter(ExprVisitor[Code]):
             if e.otherwise is not None:
                 tiers.append(self._reason(e.otherwise, note, depth + 1))
             return f'("keuze", {fn}, {text}, ({", ".join(tiers)},))'
+        if isinstance(e, n.Empty):  # the items, to say which (the grounds that apply)
+            items = self._part(e.value, note)
+            named = isinstance(e.value, n.Name)
+            shown = py_str(
+                e.value.name.replace("_", " ") if named else source_text(e.value.span, self.sources)
+            )  # type: ignore[attr-defined]
+            return f'("leeg", {fn}, {text}, (), {items}, {shown})'
         if isinstance(e, n.Binary) and e.op in COMPARATORS:
             left, right = self._part(e.left, note), self._part(e.right, note)
             yes, no = _comparison_words(e)

@@ -137,6 +137,14 @@ class Membership(Expr):
 
 
 @dataclass(slots=True, eq=False)
+class Empty(Expr):
+    """`weigeringsgronden is leeg`: a lijst without items (`negated`: is niet leeg)."""
+
+    value: Expr
+    negated: bool = False
+
+
+@dataclass(slots=True, eq=False)
 class Bound(Expr):
     """`x met een maximum van y` (kind 'maximum') or minimum."""
 

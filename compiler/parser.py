@@ -762,6 +762,12 @@ class _ToAst:
     def is_geen_van(self, meta, value, options):
         return n.Membership(self._s(meta), value, options, negated=True)
 
+    def is_leeg(self, meta, value):
+        return n.Empty(self._s(meta), value)
+
+    def is_niet_leeg(self, meta, value):
+        return n.Empty(self._s(meta), value, negated=True)
+
     def lijst(self, meta, *items):
         return list(items)
 

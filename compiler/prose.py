@@ -226,6 +226,9 @@ class Prose(ExprVisitor[str]):
     def visit_Membership(self, e: n.Membership) -> str:
         return self.atom(e)
 
+    def visit_Empty(self, e: n.Empty) -> str:
+        return self.atom(e)
+
     def visit_Bound(self, e: n.Bound) -> str:
         return f"{self.expr(e.value)}, met een {e.kind} van {self.expr(e.limit)}"
 
@@ -272,6 +275,8 @@ class Prose(ExprVisitor[str]):
                 return self._statement(inner, sym, False)
             case n.Not():
                 return f"niet ({self.atom(e.operand)})"
+            case n.Empty():
+                return f"{self.expr(e.value)} is {'niet ' if e.negated else ''}leeg"
             case n.Membership():
                 options = _enumerate([self.expr(o) for o in e.options], "of")
                 verb = "is niet" if e.negated else "is"

@@ -43,7 +43,7 @@ def _level(e: n.Expr) -> int:
         return _LEVEL.get(e.op, _COMPARISON)
     if isinstance(e, n.Not):
         return _NOT
-    if isinstance(e, n.Membership):
+    if isinstance(e, n.Membership | n.Empty):
         return _COMPARISON
     if isinstance(e, n.Round):
         return _ROUND
@@ -111,6 +111,9 @@ class Source(ExprVisitor[str]):
         verb = "is niet een van" if e.negated else "is een van"
         options = ", ".join(_operand(o, _ATOM) for o in e.options)
         return f"{_operand(e.value, _ROUND)} {verb} {options}"
+
+    def visit_Empty(self, e: n.Empty) -> str:
+        return f"{_operand(e.value, _ROUND)} is {'niet ' if e.negated else ''}leeg"
 
     def visit_Bound(self, e: n.Bound) -> str:
         return f"{_operand(e.value, _BOUND)} met een {e.kind} van {_operand(e.limit, 8)}"

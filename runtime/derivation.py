@@ -301,6 +301,11 @@ def why(c: Context, shape: Shape, depth: int = 0) -> list[str]:
         return [f"{show(left(c), f[0])} {holds if value else fails} {show(right(c), f[1])}"]
     if kind == "begrip":
         return [_why_begrip(c, text, value, depth)]
+    if kind == "leeg":  # `weigeringsgronden is leeg`: which items there are
+        items, name = shape[4](c), shape[5]
+        if not items:
+            return [f"{name} is leeg"]
+        return [f"{name} is niet leeg: " + "; ".join(f"“{item}”" for item in items)]
     return [f"{_label(text.rsplit('.', 1)[-1])}: {'ja' if value else 'nee'}"]
 
 

@@ -168,7 +168,7 @@ def test_a_partly_encoded_regulation_is_honest_about_what_it_left_out() -> None:
     assert cov.count(OMITTED) == 10  # 2:1 to 2:9 skipped, 2:10 marked niet opgenomen
     assert cov.count(MISSING) == 0
     text = render(cov)
-    assert "dekking 100% van het opgenomen deel: 5 gecodeerd" in text
+    assert "dekking 100% van het opgenomen deel: 6 gecodeerd" in text
     assert "10 niet opgenomen" in text
     # without `gedeeltelijk opgenomen` the same skipped numbers are missing
     source = (POLICIES / "voorbeeld" / "apv.regel").read_text(encoding="utf-8")
@@ -198,3 +198,24 @@ artikel onbekend "Normen voor de burgemeester"
         "artikel onbekend (Normen voor het college)",
         "artikel onbekend (Normen voor de burgemeester)",
     }
+
+
+def test_refusal_grounds_are_written_once_and_give_both_the_grounds_and_the_answer() -> None:
+    apv = load(POLICIES / "voorbeeld")["voorbeeld_apv"]
+    base = {"terras_exploiteren": True, "terras_op_openbare_weg": True}
+    granted = apv.evaluate({**base, "vrije_doorgang_in_meters": Decimal(2)}, DAY, "terras")
+    assert granted["vergunning_verleend"] is True and granted["weigeringsgronden"] == ()
+    refused = apv.evaluate(
+        {**base, "vrije_doorgang_in_meters": Decimal("1.2"), "in_strijd_met_bestemmingsplan": True},
+        DAY,
+        "terras",
+        trace=True,
+    )
+    assert refused["vergunning_verleend"] is False
+    assert len(refused["weigeringsgronden"]) == 2
+    [step] = [t for t in refused.trace if t.rule == "verlenen"]
+    assert step.status == "niet_toegepast"
+    assert step.why == [
+        "weigeringsgronden is niet leeg: “te weinig vrije doorgang (artikel 2:30b lid 2 onder b "
+        "sub 1°)”; “strijd met het bestemmingsplan (artikel 2:30b lid 2 onder c)”"
+    ]

@@ -22,8 +22,8 @@ BACK_ENDS = [Checker, ModuleWriter, Prose, Source]
 
 def test_the_kinds_of_expression_are_found() -> None:
     names = {k.__name__ for k in EXPRESSION_KINDS}
-    assert {"Number", "Binary", "Choice", "QualName", "Between"} <= names
-    assert len(names) == 18, sorted(names)
+    assert {"Number", "Binary", "Choice", "QualName", "Between", "Empty"} <= names
+    assert len(names) == 19, sorted(names)
 
 
 @pytest.mark.parametrize("back_end", BACK_ENDS, ids=lambda c: c.__name__)

@@ -354,6 +354,17 @@ class TypesPass(CheckerBase):
                 )
         return BOOL
 
+    def visit_Empty(self, e: n.Empty, info: RegInfo, expect: Type | None) -> Type | None:
+        value = self.typeof(info, e.value)
+        if value is not None and value.kind != "list":
+            self.error(
+                "R305",
+                f"'{_src(e.value)}' is {value.display()}, geen lijst; 'is leeg' kan hier niet",
+                e.span,
+                "alleen een lijst (zoals weigeringsgronden) kan leeg zijn",
+            )
+        return BOOL
+
     def visit_Bound(self, e: n.Bound, info: RegInfo, expect: Type | None) -> Type | None:
         value = self.typeof(info, e.value, expect)
         limit = self.typeof(info, e.limit, value)
