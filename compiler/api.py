@@ -67,12 +67,14 @@ class Policies:
         besluit: str | None = None,
         trace: bool = True,
         onvolledig: bool = False,
+        gemeente: str | None = None,
     ) -> rt.Result:
         """Evaluate a decision; with `trace` the result carries the motivation. With
         `onvolledig` the inputs may be partial: the decision follows the path the given facts
-        open, and `Result.needed` lists the gegevens and oordelen it still needs."""
+        open, and `Result.needed` lists the gegevens and oordelen it still needs. `gemeente`
+        (CBS code) is the gemeente decided for: its fillings of open norms apply."""
         version = self.version(regulation, peildatum)
-        return version.evaluate(inputs, peildatum, besluit, trace, onvolledig)
+        return version.evaluate(inputs, peildatum, besluit, trace, onvolledig, gemeente)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -41,6 +41,12 @@ def case_inputs(case: n.Case) -> tuple[dict[str, Any], datetime.date, str | None
     return inputs, case.peildatum, case.decision
 
 
+def case_options(case: n.Case) -> dict[str, Any]:
+    """How a case asks for its decision beyond the inputs: from partial input
+    (`onvolledig`), for a gemeente (`gemeente GM0503`); keyword arguments of `evaluate`."""
+    return {"onvolledig": case.partial, "gemeente": case.gemeente[0] if case.gemeente else None}
+
+
 def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
     outcome = CaseOutcome(case.span.file, case.span.line, f.regulation, case.name)
     inputs = case_inputs(case)[0]
@@ -50,7 +56,7 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
         # the version of the regulation in force on the case's peildatum
         regulation = policies.version(f.regulation, case.peildatum)
         result = regulation.evaluate(
-            inputs, case.peildatum, case.decision, trace=True, onvolledig=case.partial
+            inputs, case.peildatum, case.decision, trace=True, **case_options(case)
         )
     except rt.EvaluationError as err:
         if not expect_error:

@@ -127,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="de invoer mag onvolledig zijn: het besluit volgt alleen de weg die de opgegeven "
         "feiten openen en noemt wat het dan nog nodig heeft",
     )
+    p.add_argument(
+        "--gemeente",
+        metavar="GMxxxx",
+        help="beslis voor deze gemeente (CBS-code, zoals GM0503): dan geldt haar invulling "
+        "van de open normen van een wet",
+    )
     _docs_url(p)
 
     p = sub.add_parser(
@@ -283,7 +289,13 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
 
     try:
         result = policies.evaluate(
-            name, inputs, peildatum, args.besluit, trace=True, onvolledig=args.onvolledig
+            name,
+            inputs,
+            peildatum,
+            args.besluit,
+            trace=True,
+            onvolledig=args.onvolledig,
+            gemeente=args.gemeente,
         )
     except rt.EvaluationError as err:  # the same JSON as the service gives
         print(json.dumps(err.to_json(), ensure_ascii=False, indent=2))

@@ -240,7 +240,9 @@ class ModuleWriter(ExprVisitor[Code]):
             self._reads_norms = True
             return Atom(f"norms[{qualified.flat()}]")
         if self._constant_norm(e):  # worked out once per peildatum, also with a trace
-            return Call("c.regulation.norm_from", [qualified, Atom("c.peildatum")])
+            return Call(
+                "c.regulation.norm_from", [qualified, Atom("c.peildatum"), Atom("c.gemeente")]
+            )
         return Call("c.elsewhere", [Atom(py_str(e.regulation)), Atom(py_str(e.name))])
 
     def visit_Not(self, e: n.Not, date_mode: str | None) -> Code:
@@ -529,10 +531,13 @@ class ModuleWriter(ExprVisitor[Code]):
             return f'("keuze", {fn}, {text}, ({", ".join(tiers)},))'
         if isinstance(e, n.Empty):  # the items, to say which (the grounds that apply)
             items = self._part(e.value, note)
-            named = isinstance(e.value, n.Name)
-            shown = py_str(
-                e.value.name.replace("_", " ") if named else source_text(e.value.span, self.sources)
-            )  # type: ignore[attr-defined]
+            value = e.value
+            what = (
+                value.name.replace("_", " ")
+                if isinstance(value, n.Name)
+                else source_text(value.span, self.sources)
+            )
+            shown = py_str(what)
             return f'("leeg", {fn}, {text}, (), {items}, {shown})'
         if isinstance(e, n.Binary) and e.op in COMPARATORS:
             left, right = self._part(e.left, note), self._part(e.right, note)
@@ -1253,6 +1258,7 @@ class ModuleWriter(ExprVisitor[Code]):
         meta_items = [
             f"{py_str('citeertitel')}: {_opt(meta.citeertitel)}",
             f"{py_str('gemeente')}: {_opt(meta.gemeente)}",
+            f"{py_str('gemeentecode')}: {_opt(meta.territory[0] if meta.territory else None)}",
             f"{py_str('orgaan')}: {_opt(meta.organ)}",
             f"{py_str('vastgesteld')}: {self._date(meta.adopted)}",
         ]

@@ -255,6 +255,8 @@ class Target:
 class Meta:
     citeertitel: str | None = None
     gemeente: str | None = None
+    # The CBS code of the gemeente it applies in (GM0503), with where it is written.
+    territory: tuple[str, Span] | None = None
     organ: str | None = None
     adopted: datetime.date | None = None
     valid_from: datetime.date | None = None
@@ -456,6 +458,7 @@ class Case:
     peildatum: datetime.date | None = None
     decision: str | None = None
     partial: bool = False  # `onvolledig`: evaluated from partial input
+    gemeente: tuple[str, Span] | None = None  # `gemeente GM0503`: decided for that gemeente
     refs: list[Ref] = field(default_factory=list)
     givens: list[tuple[str, Span, Expr]] = field(default_factory=list)
     expectations: list[Expectation] = field(default_factory=list)

@@ -434,6 +434,10 @@ class _ToAst:
         value = _text(s) if s.type == "STRING" else str(s)
         return ("meta", lambda m: setattr(m, "gemeente", value))
 
+    def gemeentecode(self, meta, code):
+        span = self._t(code)
+        return ("meta", lambda m: setattr(m, "territory", (str(code), span)))
+
     def vastgesteld(self, meta, organ, d):
         def apply(m: n.Meta) -> None:
             m.organ, m.adopted = organ, self._date(d) if d else None
@@ -875,6 +879,10 @@ class _ToAst:
 
     def g_onvolledig(self, meta):
         return lambda c: setattr(c, "partial", True)
+
+    def g_gemeente(self, meta, code):
+        value = (str(code), self._t(code))
+        return lambda c: setattr(c, "gemeente", value)
 
     def g_nog_nodig(self, meta, *names):
         exp = n.Expectation(self._s(meta), "nog_nodig")

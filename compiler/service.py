@@ -154,10 +154,18 @@ class Besluit(BaseModel):
     geldig_van: datetime.date | None = Field(description="Begin van de toegepaste versie")
     geldig_tot_en_met: datetime.date | None = Field(description="Einde van de toegepaste versie")
     peildatum: datetime.date
+    gemeente: str | None = Field(
+        None, description="De gemeente waarvoor is beslist (CBS-code), als die er is"
+    )
     uitkomsten: dict[str, Uitkomst]
     motivering: list[Stap] = Field(description="Elke regel die is bekeken, in volgorde")
     oordelen: list[Oordeel] = Field(
         description="De oordelen (van het college, de raad, …) waarop het rust"
+    )
+    normen: list[str] | None = Field(
+        None,
+        description="De open normen waarop het besluit rust, elk met zijn waarde en waar die "
+        "is vastgesteld (bij een wet: door welke gemeente)",
     )
     nog_nodig: list[Vraag] | None = Field(
         None,
@@ -442,10 +450,11 @@ def _decide(
     async def decide(request: Request) -> Response:
         try:
             partial = partial_wanted(request.query_params)
+            gemeente = request.query_params.get("gemeente")
             data = parse_body(await _read(request, timeout))
             peildatum, regulation, inputs = check_request(policies, ep, data, partial)
             result = regulation.evaluate(
-                inputs, peildatum, ep.decision, trace=True, onvolledig=partial
+                inputs, peildatum, ep.decision, trace=True, onvolledig=partial, gemeente=gemeente
             )
         except Refused as err:
             return _refusal(err)
@@ -596,7 +605,16 @@ def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TI
                         "description": "ja: de gegevens mogen onvolledig zijn. Het besluit volgt "
                         "alleen de weg die de opgegeven feiten openen; wat dan nog nodig is, "
                         "staat in nog_nodig.",
-                    }
+                    },
+                    {
+                        "name": "gemeente",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": f"^{valid.TERRITORY.pattern}$"},
+                        "description": "De gemeente waarvoor wordt beslist (CBS-code, zoals "
+                        "GM0503): haar invulling van de open normen geldt. Een gemeentelijke "
+                        "regeling beslist alleen voor haar eigen gemeente.",
+                    },
                 ],
                 "requestBody": {
                     "required": True,

@@ -218,7 +218,7 @@ def elsewhere(s: Steps, c: Context, regulation: str, name: str, f: Format) -> An
 def fixed_norm(s: Steps, c: Context, regulation: str, name: str, f: Format) -> Any:
     """An open norm of another regulation that its fillings give a literal value: from the
     regulation's cache (`Regulation.norm_from`), with where it was set."""
-    value = c.regulation.norm_from(f"{regulation}.{name}", c.peildatum)
+    value = c.regulation.norm_from(f"{regulation}.{name}", c.peildatum, c.gemeente)
     _once(s, "norm", (regulation, name), _other, (regulation, name, value, f, c), None)
     return value
 
@@ -231,7 +231,8 @@ def _other(regulation: str, name: str, value: Any, f: Format, c: Context) -> tup
     if other is None:
         return f"{_label(name)}: {shown} (uit {regulation})", shown
     if name in other.norms:
-        return f"{_label(name)}: {shown}, {other.norm_origin(name, c.peildatum)}", shown
+        origin = other.norm_origin(name, c.peildatum, c.gemeente)
+        return f"{_label(name)}: {shown}, {origin}", shown
     where = other.anchors.get(name)
     origin = f"{where} van {other.title}" if where else other.title
     return f"{_label(name)}: {shown} (uit {origin})", shown

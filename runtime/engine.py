@@ -237,9 +237,24 @@ class Result:
     # What was decided on: the regulation and the inputs as given, to say on request which
     # optional gegevens an onbepaald outcome lacks (`missing`).
     source: tuple[Regulation, Mapping[str, Any]] | None = None
+    gemeente: str | None = None  # the gemeente decided for (CBS code), if any
+    # With the motivation: each open norm it read, with its value and where it was set
+    # ("leeftijdsgrens jongere: 23 jaar, vastgesteld in artikel 1 van …").
+    norms: list[str] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
+
+    def _gemeente_name(self) -> str:
+        """The gemeente decided for, by name where a loaded regulation gives it: "Delft
+        (GM0503)"."""
+        code = self.gemeente or ""
+        if self.source is not None:
+            for version in self.source[0].program.regulations.values():
+                name = version.meta.get("gemeente")
+                if version.territory == code and name:
+                    return f"{name} ({code})"
+        return code
 
     def missing(self, name: str) -> tuple[str, ...]:
         """For an onbepaald outcome: the gegevens and oordelen not given that could settle it,
@@ -301,6 +316,7 @@ class Result:
             "geldig_van": _iso(self.period[0]),
             "geldig_tot_en_met": _iso(self.period[1]),
             "peildatum": self.peildatum.isoformat(),
+            **({"gemeente": self.gemeente} if self.gemeente else {}),
             "uitkomsten": {
                 name: {
                     "status": r.status,
@@ -340,6 +356,7 @@ class Result:
                 for t in self.trace
             ],
             **({"nog_nodig": self.questions()} if self.needed else {}),
+            **({"normen": list(self.norms)} if self.norms else {}),
             "oordelen": [
                 {
                     "gegeven": j.name,
@@ -362,6 +379,8 @@ class Result:
         out = [f"{self.title} ({self.regulation}), peildatum {format_date(self.peildatum)}."]
         if self.period != (None, None):
             out.append(f"Toegepast is de versie {format_period(*self.period)}.")
+        if self.gemeente:
+            out.append(f"Beslist voor de gemeente {self._gemeente_name()}.")
         out += ["", "Uitkomsten:"]
         for name, r in self.outcomes.items():
             label = name.replace("_", " ")
@@ -390,6 +409,9 @@ class Result:
         if self.trace:
             out += ["", "Motivering:"]
             out += [f"{i}. {t.text}" for i, t in enumerate(self.trace, 1)]
+        if self.norms:
+            out += ["", "Gebruikte open normen:"]
+            out += [f"- {norm}." for norm in self.norms]
         if self.judgements:
             out += ["", "Oordelen waarop het besluit rust:"]
             for j in self.judgements:
@@ -500,7 +522,16 @@ class Given(dict[str, Any]):
 class Context:
     """The state of one evaluation: inputs, peildatum, and what has been worked out so far."""
 
-    __slots__ = ("inputs", "judged", "memo", "peildatum", "regulation", "resolved", "trace")
+    __slots__ = (
+        "gemeente",
+        "inputs",
+        "judged",
+        "memo",
+        "peildatum",
+        "regulation",
+        "resolved",
+        "trace",
+    )
 
     def __init__(
         self,
@@ -509,10 +540,13 @@ class Context:
         peildatum: datetime.date,
         trace: list[RuleTrace] | None = None,
         judged: dict[str, Any] | None = None,
+        gemeente: str | None = None,
     ):
         self.regulation = regulation
         self.inputs = inputs
         self.peildatum = peildatum
+        # The gemeente decided for (its CBS code): which filling of an open norm applies.
+        self.gemeente = gemeente or regulation.territory
         self.memo: dict[str, Any] = {}  # begrippen and norms worked out so far
         self.resolved: dict[str, OutcomeResult] = {}
         self.trace = trace
@@ -575,7 +609,9 @@ class Context:
                     name,
                     f"geen versie van '{regulation}' geldt op {format_date(self.peildatum)}",
                 )
-            sub = self.memo[key] = Context(other, self.inputs, self.peildatum, None, self.judged)
+            sub = self.memo[key] = Context(
+                other, self.inputs, self.peildatum, None, self.judged, self.gemeente
+            )
         if name in sub.regulation.outcomes:
             return sub.outcome(name)
         if name in sub.regulation.norms:
@@ -879,8 +915,11 @@ class Regulation:
         self.fast = fast or {}
         # Both at once, for the hot path: the function and the digits it can need.
         self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
-        self._norms_from: dict[int, NormTable] = {}  # per stretch of time
-        self._norms_last: tuple[datetime.date, NormTable] | None = None
+        # per stretch of time and gemeente
+        self._norms_from: dict[tuple[int, str | None], NormTable] = {}
+        self._norms_last: tuple[datetime.date, str | None, NormTable] | None = None
+        # The gemeente it applies in (CBS code), if it is a municipal regulation.
+        self.territory: str | None = (meta or {}).get("gemeentecode")
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -1042,11 +1081,17 @@ class Regulation:
         besluit: str | None = None,
         trace: bool = False,
         onvolledig: bool = False,
+        gemeente: str | None = None,
     ) -> Result:
         """Evaluate one decision (or every outcome) for a case on a peildatum. With
         `onvolledig` the inputs may be partial: the decision follows only the path the given
         facts open; an outcome that depends on what is missing is onbepaald, and
-        `Result.needed` lists the gegevens and oordelen still needed."""
+        `Result.needed` lists the gegevens and oordelen still needed. `gemeente` (a CBS
+        code, GM0503) is the gemeente decided for: its filling of an open norm applies; a
+        municipal regulation decides for its own gemeente only."""
+        if gemeente is not None and gemeente != self.territory:
+            self._check_gemeente(gemeente)
+            return self._in_exact(inputs, peildatum, besluit, trace, None, onvolledig, gemeente)
         entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
         fast = entry[0] if entry is not None else None
         start, end = self.valid_from, self.valid_until
@@ -1089,13 +1134,31 @@ class Regulation:
                     self.period,
                     self.kind,
                     (self, inputs),
+                    self.territory,
                 )
+        return self._in_exact(inputs, peildatum, besluit, trace, fast, onvolledig)
+
+    def _in_exact(self, *args: Any) -> Result:
         own = decimal.getcontext()
         decimal.setcontext(EXACT)
         try:
-            return self._evaluate(inputs, peildatum, besluit, trace, fast, onvolledig)
+            return self._evaluate(*args)
         finally:
             decimal.setcontext(own)
+
+    def _check_gemeente(self, gemeente: Any) -> None:
+        """A gemeente to decide for: a CBS code, and the regulation's own if it has one."""
+        if not isinstance(gemeente, str) or not _TERRITORY.fullmatch(gemeente):
+            raise InputError(
+                {"gemeente": "verwacht de code van het CBS: GM en vier cijfers (GM0503)"}
+            )
+        if self.territory is not None and gemeente != self.territory:
+            where = self.meta.get("gemeente") or self.territory
+            raise EvaluationError(
+                "R605",
+                f"'{self.title}' geldt in {where} ({self.territory}), niet in {gemeente}",
+                "kies de regeling van die gemeente, of beslis volgens de wet",
+            )
 
     def _evaluate(
         self,
@@ -1105,6 +1168,7 @@ class Regulation:
         trace: bool,
         fast: FastDecision | None,
         partial: bool = False,
+        gemeente: str | None = None,
     ) -> Result:
         """The full path, in the exact context: every input checked and converted, the trace
         if asked for."""
@@ -1125,8 +1189,11 @@ class Regulation:
             for name, (_, _, required, read) in self._plan_of(outcomes)[0].items()
         ):
             values, fast = Given(values), None  # what is not there is onbepaald
+        if gemeente is not None and gemeente != self.territory:
+            fast = None  # its norms are those of its own gemeente
         judged: dict[str, Any] = {}
         trail: list[RuleTrace] = []
+        norms: list[str] = []
         try:
             results = None
             if fast is not None:
@@ -1137,9 +1204,11 @@ class Regulation:
                 except EvaluationError:
                     results = None  # rule by rule, to say in which rule and article
             if results is None:
-                ctx = Context(self, values, peildatum, trail if trace else None, {})
+                ctx = Context(self, values, peildatum, trail if trace else None, {}, gemeente)
                 results = {name: ctx.resolve(name) for name in outcomes}
                 judged = ctx.judged or {}
+                if trace:
+                    norms = _norms_read(ctx)
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
         return Result(
@@ -1152,6 +1221,8 @@ class Regulation:
             self.period,
             self.kind,
             (self, values),
+            gemeente or self.territory,
+            norms,
         )
 
     def add_explainers(
@@ -1199,54 +1270,87 @@ class Regulation:
             if name in inputs
         ]
 
-    def norm_from(self, qualified: str, peildatum: datetime.date) -> Any:
+    def norm_from(
+        self, qualified: str, peildatum: datetime.date, gemeente: str | None = None
+    ) -> Any:
         """An open norm of another regulation (`regeling.norm`) that its fillings give a
-        literal value (the compiler checks that): only which versions are in force decides
-        it, so it is worked out once per stretch of time in which none starts or ends — not
-        once per peildatum, so that a caseload with a peildatum per case keeps it."""
-        return self.norms_at(peildatum)[qualified]
+        literal value (the compiler checks that): only which versions are in force, and for
+        which gemeente, decides it, so it is worked out once per stretch of time in which
+        none starts or ends — not once per peildatum, so that a caseload with a peildatum per
+        case keeps it."""
+        return self.norms_at(peildatum, gemeente)[qualified]
 
-    def norms_at(self, peildatum: datetime.date) -> NormTable:
-        """The constant open norms of other regulations as they stand on the peildatum: one
-        table per stretch of time, looked up once per decision by generated code."""
+    def norms_at(self, peildatum: datetime.date, gemeente: str | None = None) -> NormTable:
+        """The constant open norms of other regulations as they stand on the peildatum in the
+        gemeente (by default its own): one table per stretch of time, looked up once per
+        decision by generated code."""
+        gemeente = gemeente or self.territory
         last = self._norms_last
-        if last is not None and last[0] == peildatum:  # a caseload on one day: the same table
-            return last[1]
-        stretch = self.program.stretch(peildatum)
-        table = self._norms_from.get(stretch)
+        if last is not None and last[0] == peildatum and last[1] == gemeente:
+            return last[2]  # a caseload on one day: the same table
+        key = (self.program.stretch(peildatum), gemeente)
+        table = self._norms_from.get(key)
         if table is None:
-            table = self._norms_from[stretch] = NormTable(self, peildatum)
-        self._norms_last = (peildatum, table)
+            table = self._norms_from[key] = NormTable(self, peildatum, gemeente)
+        self._norms_last = (peildatum, gemeente, table)
         return table
+
+    def filler(
+        self, name: str, peildatum: datetime.date, gemeente: str | None
+    ) -> Regulation | None:
+        """The version of a regulation that fills open norm `name` on the peildatum for the
+        gemeente: one without a territory fills it everywhere, a municipal one only in its
+        own gemeente. Raises Undetermined when gemeenten fill it each for themselves and no
+        gemeente is known."""
+        _, filled = self.norms[name]
+        if filled is None:
+            return None
+        regulations, begrip = filled
+        elsewhere = False
+        for regulation in regulations:
+            version = self.program.in_force(regulation, peildatum)
+            if version is None or begrip not in version.begrippen:
+                continue
+            if version.territory is None or version.territory == gemeente:
+                return version
+            elsewhere = True
+        if elsewhere and gemeente is None:
+            raise Undetermined(
+                name,
+                f"de open norm '{name}' wordt per gemeente ingevuld; zeg voor welke gemeente "
+                "wordt beslist",
+            )
+        return None
 
     def norm_value(self, name: str, ctx: Context) -> Any:
         default, filled = self.norms[name]
-        if filled is not None:  # by a filling regulation in force on the peildatum
-            regulations, begrip = filled
-            for regulation in regulations:
-                version = self.program.in_force(regulation, ctx.peildatum)
-                if version is not None and begrip in version.begrippen:
-                    return ctx.elsewhere(regulation, begrip)
+        version = self.filler(name, ctx.peildatum, ctx.gemeente)
+        if version is not None:  # by a filling regulation in force on the peildatum
+            return ctx.elsewhere(version.id, filled[1])  # type: ignore[index]
         if default is not None:
             return default(ctx)
         raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
 
-    def norm_origin(self, name: str, peildatum: datetime.date) -> str:
+    def norm_origin(self, name: str, peildatum: datetime.date, gemeente: str | None = None) -> str:
         """Where the value of an open norm was set, for the motivation: the filling
         regulation and its article, or the norm's own standard value; and the delegation."""
         where = self.anchors.get(name)
         delegation = f"{where} van {self.title}" if where else self.title
         organ = self.organ_name(self.norm_organs.get(name, ""))
         left = f", open norm voor {organ}" if organ else ""
-        _, filled = self.norms[name]
-        if filled is not None:
-            regulations, key = filled
-            for regulation in regulations:
-                version = self.program.in_force(regulation, peildatum)
-                if version is not None and key in version.begrippen:
-                    article = version.anchors.get(key)
-                    source = f"{article} van {version.title}" if article else version.title
-                    return f"vastgesteld in {source}, op grond van {delegation}{left}"
+        try:
+            version = self.filler(name, peildatum, gemeente)
+        except Undetermined:
+            version = None
+        if version is not None:
+            article = version.anchors.get(self.norms[name][1][1])  # type: ignore[index]
+            source = f"{article} van {version.title}" if article else version.title
+            return f"vastgesteld in {source}, op grond van {delegation}{left}"
+        if gemeente is not None and self.norms[name][1] is not None:
+            return (
+                f"de standaardwaarde uit {delegation}{left}: de gemeente {gemeente} heeft hem "
+                "niet ingevuld"
+            )
         return f"de standaardwaarde uit {delegation}{left} (niet ingevuld)"
 
     def display_fact(self, name: str, ctx: Context, depth: int = 0) -> str:
@@ -1297,13 +1401,15 @@ class Regulation:
 class NormTable(dict[str, Any]):
     """`regeling.norm` → its value in one stretch of time, worked out on first use."""
 
-    def __init__(self, regulation: Regulation, peildatum: datetime.date):
+    def __init__(
+        self, regulation: Regulation, peildatum: datetime.date, gemeente: str | None = None
+    ):
         super().__init__()
-        self.regulation, self.peildatum = regulation, peildatum
+        self.regulation, self.peildatum, self.gemeente = regulation, peildatum, gemeente
 
     def __missing__(self, qualified: str) -> Any:
         regulation, name = qualified.split(".")
-        context = Context(self.regulation, {}, self.peildatum, None, {})
+        context = Context(self.regulation, {}, self.peildatum, None, {}, self.gemeente)
         value = self[qualified] = context.elsewhere(regulation, name)
         return value
 
@@ -1368,6 +1474,23 @@ class Program:
         return chosen
 
 
+def _norms_read(ctx: Context) -> list[str]:
+    """The open norms an evaluation worked out (in this regulation and those it read), each
+    with its value and where it was set, for the motivation."""
+    found: list[str] = []
+    for key, value in ctx.memo.items():
+        if isinstance(value, Context):
+            found += _norms_read(value)
+        elif key.startswith("norm:"):
+            name = key[5:]
+            regulation = ctx.regulation
+            kind, unit, percent, one = regulation.formats.get(name, ("text", "", False, ""))
+            shown = format_value(value, kind, unit, percent, one)
+            origin = regulation.norm_origin(name, ctx.peildatum, ctx.gemeente)
+            found.append(f"{name.replace('_', ' ')}: {shown}, {origin}")
+    return found
+
+
 # Inputs with more digits before the decimal point are refused (see `inputs.py`); kept under
 # this name for generated code and existing users.
 NUMBER_DIGITS = valid.INTEGER_DIGITS
@@ -1375,6 +1498,7 @@ NUMBER_QUANTUM = valid.NUMBER_QUANTUM
 # At most this many onbepaalde conditions in one outcome are worked out both ways (2^n paths).
 MAX_UNDETERMINED = 6
 _MISSING = object()
+_TERRITORY = valid.TERRITORY
 _UNBOUNDED = 1 << 62  # a decision whose digits the compiler could not bound
 FastDecision = Callable[
     [Mapping[str, Any], datetime.date, bool, dict[str, Any]], "dict[str, OutcomeResult] | None"

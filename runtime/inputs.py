@@ -31,6 +31,11 @@ LOWEST_EXPONENT = -FRACTION_DIGITS
 _CHECK = Context(prec=INTEGER_DIGITS + FRACTION_DIGITS + 5)
 
 
+# The CBS code of a gemeente: GM and four digits (GM0503 is Delft); a municipal regulation
+# says which it applies in, and a decision can be taken for one.
+TERRITORY = re.compile(r"GM[0-9]{4}")
+
+
 def number_problem(value: Decimal) -> str | None:
     """What is wrong with a Decimal as an input, or None."""
     if not value.is_finite():

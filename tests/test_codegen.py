@@ -80,6 +80,7 @@ def _outcomes(result) -> dict:
 
 def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
     policies = load(POLICIES)
+    from regel.compiler.cases import case_options
     from regel.compiler.model import constant_value
 
     checked = 0
@@ -89,9 +90,9 @@ def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
                 continue
             regulation = policies.version(case_file.regulation, case.peildatum)
             inputs = {name: constant_value(v) for name, _, v in case.givens}
-            day, decision, partial = case.peildatum, case.decision, case.partial
-            fast = regulation.evaluate(inputs, day, decision, onvolledig=partial)
-            full = regulation.evaluate(inputs, day, decision, trace=True, onvolledig=partial)
+            day, decision, options = case.peildatum, case.decision, case_options(case)
+            fast = regulation.evaluate(inputs, day, decision, **options)
+            full = regulation.evaluate(inputs, day, decision, trace=True, **options)
             assert _outcomes(fast) == _outcomes(full), case.name
             checked += 1
     assert checked >= 15

@@ -219,3 +219,46 @@ def test_refusal_grounds_are_written_once_and_give_both_the_grounds_and_the_answ
         "weigeringsgronden is niet leeg: “te weinig vrije doorgang (artikel 2:30b lid 2 onder b "
         "sub 1°)”; “strijd met het bestemmingsplan (artikel 2:30b lid 2 onder c)”"
     ]
+
+
+def test_each_gemeente_fills_the_same_norm_of_a_law_for_its_own_territory() -> None:
+    shipped = load(POLICIES / "voorbeeld")
+    wet = shipped["voorbeeldwet"]
+    born = {"geboortedatum": datetime.date(1995, 1, 1)}  # 25 on the peildatum
+
+    def decide(gemeente: str | None) -> rt.Result:
+        return wet.evaluate(born, DAY, "jongere", trace=True, gemeente=gemeente)
+
+    assert decide("GM9998")["jongere"] is True  # Voorbeeld: younger than 27
+    anderdorp = decide("GM9999")
+    assert anderdorp["jongere"] is False  # Anderdorp: younger than 23
+    assert anderdorp.gemeente == "GM9999"
+    assert "Beslist voor de gemeente Anderdorp (GM9999)." in anderdorp.text()
+    assert (
+        "23 jaar, vastgesteld in artikel 1 van Verordening jongeren Anderdorp"
+        in (anderdorp.norms[0])
+    )
+    assert anderdorp.to_json()["gemeente"] == "GM9999"
+    elsewhere = decide("GM0503")  # no verordening loaded: the law's own 30 years
+    assert elsewhere["jongere"] is True
+    assert "de gemeente GM0503 heeft hem niet ingevuld" in elsewhere.norms[0]
+    unknown = decide(None)
+    assert unknown.outcomes["jongere"].status == "onbepaald"
+    assert "per gemeente ingevuld" in (unknown.outcomes["jongere"].reason or "")
+    # the same answers without a trace (no one-pass shortcut takes another gemeente's norms)
+    for code, want in (("GM9998", True), ("GM9999", False), ("GM0503", True)):
+        assert wet.evaluate(born, DAY, "jongere", gemeente=code)["jongere"] is want
+
+
+def test_a_municipal_regulation_decides_for_its_own_gemeente_only() -> None:
+    delft = load(POLICIES / "delft")["delft"]
+    day = datetime.date(2011, 9, 1)
+    given = {"uitkering": "WWB", "woonplaats": "Rotterdam"}
+    own = delft.evaluate(given, day, "aanspraak", onvolledig=True, gemeente="GM0503")
+    assert own["aanspraak_voorziening"] is False
+    with pytest.raises(rt.EvaluationError) as err:
+        delft.evaluate(given, day, "aanspraak", onvolledig=True, gemeente="GM9999")
+    assert err.value.code == "R605" and "geldt in Delft (GM0503)" in err.value.message
+    with pytest.raises(rt.InputError) as bad:
+        delft.evaluate(given, day, "aanspraak", gemeente="Delft")
+    assert "GM en vier cijfers" in bad.value.problems["gemeente"]

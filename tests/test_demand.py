@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from regel import runtime as rt
 from regel.compiler import load, loads
-from regel.compiler.cases import case_inputs
+from regel.compiler.cases import case_inputs, case_options
 from regel.compiler.service import create_app
 
 from .conftest import POLICIES, ROOT
@@ -46,8 +46,9 @@ def test_leaving_out_any_gegeven_of_any_shipped_case_is_sound() -> None:
     for rid, case in _complete_cases():
         inputs, day, decision = case_inputs(case)
         regulation = SHIPPED.version(rid, day)
-        full = regulation.evaluate(inputs, day, decision, trace=True)
-        same = regulation.evaluate(inputs, day, decision, trace=True, onvolledig=True)
+        where = case_options(case)["gemeente"]
+        full = regulation.evaluate(inputs, day, decision, trace=True, gemeente=where)
+        same = regulation.evaluate(inputs, day, decision, True, True, where)
         assert _answers(same) == _answers(full), case.name
         assert same.needed == full.needed, case.name
         for name in inputs:
@@ -55,7 +56,7 @@ def test_leaving_out_any_gegeven_of_any_shipped_case_is_sound() -> None:
             if spec is None or spec.has_default:
                 continue  # left out, its standaard decides: another case, not a gap
             rest = {k: v for k, v in inputs.items() if k != name}
-            partial = regulation.evaluate(rest, day, decision, trace=True, onvolledig=True)
+            partial = regulation.evaluate(rest, day, decision, True, True, where)
             dropped_total += 1
             for outcome, (status, value) in _answers(partial).items():
                 if (status, value) != _answers(full)[outcome]:
@@ -187,5 +188,25 @@ def test_the_service_takes_partial_input_on_request() -> None:
         assert "ja of nee" in body["velden"]["onvolledig"]
         status, _, schema = server.request("GET", "/openapi.json")
         operation = schema["paths"][DELFT]["post"]
-        assert [p["name"] for p in operation["parameters"]] == ["onvolledig"]
+        assert [p["name"] for p in operation["parameters"]] == ["onvolledig", "gemeente"]
         assert "nog_nodig" in schema["components"]["schemas"]["Besluit"]["properties"]
+
+
+def test_the_service_decides_for_the_gemeente_asked() -> None:
+    path = "/regelingen/voorbeeldwet/besluiten/jongere"
+    body = {"peildatum": "2020-06-01", "geboortedatum": "1995-01-01"}
+    with Server(create_app(SHIPPED)) as server:
+        status, answer = server.post(path + "?gemeente=GM9999", body)
+        assert status == 200
+        assert answer["gemeente"] == "GM9999"
+        assert answer["uitkomsten"]["jongere"]["waarde"] is False
+        assert "Anderdorp" in answer["normen"][0]
+        status, answer = server.post(path + "?gemeente=GM9998", body)
+        assert answer["uitkomsten"]["jongere"]["waarde"] is True
+        status, answer = server.post(path + "?gemeente=Delft", body)
+        assert status == 422 and "gemeente" in answer["velden"]
+        status, answer = server.post(
+            "/regelingen/delft/besluiten/aanspraak?gemeente=GM9999&onvolledig=ja",
+            {"peildatum": "2011-09-01"},
+        )
+        assert status == 422 and answer["code"] == "R605"

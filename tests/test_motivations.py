@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from regel.compiler.api import Policies, load
-from regel.compiler.cases import case_inputs
+from regel.compiler.cases import case_inputs, case_options
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "motiveringen"
@@ -36,6 +36,9 @@ CASES = [
     ("voorbeeld", "subsidie: 50% met een maximum"),
     ("voorbeeld", "te kort werkloos"),
     ("voorbeeld", "in 2013 geldt de tweede versie"),
+    ("voorbeeld", "gebied: in Anderdorp geldt 23 jaar"),  # a gemeente's filling of a law
+    ("voorbeeld", "te weinig vrije doorgang"),  # a burgemeester's permit, nested onderdelen
+    ("voorbeeld", "een half jaar een terras"),  # € per m² per jaar
 ]
 
 _POLICIES: dict[str, Policies] = {}
@@ -64,7 +67,7 @@ def test_motivation_matches_golden(folder: str, title: str) -> None:
     policies = _policies(folder)
     regulation, case = _find(policies, title)
     inputs, peildatum, decision = case_inputs(case)  # type: ignore[arg-type]
-    result = policies.evaluate(regulation, inputs, peildatum, decision, True, case.partial)
+    result = policies.evaluate(regulation, inputs, peildatum, decision, True, **case_options(case))
     text = result.text()
     golden = GOLDEN / f"{folder}__{_slug(title)}.txt"
     if os.environ.get("REGEL_GOLDEN_UPDATE"):
@@ -87,7 +90,7 @@ def test_every_shipped_motivation_fits_the_published_schema(folder: str) -> None
                 continue
             inputs, peildatum, decision = case_inputs(case)
             result = policies.evaluate(
-                case_file.regulation, inputs, peildatum, decision, True, case.partial
+                case_file.regulation, inputs, peildatum, decision, True, **case_options(case)
             )
             body = result.to_json()
             Besluit.model_validate({**body, "besluit": decision or ""})

@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from regel import runtime as rt
 from regel.compiler import load
+from regel.compiler.cases import case_options
 from regel.compiler.cli import main
 from regel.compiler.model import constant_value
 from regel.compiler.package import HEADER, title_literal
@@ -56,10 +57,10 @@ def _answer(
     inputs: dict[str, Any],
     peildatum: datetime.date,
     besluit: str | None,
-    partial: bool = False,
+    options: dict[str, Any],
 ) -> Any:
     try:
-        result = evaluate(inputs, peildatum, besluit, True, partial)
+        result = evaluate(inputs, peildatum, besluit, True, **options)
         return result.to_json("https://voorbeeld.nl/")
     except rt.EvaluationError as err:
         return {"fout": err.code, "melding": err.message}
@@ -76,13 +77,13 @@ def test_every_shipped_case_gives_the_same_answer_both_ways(
             inputs = {name: constant_value(v) for name, _, v in case.givens}
 
             def in_memory(
-                i: Any, d: Any, b: Any, t: Any, o: Any, rid: str = case_file.regulation
+                i: Any, d: Any, b: Any, t: Any, rid: str = case_file.regulation, **o: Any
             ) -> Any:
-                return SHIPPED.evaluate(rid, i, d, b, t, o)
+                return SHIPPED.evaluate(rid, i, d, b, t, **o)
 
-            day, decision, partial = case.peildatum, case.decision, case.partial
-            expected = _answer(in_memory, inputs, day, decision, partial)
-            got = _answer(package.evaluate, inputs, day, decision, partial)
+            day, decision, options = case.peildatum, case.decision, case_options(case)
+            expected = _answer(in_memory, inputs, day, decision, options)
+            got = _answer(package.evaluate, inputs, day, decision, options)
             assert got == expected, (case_file.regulation, case.name)
             compared += 1
     assert compared == sum(len(f.cases) for f in SHIPPED.cases) > 150
@@ -183,7 +184,7 @@ def test_source_text_stays_in_literals(tmp_path: Path) -> None:
     ]
     assert titles == [hostile]
     calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    assert calls == {"Program", "PROGRAMMA.version", "versie(peildatum).evaluate", "versie"}
+    assert calls == {"Program", "PROGRAMMA.version", "version.evaluate", "versie"}
 
 
 def test_vertaal_refuses_what_it_must_not_overwrite_or_name(
@@ -219,7 +220,14 @@ def test_a_second_translation_replaces_the_first(tmp_path: Path) -> None:
     first = (out / "voorbeeld" / "__init__.py").read_text(encoding="utf-8")
     assert first.splitlines()[0] == HEADER
     assert json.dumps(sorted(p.name for p in out.iterdir())) == json.dumps(
-        ["voorbeeld", "voorbeeld_apv", "voorbeeld_beleid", "voorbeeld_precario", "voorbeeldwet"]
+        [
+            "anderdorp",
+            "voorbeeld",
+            "voorbeeld_apv",
+            "voorbeeld_beleid",
+            "voorbeeld_precario",
+            "voorbeeldwet",
+        ]
     )
 
 

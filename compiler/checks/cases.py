@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from regel.runtime.inputs import TERRITORY
+
 from .. import nodes as n
 from ..diagnostics import suggest
 from ..model import RegInfo
@@ -49,6 +51,13 @@ class CasesPass(CheckerBase):
                 )
             for ref in case.refs:
                 self._check_ref(info, ref)
+            if case.gemeente is not None and not TERRITORY.fullmatch(case.gemeente[0]):
+                self.error(
+                    "R511",
+                    f"'{case.gemeente[0]}' is geen gemeentecode",
+                    case.gemeente[1],
+                    "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
+                )
             for name, span, value in case.givens:
                 sym = info.symbols.get(name) or self._input_elsewhere(info, name)
                 if sym is None or sym.kind != "input":

@@ -80,12 +80,20 @@ class DelegationPass(CheckerBase):
         for (_, norm), found in fills.items():
             for i, (a, fa) in enumerate(found):
                 for b, fb in found[i + 1 :]:
-                    if a.node.id != b.node.id and a.overlaps(b):
+                    if a.node.id != b.node.id and a.overlaps(b) and not _apart(a, b):
                         self.error(
                             "R804",
                             f"de open norm '{norm}' wordt in dezelfde periode ook ingevuld "
                             f"door '{a.node.id}'",
                             fb.span,
-                            "laat één regeling de norm invullen",
+                            "laat één regeling de norm invullen; vullen gemeenten hem elk voor "
+                            "zich in, geef dan elke regeling de gemeentecode van haar gemeente",
                             (("andere invulling", fa.span),),
                         )
+
+
+def _apart(a: RegInfo, b: RegInfo) -> bool:
+    """Two regulations for different gemeenten: each fills the norm in its own territory
+    (Delft and Berkelland each fill the same norm of a law)."""
+    ta, tb = a.node.meta.territory, b.node.meta.territory
+    return ta is not None and tb is not None and ta[0] != tb[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from regel.runtime.inputs import TERRITORY
+
 from .. import nodes as n
 from ..diagnostics import Span, suggest
 from ..model import RegInfo, Symbol
@@ -77,6 +79,23 @@ class NamesPass(CheckerBase):
                 reg.span,
                 "voeg toe: vastgesteld door de raad op DD-MM-JJJJ (of: door het college)",
             )
+        if meta.territory is not None:
+            code, where = meta.territory
+            if not TERRITORY.fullmatch(code):
+                self.error(
+                    "R511",
+                    f"'{code}' is geen gemeentecode",
+                    where,
+                    "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
+                )
+            elif reg.kind == "wet":
+                self.error(
+                    "R511",
+                    "een wet geldt in heel Nederland en heeft geen gemeentecode",
+                    where,
+                    "de gemeentecode hoort bij de verordening of de beleidsregels die haar normen "
+                    "invullen",
+                )
         for ext in reg.externs:
             if ext.name in info.externs:
                 self.error("R202", f"de bron '{ext.name}' is al gedefinieerd", ext.span)
