@@ -92,7 +92,10 @@ class OutcomeResult:
     """The value of one outcome, or why there is none; `display` is formatted on demand.
     Never changed once made: results may share one (`Outcome.nothing`)."""
 
-    __slots__ = ("name", "needs", "outcome", "reason", "rules", "status", "value")
+    __slots__ = ("name", "outcome", "reason", "rules", "status", "value")
+    # When onbepaald: the gegevens and oordelen not given that could settle it (an
+    # `Unsettled` result has its own); a class attribute, so the hot path does not set it.
+    needs: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -102,13 +105,10 @@ class OutcomeResult:
         rules: tuple[str, ...] = (),
         reason: str | None = None,
         outcome: Outcome | None = None,
-        needs: frozenset[str] = frozenset(),
     ):
         self.name, self.status, self.value = name, status, value
         self.rules = rules  # anchors of the rules the value rests on
         self.reason, self.outcome = reason, outcome
-        # When onbepaald: the gegevens and oordelen not given that could settle it.
-        self.needs = needs
 
     @property
     def display(self) -> str:
@@ -118,6 +118,16 @@ class OutcomeResult:
 
     def __repr__(self) -> str:
         return f"OutcomeResult({self.name!r}, {self.status!r}, {self.value!r}, {self.rules!r})"
+
+
+class Unsettled(OutcomeResult):
+    """An onbepaald outcome that says what it still needs."""
+
+    __slots__ = ("needs",)
+
+    def __init__(self, name: str, reason: str, outcome: Outcome, needs: frozenset[str]):
+        super().__init__(name, "onbepaald", None, (), reason, outcome)
+        self.needs = needs
 
 
 @dataclass(slots=True)
@@ -240,7 +250,7 @@ class Result:
     gemeente: str | None = None  # the gemeente decided for (CBS code), if any
     # With the motivation: each open norm it read, with its value and where it was set
     # ("leeftijdsgrens jongere: 23 jaar, vastgesteld in artikel 1 van …").
-    norms: list[str] = field(default_factory=list)
+    norms: tuple[str, ...] = ()  # not a list: no factory to call on the hot path
 
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
@@ -527,6 +537,7 @@ class Context:
         "inputs",
         "judged",
         "memo",
+        "noted",
         "peildatum",
         "regulation",
         "resolved",
@@ -547,6 +558,8 @@ class Context:
         self.peildatum = peildatum
         # The gemeente decided for (its CBS code): which filling of an open norm applies.
         self.gemeente = gemeente or regulation.territory
+        # With a motivation: each open norm worked out, in this context or one it reads.
+        self.noted: list[tuple[Context, str, Any]] | None = None
         self.memo: dict[str, Any] = {}  # begrippen and norms worked out so far
         self.resolved: dict[str, OutcomeResult] = {}
         self.trace = trace
@@ -594,6 +607,8 @@ class Context:
         if key in memo:
             return memo[key]
         value = memo[key] = self.regulation.norm_value(name, self)
+        if self.noted is not None:
+            self.noted.append((self, name, value))
         return value
 
     def elsewhere(self, regulation: str, name: str) -> Any:
@@ -612,6 +627,7 @@ class Context:
             sub = self.memo[key] = Context(
                 other, self.inputs, self.peildatum, None, self.judged, self.gemeente
             )
+            sub.noted = self.noted
         if name in sub.regulation.outcomes:
             return sub.outcome(name)
         if name in sub.regulation.norms:
@@ -627,7 +643,7 @@ class Context:
         try:
             result = self._apply_rules(outcome)
         except Undetermined as why:
-            result = OutcomeResult(name, "onbepaald", None, (), why.reason, outcome, why.needs)
+            result = Unsettled(name, why.reason, outcome, why.needs)
         resolved[name] = result
         return result
 
@@ -1136,9 +1152,15 @@ class Regulation:
                     (self, inputs),
                     self.territory,
                 )
-        return self._in_exact(inputs, peildatum, besluit, trace, fast, onvolledig)
+        own = decimal.getcontext()
+        decimal.setcontext(EXACT)
+        try:
+            return self._evaluate(inputs, peildatum, besluit, trace, fast, onvolledig)
+        finally:
+            decimal.setcontext(own)
 
     def _in_exact(self, *args: Any) -> Result:
+        """`_evaluate` in the exact decimal context, whatever the caller's."""
         own = decimal.getcontext()
         decimal.setcontext(EXACT)
         try:
@@ -1205,10 +1227,12 @@ class Regulation:
                     results = None  # rule by rule, to say in which rule and article
             if results is None:
                 ctx = Context(self, values, peildatum, trail if trace else None, {}, gemeente)
+                if trace:
+                    ctx.noted = []
                 results = {name: ctx.resolve(name) for name in outcomes}
                 judged = ctx.judged or {}
-                if trace:
-                    norms = _norms_read(ctx)
+                if ctx.noted:
+                    norms = [_norm_read(*noted) for noted in ctx.noted]
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
         return Result(
@@ -1222,7 +1246,7 @@ class Regulation:
             self.kind,
             (self, values),
             gemeente or self.territory,
-            norms,
+            tuple(norms),
         )
 
     def add_explainers(
@@ -1284,14 +1308,14 @@ class Regulation:
         """The constant open norms of other regulations as they stand on the peildatum in the
         gemeente (by default its own): one table per stretch of time, looked up once per
         decision by generated code."""
-        gemeente = gemeente or self.territory
         last = self._norms_last
         if last is not None and last[0] == peildatum and last[1] == gemeente:
             return last[2]  # a caseload on one day: the same table
-        key = (self.program.stretch(peildatum), gemeente)
+        where = gemeente or self.territory
+        key = (self.program.stretch(peildatum), where)
         table = self._norms_from.get(key)
         if table is None:
-            table = self._norms_from[key] = NormTable(self, peildatum, gemeente)
+            table = self._norms_from[key] = NormTable(self, peildatum, where)
         self._norms_last = (peildatum, gemeente, table)
         return table
 
@@ -1474,21 +1498,14 @@ class Program:
         return chosen
 
 
-def _norms_read(ctx: Context) -> list[str]:
-    """The open norms an evaluation worked out (in this regulation and those it read), each
-    with its value and where it was set, for the motivation."""
-    found: list[str] = []
-    for key, value in ctx.memo.items():
-        if isinstance(value, Context):
-            found += _norms_read(value)
-        elif key.startswith("norm:"):
-            name = key[5:]
-            regulation = ctx.regulation
-            kind, unit, percent, one = regulation.formats.get(name, ("text", "", False, ""))
-            shown = format_value(value, kind, unit, percent, one)
-            origin = regulation.norm_origin(name, ctx.peildatum, ctx.gemeente)
-            found.append(f"{name.replace('_', ' ')}: {shown}, {origin}")
-    return found
+def _norm_read(ctx: Context, name: str, value: Any) -> str:
+    """An open norm an evaluation worked out, with its value and where it was set, for the
+    motivation."""
+    regulation = ctx.regulation
+    kind, unit, percent, one = regulation.formats.get(name, ("text", "", False, ""))
+    shown = format_value(value, kind, unit, percent, one)
+    origin = regulation.norm_origin(name, ctx.peildatum, ctx.gemeente)
+    return f"{name.replace('_', ' ')}: {shown}, {origin}"
 
 
 # Inputs with more digits before the decimal point are refused (see `inputs.py`); kept under
