@@ -32,7 +32,7 @@ _DECLARING = frozenset(
     {
         "verordening", "beleidsregels", "wet", "handreiking", "informatie", "document",
         "hoofdstuk", "artikel", "paragraaf", "lid", "alinea", "onderdeel",
-        "gegevens", "uitkomsten", "besluit", "begrip", "regel", "gevallen", "geval",
+        "gegevens", "uitkomsten", "besluit", "begrip", "regel", "gevallen", "geval", "achtergrond",
         "tekst", "toelichting", "interpretatie",
     }
 )  # fmt: skip

@@ -459,6 +459,8 @@ class Case:
     decision: str | None = None
     partial: bool = False  # `onvolledig`: evaluated from partial input
     gemeente: tuple[str, Span] | None = None  # `gemeente GM0503`: decided for that gemeente
+    shared: list[str] = field(default_factory=list)  # gegevens from the achtergrond
+    dropped: list[tuple[str, Span]] = field(default_factory=list)  # `is niet opgegeven`
     refs: list[Ref] = field(default_factory=list)
     givens: list[tuple[str, Span, Expr]] = field(default_factory=list)
     expectations: list[Expectation] = field(default_factory=list)

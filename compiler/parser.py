@@ -855,14 +855,38 @@ class _ToAst:
         return n.Money(self._s(meta), _number(num), per)
 
     # -- test cases
-    def gevallen(self, meta, reg, *cases):
-        return n.CaseFile(self._s(meta), str(reg), self._t(reg), list(cases))
+    def gevallen(self, meta, reg, *items):
+        cases, shared = [], ()
+        for item in items:
+            if isinstance(item, tuple):  # an achtergrond: for the gevallen after it
+                shared = item
+            else:
+                cases.append(item(shared))
+        return n.CaseFile(self._s(meta), str(reg), self._t(reg), cases)
 
     def geval(self, meta, name, *parts):
-        case = n.Case(self._s(meta), _text(name))
-        for part in parts:
-            part(case)
-        return case
+        span, title = self._s(meta), _text(name)
+
+        def build(shared: tuple) -> n.Case:
+            case = n.Case(span, title)
+            for part in shared:
+                part(case)
+            case.shared = [given for given, _, _ in case.givens]
+            for part in parts:
+                part(case)
+            return case
+
+        return build
+
+    def achtergrond(self, meta, title, *parts):
+        return parts
+
+    def g_niet_opgegeven(self, meta, name):
+        def drop(c: n.Case) -> None:
+            c.givens = [g for g in c.givens if g[0] != str(name)]
+            c.dropped.append((str(name), self._t(name)))
+
+        return drop
 
     def g_peildatum(self, meta, d):
         value = self._date(d)
@@ -875,7 +899,13 @@ class _ToAst:
         return lambda c: c.refs.extend(refs)
 
     def g_gegeven(self, meta, name, value):
-        return lambda c: c.givens.append((str(name), self._t(name), value))
+        def give(c: n.Case) -> None:
+            if str(name) in c.shared:  # the geval's own value goes before the achtergrond's
+                c.givens = [g for g in c.givens if g[0] != str(name)]
+                c.shared.remove(str(name))
+            c.givens.append((str(name), self._t(name), value))
+
+        return give
 
     def g_onvolledig(self, meta):
         return lambda c: setattr(c, "partial", True)

@@ -80,8 +80,7 @@ def _outcomes(result) -> dict:
 
 def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
     policies = load(POLICIES)
-    from regel.compiler.cases import case_options
-    from regel.compiler.model import constant_value
+    from regel.compiler.cases import case_inputs, case_options
 
     checked = 0
     for case_file in policies.cases:
@@ -89,7 +88,7 @@ def test_one_pass_and_rule_by_rule_agree_on_every_shipped_case() -> None:
             if case.decision is None or any(e.kind == "fout" for e in case.expectations):
                 continue
             regulation = policies.version(case_file.regulation, case.peildatum)
-            inputs = {name: constant_value(v) for name, _, v in case.givens}
+            inputs = case_inputs(case, regulation)[0]
             day, decision, options = case.peildatum, case.decision, case_options(case)
             fast = regulation.evaluate(inputs, day, decision, **options)
             full = regulation.evaluate(inputs, day, decision, trace=True, **options)

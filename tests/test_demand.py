@@ -44,8 +44,9 @@ def test_leaving_out_any_gegeven_of_any_shipped_case_is_sound() -> None:
     that is given is ever asked for. With all inputs there, onvolledig changes nothing."""
     dropped_total = 0
     for rid, case in _complete_cases():
-        inputs, day, decision = case_inputs(case)
-        regulation = SHIPPED.version(rid, day)
+        assert case.peildatum is not None
+        regulation = SHIPPED.version(rid, case.peildatum)
+        inputs, day, decision = case_inputs(case, regulation)
         where = case_options(case)["gemeente"]
         full = regulation.evaluate(inputs, day, decision, trace=True, gemeente=where)
         same = regulation.evaluate(inputs, day, decision, True, True, where)

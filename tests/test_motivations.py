@@ -88,7 +88,8 @@ def test_every_shipped_motivation_fits_the_published_schema(folder: str) -> None
         for case in case_file.cases:
             if any(e.kind == "fout" for e in case.expectations):
                 continue
-            inputs, peildatum, decision = case_inputs(case)
+            version = policies.version(case_file.regulation, case.peildatum)  # type: ignore[arg-type]
+            inputs, peildatum, decision = case_inputs(case, version)
             result = policies.evaluate(
                 case_file.regulation, inputs, peildatum, decision, True, **case_options(case)
             )

@@ -20,9 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from regel import runtime as rt
 from regel.compiler import load
-from regel.compiler.cases import case_options
+from regel.compiler.cases import case_inputs, case_options
 from regel.compiler.cli import main
-from regel.compiler.model import constant_value
 from regel.compiler.package import HEADER, title_literal
 
 from .conftest import HEADER as POLICY_HEADER
@@ -74,7 +73,8 @@ def test_every_shipped_case_gives_the_same_answer_both_ways(
         package = imported[case_file.regulation]
         for case in case_file.cases:
             assert case.peildatum is not None
-            inputs = {name: constant_value(v) for name, _, v in case.givens}
+            version = SHIPPED.program.in_force(case_file.regulation, case.peildatum)
+            inputs = case_inputs(case, version)[0]  # a case for an error: all it gives
 
             def in_memory(
                 i: Any, d: Any, b: Any, t: Any, rid: str = case_file.regulation, **o: Any

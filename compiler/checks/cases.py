@@ -58,6 +58,14 @@ class CasesPass(CheckerBase):
                     case.gemeente[1],
                     "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
                 )
+            for name, span in case.dropped:
+                if name not in info.names("input") and self._input_elsewhere(info, name) is None:
+                    self.error(
+                        "R210",
+                        f"'{name}' is geen gegeven van '{f.regulation}'",
+                        span,
+                        suggest(name, info.names("input")),
+                    )
             for name, span, value in case.givens:
                 sym = info.symbols.get(name) or self._input_elsewhere(info, name)
                 if sym is None or sym.kind != "input":
