@@ -211,3 +211,25 @@ def test_the_service_decides_for_the_gemeente_asked() -> None:
             {"peildatum": "2011-09-01"},
         )
         assert status == 422 and answer["code"] == "R605"
+
+
+def test_every_shipped_decision_from_no_input_at_all_says_what_it_needs() -> None:
+    """From an empty case every decision answers (never a crash): determinate, or onbepaald
+    with what it needs; the gegevens it asks for are its own or those it reads elsewhere."""
+    asked = 0
+    for key, regulation in SHIPPED.regulations.items():
+        day = regulation.valid_from or DAY
+        for decision in regulation.decisions:
+            for gemeente in (None, regulation.territory or "GM0503"):
+                try:
+                    result = regulation.evaluate({}, day, decision, True, True, gemeente)
+                except rt.EvaluationError as err:
+                    assert err.code == "R605", (key, decision, err.message)
+                    continue
+                assert "Traceback" not in result.text()
+                asked += len(result.needed)
+                for name in result.needed:
+                    assert name in regulation.inputs or any(
+                        name in other.inputs for other in SHIPPED.regulations.values()
+                    ), (key, decision, name)
+    assert asked > 100
