@@ -151,7 +151,13 @@ def test_no_external_resources_are_loaded(site: Path) -> None:
 
 @pytest.mark.parametrize(
     "page",
-    ["regelingen/berkelland/paragraaf-b-6.md", "regelingen/delft/artikel-3.md"],
+    [
+        "regelingen/berkelland/paragraaf-b-6.md",
+        "regelingen/delft/artikel-3.md",
+        "regelingen/voorbeeld_apv/index.md",  # gemeentecode, gedeeltelijk opgenomen
+        "regelingen/voorbeeld_apv/artikel-2-30b.md",  # 2:30b, onder b sub 1°, lijst is leeg
+        "regelingen/voorbeeld_apv/artikel-2-10.md",  # niet opgenomen
+    ],
 )
 def test_article_markdown_matches_golden(site: Path, page: str) -> None:
     text = (site / "bron" / "docs" / page).read_text(encoding="utf-8")
