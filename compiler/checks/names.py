@@ -216,11 +216,19 @@ class NamesPass(CheckerBase):
             if sym is None or sym.kind not in ("begrip", "outcome", "norm"):
                 names = other.names("begrip", "outcome", "norm")
                 which = f" (versie {_period(other)})" if len(versions) > 1 else ""
+                hint = suggest(e.name, names)
+                if sym is not None and sym.kind == "input":
+                    hint = (
+                        f"'{e.name}' is een gegeven van '{e.regulation}': declareer het hier ook, "
+                        "met hetzelfde type, en schrijf het zonder regeling ervoor; beide lezen "
+                        "dan dezelfde waarde, en de controle eist dat zij gelijk gedeclareerd "
+                        "zijn (R211)"
+                    )
                 self.error(
                     "R205",
                     f"'{e.name}' is geen begrip, uitkomst of open norm van '{e.regulation}'{which}",
                     e.span,
-                    suggest(e.name, names),
+                    hint,
                 )
                 return None
             e.resolved = (sym.kind, sym.name)
