@@ -218,7 +218,7 @@ def elsewhere(s: Steps, c: Context, regulation: str, name: str, f: Format) -> An
 def fixed_norm(s: Steps, c: Context, regulation: str, name: str, f: Format) -> Any:
     """An open norm of another regulation that its fillings give a literal value: from the
     regulation's cache (`Regulation.norm_from`), with where it was set."""
-    value = c.regulation.norm_from(f"{regulation}.{name}", c.peildatum, c.gemeente)
+    value = c.regulation.norms_at(c.peildatum, c.gemeente)[f"{regulation}.{name}"]
     _once(s, "norm", (regulation, name), _other, (regulation, name, value, f, c), None)
     return value
 

@@ -936,6 +936,8 @@ class Regulation:
         self._norms_last: tuple[datetime.date, str | None, NormTable] | None = None
         # The gemeente it applies in (CBS code), if it is a municipal regulation.
         self.territory: str | None = (meta or {}).get("gemeentecode")
+        # Whether a gegeven is an `aantal` (a whole number): checked only then.
+        self._counts = any(spec.label == "aantal" for spec in inputs.values())
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -994,6 +996,7 @@ class Regulation:
         or that this decision does not read, is refused; null is as good as leaving it out.
         With `partial`, a required gegeven may be left out too (see `Given`)."""
         types, defaults, required = self._plan_of(outcomes)
+        counts = self._counts
         values = defaults.copy()
         problems: dict[str, str] = {}
         for name, value in raw.items():
@@ -1032,7 +1035,7 @@ class Regulation:
             if number is not None and (
                 (spec.minimum is None or number >= spec.minimum)
                 and (spec.maximum is None or number <= spec.maximum)
-                and (spec.label != "aantal" or not number % 1)
+                and not (counts and spec.label == "aantal" and number % 1)
             ):
                 values[name] = number
                 continue
@@ -1246,7 +1249,7 @@ class Regulation:
             self.kind,
             (self, values),
             gemeente or self.territory,
-            tuple(norms),
+            tuple(norms) if norms else (),
         )
 
     def add_explainers(
