@@ -1259,6 +1259,7 @@ class ModuleWriter(ExprVisitor[Code]):
             f"{py_str('citeertitel')}: {_opt(meta.citeertitel)}",
             f"{py_str('gemeente')}: {_opt(meta.gemeente)}",
             f"{py_str('gemeentecode')}: {_opt(meta.territory[0] if meta.territory else None)}",
+            f"{py_str('verbonden')}: {_tuple(sorted(self.a.connected(self.key)))}",
             f"{py_str('orgaan')}: {_opt(meta.organ)}",
             f"{py_str('vastgesteld')}: {self._date(meta.adopted)}",
         ]

@@ -213,6 +213,25 @@ class Analysis:
         ids = dict.fromkeys(other.node.id for other in self.fillers(key, norm))
         return tuple(ids), fill_key(self.regs[key].node.id, norm)
 
+    def connected(self, key: str) -> set[str]:
+        """The regulations (by id) this one is connected with: it reads theirs or they read
+        its definitions, or one fills the other's open norms. One case file serves them all,
+        so each accepts (and leaves alone) the gegevens of the others."""
+        rid = self.regs[key].node.id
+        found: set[str] = set()
+        for (frm, _), reads in self.deps.items():
+            for to, _ in reads:
+                a, b = self.regs[frm].node.id, self.regs[to].node.id
+                if a != b and rid in (a, b):
+                    found.add(b if a == rid else a)
+        for other in self.regs.values():
+            oid = other.node.id
+            if oid != rid and any(f.regulation == rid for f in other.fills):
+                found.add(oid)
+            if oid != rid and any(f.regulation == oid for f in self.regs[key].fills):
+                found.add(oid)
+        return found
+
     def outcome_inputs(self, key: str, outcome: str) -> set[tuple[str, str]]:
         """The (regulation, input) pairs an outcome may read, on any path: through its
         rules, and the `niet van toepassing` rules that can set them aside."""

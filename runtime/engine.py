@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import decimal
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -965,6 +966,17 @@ class Regulation:
         self.explain_loader: Callable[[], None] | None = None
 
     # -- inputs
+    @functools.cached_property
+    def shared_fields(self) -> frozenset[str]:
+        """The gegevens of the loaded regulations this one is connected with (see
+        `Analysis.connected`): a case file that holds them is accepted, and they are left
+        alone; a name no connected regulation knows is still refused."""
+        names: set[str] = set()
+        for rid in self.meta.get("verbonden", ()):
+            for version in self.program.versions.get(rid, ()):
+                names |= set(version.inputs)
+        return frozenset(names - set(self.inputs))
+
     def _plan_of(self, outcomes: tuple[str, ...]) -> InputPlan:
         return self._plans.get(outcomes) or self._plan(outcomes)
 
@@ -1002,8 +1014,9 @@ class Regulation:
         for name, value in raw.items():
             entry = types.get(name)
             if entry is None:
-                problems[valid.field_name(name)] = "onbekend gegeven voor deze regeling"
-                continue
+                if name not in self.shared_fields:
+                    problems[valid.field_name(name)] = "onbekend gegeven voor deze regeling"
+                continue  # a gegeven of a connected regulation: one case file serves both
             spec, pytype, needed, read = entry
             if not read and decision is not None:
                 problems[name] = f"wordt in het besluit '{decision}' niet gebruikt"
@@ -1461,6 +1474,7 @@ class Program:
         changes: set[datetime.date] = set()
         for regulation in regulations.values():
             regulation._norms_from.clear()  # worked out in another program
+            regulation.__dict__.pop("shared_fields", None)
             if regulation.valid_from is not None:
                 changes.add(regulation.valid_from)
             if regulation.valid_until is not None and regulation.valid_until < datetime.date.max:

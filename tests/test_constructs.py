@@ -262,3 +262,17 @@ def test_a_municipal_regulation_decides_for_its_own_gemeente_only() -> None:
     with pytest.raises(rt.InputError) as bad:
         delft.evaluate(given, day, "aanspraak", gemeente="Delft")
     assert "GM en vier cijfers" in bad.value.problems["gemeente"]
+
+
+def test_one_case_file_serves_connected_regulations() -> None:
+    """The national decision accepts a record that also holds the gegevens of the
+    verordening that fills its norm, and leaves them alone; a typo is still refused, and so
+    is a gegeven of an unconnected regulation."""
+    wet = load(POLICIES / "voorbeeld")["voorbeeldwet"]
+    record = {"geboortedatum": datetime.date(1995, 1, 1), "uitkering": "WWB"}
+    result = wet.evaluate(record, DAY, "jongere", gemeente="GM9998")
+    assert result["jongere"] is True
+    for wrong in ("uitkring", "lengte_terras"):
+        with pytest.raises(rt.InputError) as err:
+            wet.evaluate({**record, wrong: "x"}, DAY, "jongere", gemeente="GM9998")
+        assert err.value.problems == {wrong: "onbekend gegeven voor deze regeling"}
