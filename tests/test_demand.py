@@ -233,3 +233,27 @@ def test_every_shipped_decision_from_no_input_at_all_says_what_it_needs() -> Non
                         name in other.inputs for other in SHIPPED.regulations.values()
                     ), (key, decision, name)
     assert asked > 100
+
+
+def test_an_interview_asks_one_question_at_a_time_and_ends_determinate() -> None:
+    """The loop of docs/ontwikkelaars.md: ask what is needed first, until the decision is
+    determinate; the answer equals that of the complete case, and outside Delft nothing is
+    asked at all."""
+    delft = SHIPPED["delft"]
+    for place, asked_at_most in (("Delft", 3), ("Rotterdam", 0)):
+        gegevens: dict[str, Any] = {"uitkering": "WWB", "woonplaats": place}
+        asked = 0
+        while True:
+            result = delft.evaluate(gegevens, DAY, "aanspraak", onvolledig=True)
+            if not result.needed:
+                break
+            gegevens[result.questions()[0]["gegeven"]] = asked == 0  # ja, then nee, nee
+            asked += 1
+        assert asked <= asked_at_most
+        complete = {
+            "inzet_noodzakelijk": True,
+            "voorliggende_voorziening_volstaat": False,
+            "arbeid_zonder_voorziening_mogelijk": False,
+            **gegevens,
+        }
+        assert _answers(result) == _answers(delft.evaluate(complete, DAY, "aanspraak"))
