@@ -165,3 +165,82 @@ def test_every_channel_gives_the_same_verdict(
         assert verdict["code"] == "R710", verdict
         shown = rt.inputs.field_name(json.loads(f'"{field}"'))
         assert verdict["velden"] == {shown: message}
+
+
+# Partial input and a gemeente, through all four channels: (regulation, besluit, the case as
+# JSON, onvolledig, gemeente).
+OPTIONS: list[tuple[str, str, str, bool, str | None]] = [
+    ("voorbeeldwet", "jongere", '{"geboortedatum": "1995-01-01"}', False, "GM9999"),
+    ("voorbeeldwet", "jongere", '{"geboortedatum": "1995-01-01"}', False, "GM0503"),
+    ("voorbeeldwet", "jongere", '{"geboortedatum": "1995-01-01"}', False, None),
+    ("voorbeeldwet", "jongere", "{}", True, "GM9998"),
+    ("voorbeeld_apv", "terras", '{"terras_exploiteren": true}', True, None),
+    ("voorbeeld_apv", "terras", '{"terras_exploiteren": true, "terras_op_openbare_weg": true}',
+     True, None),
+    ("voorbeeld_apv", "terras", '{"terras_exploiteren": true}', True, "GM9999"),
+    ("voorbeeld_apv", "terras", '{"terras_exploiteren": true}', True, "Voorbeeld"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rid", "decision", "text", "partial", "gemeente"), OPTIONS)
+def test_partial_input_and_a_gemeente_answer_alike_in_every_channel(
+    tmp_path: Any,
+    capsys: pytest.CaptureFixture[str],
+    channels: dict[str, Any],
+    rid: str,
+    decision: str,
+    text: str,
+    partial: bool,
+    gemeente: str | None,
+) -> None:
+    import datetime
+
+    policies = load(POLICIES / "voorbeeld")
+    peil = datetime.date(2020, 6, 1)
+    package = importlib.import_module(rid)  # `channels` put the packages on the path
+
+    def shown(answer: Any) -> Any:
+        if "uitkomsten" not in answer:
+            return answer.get("code"), sorted(answer.get("velden", {}))
+        outcomes = {k: (v["status"], v["waarde"]) for k, v in answer["uitkomsten"].items()}
+        return outcomes, [q["gegeven"] for q in answer.get("nog_nodig", [])], answer.get("gemeente")
+
+    def python() -> Any:
+        try:
+            return policies.evaluate(
+                rid, rt.inputs.read_json(text), peil, decision, True, partial, gemeente
+            ).to_json()
+        except rt.EvaluationError as err:
+            return err.to_json()
+
+    def packaged() -> Any:
+        try:
+            return package.evaluate(
+                rt.inputs.read_json(text), peil, decision, True, partial, gemeente
+            ).to_json()
+        except rt.EvaluationError as err:
+            return err.to_json()
+
+    def cli() -> Any:
+        case = tmp_path / "casus.json"
+        case.write_text(text, encoding="utf-8")
+        args = ["evalueer", str(POLICIES / "voorbeeld"), "--regeling", rid, "--besluit", decision]
+        args += ["--invoer", str(case), "--peildatum", "2020-06-01"]
+        args += ["--onvolledig"] * partial + (["--gemeente", gemeente] if gemeente else [])
+        main(args)
+        return json.loads(capsys.readouterr().out)
+
+    def http() -> Any:
+        query = "&".join(
+            ["onvolledig=ja"] * partial + ([f"gemeente={gemeente}"] if gemeente else [])
+        )
+        body = text.replace("{", '{"peildatum": "2020-06-01"' + (", " if text != "{}" else ""), 1)
+        with Server(create_app(policies)) as server:
+            _, _, answer = server.request(
+                "POST", f"/regelingen/{rid}/besluiten/{decision}?{query}", body.encode("utf-8")
+            )
+        return answer
+
+    answers = {"python": python(), "pakket": packaged(), "cli": cli(), "http": http()}
+    seen = {name: shown(answer) for name, answer in answers.items()}
+    assert len({json.dumps(v, sort_keys=True) for v in seen.values()}) == 1, seen
