@@ -273,11 +273,15 @@ class NamesPass(CheckerBase):
                 if problem:
                     reported.add(pair)
                     here, there = self.a.regs[pair[0][0]], self.a.regs[pair[1][0]]
+                    a_id, b_id = here.node.id, there.node.id
+                    if any(f.regulation == a_id for f in there.fills):
+                        link = f"'{b_id}' vult een open norm in van '{a_id}'"
+                    else:
+                        link = f"'{a_id}' leest begrippen van '{b_id}'"
                     self.error(
                         "R211",
-                        f"het gegeven '{found[1]}' is in '{here.node.id}' {problem[0]}, maar in "
-                        f"'{there.node.id}' {problem[1]}; '{here.node.id}' leest begrippen van "
-                        f"'{there.node.id}' en geeft daarbij zijn eigen gegevens door",
+                        f"het gegeven '{found[1]}' is in '{a_id}' {problem[0]}, maar in "
+                        f"'{b_id}' {problem[1]}; {link}, en beide lezen dan dezelfde gegevens",
                         a.span,
                         "declareer het in beide regelingen op dezelfde manier, of geef het in "
                         "een van beide een andere naam",
