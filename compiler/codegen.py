@@ -122,6 +122,13 @@ def _format_literal(t: Type | None, label: str) -> str:
     return f"({py_str(t.kind)}, {unit}, {percent}, {py_str(label)}, {_one(t)})"
 
 
+def _least(node: n.Input) -> n.Expr | None:
+    """The lowest value a gegeven takes: its `ten minste`, or 0 for an `aantal`."""
+    if node.minimum is None and node.type.kind == "aantal":
+        return n.Number(node.type.span, Decimal(0))
+    return node.minimum
+
+
 def unit_label(t: Type) -> str:
     if t.kind != "num" or t.unit.dimensionless:
         return ""
@@ -531,14 +538,9 @@ class ModuleWriter(ExprVisitor[Code]):
             return f'("keuze", {fn}, {text}, ({", ".join(tiers)},))'
         if isinstance(e, n.Empty):  # the items, to say which (the grounds that apply)
             items = self._part(e.value, note)
-            value = e.value
-            what = (
-                value.name.replace("_", " ")
-                if isinstance(value, n.Name)
-                else source_text(value.span, self.sources)
-            )
-            shown = py_str(what)
-            return f'("leeg", {fn}, {text}, (), {items}, {shown})'
+            named = e.value.name if isinstance(e.value, n.Name) else None
+            what = named.replace("_", " ") if named else source_text(e.value.span, self.sources)
+            return f'("leeg", {fn}, {text}, (), {items}, {py_str(what)})'
         if isinstance(e, n.Binary) and e.op in COMPARATORS:
             left, right = self._part(e.left, note), self._part(e.right, note)
             yes, no = _comparison_words(e)
@@ -797,11 +799,9 @@ class ModuleWriter(ExprVisitor[Code]):
             args += [("default", self.expr(node.default).flat()), ("has_default", "True")]
         if node.optional:
             args += [("optional", "True")]
-        for key, bound in (("minimum", node.minimum), ("maximum", node.maximum)):
+        for key, bound in (("minimum", _least(node)), ("maximum", node.maximum)):
             if bound is not None:
                 args.append((key, self.constant(constant_value(bound)).flat()))
-            elif key == "minimum" and node.type.kind == "aantal":
-                args.append((key, self.constant(Decimal(0)).flat()))  # a count is never below 0
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
         return _call_lines("InputSpec", args, 4)
 
@@ -988,7 +988,7 @@ class ModuleWriter(ExprVisitor[Code]):
         """The operands of one calculation or comparison; when more than one can be
         onbepaald, the first is read through `first_known`, so that a missing operand does not
         hide what the others need (demand-driven evaluation lists them all)."""
-        if self.local or not self.partial:
+        if not self.partial:  # only the Context path has a second way (see `_ways`)
             return codes
         rest = [Lambda(c) for x, c in zip(exprs[1:], codes[1:], strict=True) if self._asks(x)]
         if not rest or not self._asks(exprs[0]):
@@ -1065,14 +1065,12 @@ class ModuleWriter(ExprVisitor[Code]):
                 checks.append(unary("not ", NOT, Atom(within, COMPARE)))
                 checks.append(binary("%", PRODUCT, var, Atom("NUMBER_QUANTUM")))
                 # its own bounds (`ten minste …`): outside them the general path refuses it
-                for op, bound in (("<", node.minimum), (">", node.maximum)):
+                for op, bound in (("<", _least(node)), (">", node.maximum)):
                     if bound is not None:
                         limit = self.constant(constant_value(bound))
                         checks.append(binary(op, COMPARE, var, limit))
-                if node.type.kind == "aantal":  # whole and not below 0, or the general path
+                if node.type.kind == "aantal":  # whole, or the general path
                     checks.append(binary("%", PRODUCT, var, Atom("1")))
-                    if node.minimum is None:
-                        checks.append(binary("<", COMPARE, var, Atom("0")))
             elif t.kind == "text":
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom("str")))
                 checks.append(binary(">", COMPARE, Call("len", [var]), Atom("TEXT_LENGTH")))

@@ -497,7 +497,9 @@ class SiteBuilder:
                     assert child.anchor is not None
                     heading = f"{capitalize(child.level_word)} {child.label}"
                     if child.level == "onderdeel" and unit.level in ("lid", "onderdeel"):
-                        heading = capitalize(str(child.anchor).split(" ", 2)[2])
+                        a = child.anchor  # lid 2 onder b sub 1°, as the anchor cites it
+                        where = f"{a.lid_word} {a.lid} onder" if a.lid else "onder"
+                        heading = capitalize(f"{where} {a.onderdeel}")
                     view = UnitView(
                         sitemap.fragment(child.anchor),
                         escape(heading + (f" {child.title}" if child.title else "")),

@@ -24,8 +24,9 @@ class Unit:
         """`€ per m² per jaar`: the word, divided by each unit after `per`; m² counts as m
         twice, so that m × m is m²."""
         dims: dict[str, int] = {}
-        for name, sign in [(word, 1)] * bool(word) + [(p, -1) for p in per]:
-            row = UNITS[name or ""]
+        written = ([(word, 1)] if word else []) + [(p, -1) for p in per]
+        for name, sign in written:
+            row = UNITS[name]
             base = row.base or row.name
             dims[base] = dims.get(base, 0) + sign * row.power
         return Unit(tuple(sorted((k, v) for k, v in dims.items() if v)))

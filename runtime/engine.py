@@ -527,7 +527,12 @@ class Given(dict[str, Any]):
     __slots__ = ()
 
     def __missing__(self, name: str) -> Any:
-        raise Undetermined(name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,)))
+        raise _not_given(name)
+
+
+def _not_given(name: str) -> Undetermined:
+    """A gegeven left out: onbepaald, needing that gegeven."""
+    return Undetermined(name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,)))
 
 
 class Context:
@@ -598,9 +603,7 @@ class Context:
         try:
             return self.inputs[name]
         except KeyError:
-            raise Undetermined(
-                name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,))
-            ) from None
+            raise _not_given(name) from None
 
     def norm(self, name: str) -> Any:
         key = "norm:" + name
@@ -938,7 +941,7 @@ class Regulation:
         # The gemeente it applies in (CBS code), if it is a municipal regulation.
         self.territory: str | None = (meta or {}).get("gemeentecode")
         # Whether a gegeven is an `aantal` (a whole number): checked only then.
-        self._counts = any(spec.label == "aantal" for spec in inputs.values())
+        self._counts = any(spec.whole for spec in inputs.values())
         self.inputs = inputs
         self.begrippen = begrippen
         self.outcomes = outcomes
@@ -1038,7 +1041,7 @@ class Regulation:
                     values[name] = value  # ja/nee, dates and choices
                     continue
             elif type(value) is int or (
-                type(value) is str and not spec.percentage and spec.label != "aantal"
+                type(value) is str and not spec.percentage and not spec.whole
             ):
                 plain = valid.plain_value(pytype, value)  # from JSON: 14, "1400.00", a date
                 if type(plain) is datetime.date:
@@ -1048,7 +1051,7 @@ class Regulation:
             if number is not None and (
                 (spec.minimum is None or number >= spec.minimum)
                 and (spec.maximum is None or number <= spec.maximum)
-                and not (counts and spec.label == "aantal" and number % 1)
+                and not (counts and spec.whole and number % 1)
             ):
                 values[name] = number
                 continue
@@ -1077,7 +1080,7 @@ class Regulation:
                 if read
                 and pytype in (Decimal, datetime.date)
                 and not spec.percentage
-                and spec.label != "aantal"  # "3.0" is no count: inputs.coerce says why
+                and not spec.whole  # "3.0" is no count: inputs.coerce says why
             }
         typed: dict[str, Any] | None = None
         for name, value in raw.items():
@@ -1123,8 +1126,9 @@ class Regulation:
         municipal regulation decides for its own gemeente only."""
         if gemeente is not None and gemeente != self.territory:
             self._check_gemeente(gemeente)
-            return self._in_exact(inputs, peildatum, besluit, trace, None, onvolledig, gemeente)
-        entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
+            entry = None  # the one-pass function knows only its own gemeente's norms
+        else:
+            entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
         fast = entry[0] if entry is not None else None
         start, end = self.valid_from, self.valid_until
         if (
@@ -1171,16 +1175,7 @@ class Regulation:
         own = decimal.getcontext()
         decimal.setcontext(EXACT)
         try:
-            return self._evaluate(inputs, peildatum, besluit, trace, fast, onvolledig)
-        finally:
-            decimal.setcontext(own)
-
-    def _in_exact(self, *args: Any) -> Result:
-        """`_evaluate` in the exact decimal context, whatever the caller's."""
-        own = decimal.getcontext()
-        decimal.setcontext(EXACT)
-        try:
-            return self._evaluate(*args)
+            return self._evaluate(inputs, peildatum, besluit, trace, fast, onvolledig, gemeente)
         finally:
             decimal.setcontext(own)
 
@@ -1227,8 +1222,6 @@ class Regulation:
             for name, (_, _, required, read) in self._plan_of(outcomes)[0].items()
         ):
             values, fast = Given(values), None  # what is not there is onbepaald
-        if gemeente is not None and gemeente != self.territory:
-            fast = None  # its norms are those of its own gemeente
         judged: dict[str, Any] = {}
         trail: list[RuleTrace] = []
         norms: list[str] = []
@@ -1337,11 +1330,11 @@ class Regulation:
 
     def filler(
         self, name: str, peildatum: datetime.date, gemeente: str | None
-    ) -> Regulation | None:
+    ) -> tuple[Regulation, str] | None:
         """The version of a regulation that fills open norm `name` on the peildatum for the
-        gemeente: one without a territory fills it everywhere, a municipal one only in its
-        own gemeente. Raises Undetermined when gemeenten fill it each for themselves and no
-        gemeente is known."""
+        gemeente, and the name it holds the filling under: one without a territory fills it
+        everywhere, a municipal one only in its own gemeente. Raises Undetermined when
+        gemeenten fill it each for themselves and no gemeente is known."""
         _, filled = self.norms[name]
         if filled is None:
             return None
@@ -1352,7 +1345,7 @@ class Regulation:
             if version is None or begrip not in version.begrippen:
                 continue
             if version.territory is None or version.territory == gemeente:
-                return version
+                return version, begrip
             elsewhere = True
         if elsewhere and gemeente is None:
             raise Undetermined(
@@ -1363,10 +1356,10 @@ class Regulation:
         return None
 
     def norm_value(self, name: str, ctx: Context) -> Any:
-        default, filled = self.norms[name]
-        version = self.filler(name, ctx.peildatum, ctx.gemeente)
-        if version is not None:  # by a filling regulation in force on the peildatum
-            return ctx.elsewhere(version.id, filled[1])  # type: ignore[index]
+        default, _ = self.norms[name]
+        found = self.filler(name, ctx.peildatum, ctx.gemeente)
+        if found is not None:  # by a filling regulation in force on the peildatum
+            return ctx.elsewhere(found[0].id, found[1])
         if default is not None:
             return default(ctx)
         raise Undetermined(name, f"de open norm '{name}' is niet ingevuld")
@@ -1379,11 +1372,12 @@ class Regulation:
         organ = self.organ_name(self.norm_organs.get(name, ""))
         left = f", open norm voor {organ}" if organ else ""
         try:
-            version = self.filler(name, peildatum, gemeente)
+            found = self.filler(name, peildatum, gemeente)
         except Undetermined:
-            version = None
-        if version is not None:
-            article = version.anchors.get(self.norms[name][1][1])  # type: ignore[index]
+            found = None
+        if found is not None:
+            version, key = found
+            article = version.anchors.get(key)
             source = f"{article} van {version.title}" if article else version.title
             return f"vastgesteld in {source}, op grond van {delegation}{left}"
         if gemeente is not None and self.norms[name][1] is not None:

@@ -34,6 +34,8 @@ _CHECK = Context(prec=INTEGER_DIGITS + FRACTION_DIGITS + 5)
 # The CBS code of a gemeente: GM and four digits (GM0503 is Delft); a municipal regulation
 # says which it applies in, and a decision can be taken for one.
 TERRITORY = re.compile(r"GM[0-9]{4}")
+# An aantal as text: digits, with a sign that the bound of 0 then refuses ("3", not "3.0").
+COUNT_TEXT = re.compile(r"-?[0-9]+")
 
 
 def number_problem(value: Decimal) -> str | None:
@@ -196,6 +198,11 @@ class InputSpec:
         """Declared as a percentage: then "50%" is a way to write 0.5."""
         return self.percent and self.label == "percentage"
 
+    @property
+    def whole(self) -> bool:
+        """Declared as an `aantal`: a whole number, written as digits only."""
+        return self.label == "aantal"
+
 
 def coerce(spec: InputSpec, value: Any) -> Any:
     """Check and convert one input value (a Python value, or one read from JSON) to its
@@ -207,10 +214,9 @@ def coerce(spec: InputSpec, value: Any) -> Any:
         raise ValueError("verwacht ja of nee: true of false")
     if kind == "num":
         number = _number(spec, value)
-        if spec.label == "aantal" and (
+        if spec.whole and (
             number != number.to_integral_value()
-            or (isinstance(value, str) and not value.isascii())
-            or (isinstance(value, str) and not value.lstrip("-").isdigit())
+            or (isinstance(value, str) and not COUNT_TEXT.fullmatch(value))
         ):
             raise ValueError("verwacht een aantal: een geheel getal (0, 1, 2, …)")
         if spec.minimum is not None and number < spec.minimum:
@@ -318,8 +324,7 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
     can say it (the decimals of a JSON number it cannot: the description does)."""
     if spec.kind == "num":
         limit = 10**INTEGER_DIGITS
-        whole = spec.label == "aantal"
-        number: dict[str, Any] = {"type": "integer" if whole else "number"}
+        number: dict[str, Any] = {"type": "integer" if spec.whole else "number"}
         if spec.minimum is not None:
             number["minimum"] = (
                 int(spec.minimum) if spec.minimum == int(spec.minimum) else str(spec.minimum)
@@ -333,8 +338,8 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
         else:
             number["exclusiveMaximum"] = limit
         pattern = (PERCENT_TEXT if spec.percentage else NUMBER_TEXT).pattern
-        if whole:
-            pattern = "[0-9]+"
+        if spec.whole:
+            pattern = "[0-9]+"  # COUNT_TEXT within the bound of 0
         return {"anyOf": [number, {"type": "string", "pattern": f"^{pattern}$"}]}
     if spec.kind == "bool":
         return {"type": "boolean"}
@@ -358,7 +363,7 @@ def describe(spec: InputSpec, organ: str | None = None) -> str:
             text += " (een getal; 0.5 is 50%)"
         elif spec.unit:
             text += f' (in {spec.unit}; een getal, of een tekst als "1400.00" voor exacte bedragen)'
-        elif spec.label == "aantal":
+        elif spec.whole:
             text += " (een aantal: een geheel getal, 0 of meer)"
         else:
             text += " (een getal)"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from regel.runtime.inputs import TERRITORY
-
 from .. import nodes as n
-from ..diagnostics import suggest
-from ..model import RegInfo
+from ..diagnostics import Span, suggest
+from ..model import RegInfo, Symbol
 from ..types import LIST, Type
 from .base import CheckerBase
 from .common import (
@@ -51,33 +49,14 @@ class CasesPass(CheckerBase):
                 )
             for ref in case.refs:
                 self._check_ref(info, ref)
-            if case.gemeente is not None and not TERRITORY.fullmatch(case.gemeente[0]):
-                self.error(
-                    "R511",
-                    f"'{case.gemeente[0]}' is geen gemeentecode",
-                    case.gemeente[1],
-                    "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
-                )
+            if case.gemeente is not None:
+                self._check_territory(*case.gemeente)
             for name, span in case.dropped:
-                if name not in info.names("input") and self._input_elsewhere(info, name) is None:
-                    self.error(
-                        "R210",
-                        f"'{name}' is geen gegeven van '{f.regulation}'",
-                        span,
-                        suggest(name, info.names("input")),
-                    )
+                self._case_input(info, name, span)
             for name, span, value in case.givens:
-                sym = info.symbols.get(name) or self._input_elsewhere(info, name)
-                if sym is None or sym.kind != "input":
-                    inputs = info.names("input")
-                    self.error(
-                        "R210",
-                        f"'{name}' is geen gegeven van '{f.regulation}'",
-                        span,
-                        suggest(name, inputs),
-                    )
-                    continue
-                self._case_value(info, value, sym.type, name)
+                sym = self._case_input(info, name, span)
+                if sym is not None:
+                    self._case_value(info, value, sym.type, name)
             if not case.expectations:
                 self.error(
                     "R903",
@@ -90,14 +69,7 @@ class CasesPass(CheckerBase):
                     continue
                 if exp.kind == "nog_nodig":
                     for name, span in exp.names:
-                        sym = info.symbols.get(name) or self._input_elsewhere(info, name)
-                        if sym is None or sym.kind != "input":
-                            self.error(
-                                "R210",
-                                f"'{name}' is geen gegeven van '{f.regulation}'",
-                                span,
-                                suggest(name, info.names("input")),
-                            )
+                        self._case_input(info, name, span)
                     continue
                 sym = info.symbols.get(exp.outcome or "")
                 if sym is None or sym.kind != "outcome":
@@ -115,6 +87,20 @@ class CasesPass(CheckerBase):
                     )
                 if exp.value is not None:
                     self._case_value(info, exp.value, sym.type, exp.outcome or "")
+
+    def _case_input(self, info: RegInfo, name: str, span: Span) -> Symbol | None:
+        """The gegeven a case names (its own regulation's, or one it reads elsewhere), or
+        R210."""
+        sym = info.symbols.get(name) or self._input_elsewhere(info, name)
+        if sym is not None and sym.kind == "input":
+            return sym
+        self.error(
+            "R210",
+            f"'{name}' is geen gegeven van '{info.node.id}'",
+            span,
+            suggest(name, info.names("input")),
+        )
+        return None
 
     def _case_value(self, info: RegInfo, value: n.Expr, want: Type | None, name: str) -> None:
         if not _is_constant(value):

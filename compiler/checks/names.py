@@ -81,14 +81,7 @@ class NamesPass(CheckerBase):
             )
         if meta.territory is not None:
             code, where = meta.territory
-            if not TERRITORY.fullmatch(code):
-                self.error(
-                    "R511",
-                    f"'{code}' is geen gemeentecode",
-                    where,
-                    "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
-                )
-            elif reg.kind == "wet":
+            if self._check_territory(code, where) and reg.kind == "wet":
                 self.error(
                     "R511",
                     "een wet geldt in heel Nederland en heeft geen gemeentecode",
@@ -287,6 +280,18 @@ class NamesPass(CheckerBase):
                         "een van beide een andere naam",
                         (("de andere declaratie", b.span),),
                     )
+
+    def _check_territory(self, code: str, where: Span) -> bool:
+        """A gemeentecode, of a regulation or a case: the CBS code, or R511."""
+        if TERRITORY.fullmatch(code):
+            return True
+        self.error(
+            "R511",
+            f"'{code}' is geen gemeentecode",
+            where,
+            "schrijf de code van het CBS: GM en vier cijfers, zoals GM0503 voor Delft",
+        )
+        return False
 
     def _input_elsewhere(self, info: RegInfo, name: str) -> Symbol | None:
         """An input of another regulation that this one reads through its definitions
