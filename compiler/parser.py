@@ -295,6 +295,8 @@ def _char_hint(char: str) -> str | None:
             "een naam bestaat uit letters van het Nederlandse alfabet (ook met accent: ë, é, ï), "
             "cijfers en _; dit teken lijkt misschien op zo'n letter, maar is het niet"
         )
+    if char == "^":
+        return "een macht van een eenheid schrijft u als m² of m2 (en m³ of m3)"
     return None
 
 
