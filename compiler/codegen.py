@@ -360,6 +360,36 @@ class ModuleWriter(ExprVisitor[Code]):
             result = IfElse(wrap(value, OR), wrap(cond, OR), result)
         return result
 
+    def visit_Aggregate(self, e: n.Aggregate, date_mode: str | None) -> Code:
+        """Over the persons of a group (`runtime.over`): the value and the condition as
+        functions of one person's context; in an explaining twin, each person's value with
+        its steps and the shape of the condition, to say who counted and why."""
+        kind, group = Atom(py_str(e.kind)), Atom(py_str(e.group.name))
+        text = Atom(py_str(source_text(e.span, self.sources)))
+        if self.explaining:
+            value: Code = Atom("None")
+            if e.value is not None:
+                value = Lambda(self.expr(e.value), params="c, s")
+            condition: Code = Atom("None")
+            shape = "None"
+            if e.condition is not None:
+                condition = Lambda(self._plain(e.condition), params="c")
+                shape = self._reason(e.condition, f"voorwaarde per persoon: {text.flat()}", 0)
+            formats = self._format(e.value or e, e)
+            return Call(
+                "derivation.over",
+                [Atom("s"), Atom("c"), kind, group, text, formats, value, condition, Atom(shape)],
+            )
+        value = Lambda(self.expr(e.value), params="c") if e.value is not None else Atom("None")
+        condition = Atom("None")
+        if e.condition is not None:
+            condition = Lambda(self.expr(e.condition), params="c")
+        return Call("over", [Atom("c"), kind, group, value, condition, text])
+
+    def visit_Persons(self, e: n.Persons, date_mode: str | None) -> Code:
+        """Persons are written only in cases, whose values are constants: never code."""
+        raise AssertionError(f"personen in een uitdrukking op {e.span}")
+
     def _choice_value(self, e: n.Expr) -> str:
         if isinstance(e, n.TextLit):
             return e.value
@@ -389,6 +419,8 @@ class ModuleWriter(ExprVisitor[Code]):
             return Call(f"begrip_{name}", [Atom("c")])
         if kind == "outcome":
             return Call("c.outcome", [Atom(py_str(name))])
+        if kind == "field":  # a gegeven of one person, in that person's context
+            return Atom(f"c.inputs[{py_str(name)}]")
         if self.explaining:
             return Call(
                 "derivation.norm", [Atom("s"), Atom("c"), Atom(py_str(name)), self._format(e)]
@@ -720,7 +752,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 return (0, 0) if kind == "choice" else None
             case n.QualName():
                 return self._norm_digits(e)
-            case n.Binary(op="deel"):
+            case n.Binary(op="deel") | n.Aggregate():
                 return None
             case n.Binary(op="plus" | "min") if self._is_date(e.left):
                 return self._widest([e.left, e.right], (0, 0))
@@ -783,10 +815,13 @@ class ModuleWriter(ExprVisitor[Code]):
         return needed
 
     def _input_spec(self, sym: Symbol) -> list[str]:
-        node = sym.input
-        t = sym.type or from_spec(node.type)
+        return _call_lines("InputSpec", self._spec_args(sym.input, sym.type), 4)
+
+    def _spec_args(self, node: n.Input, known: Type | None = None) -> list[tuple[str, str]]:
+        """The arguments of a gegeven's `InputSpec`; a group's gegevens of each person within."""
+        t = known or from_spec(node.type)
         args = [
-            ("name", py_str(sym.name)),
+            ("name", py_str(node.name)),
             ("kind", py_str(t.kind)),
             ("description", _opt(node.description)),
             ("unit", py_str(unit_label(t))),
@@ -803,7 +838,13 @@ class ModuleWriter(ExprVisitor[Code]):
             if bound is not None:
                 args.append((key, self.constant(constant_value(bound)).flat()))
         args += [("oordeel", _opt(node.oordeel)), ("label", py_str(node.type.kind))]
-        return _call_lines("InputSpec", args, 4)
+        if node.fields:
+            specs = [
+                "InputSpec(" + ", ".join(f"{k}={v}" for k, v in self._spec_args(f)) + ")"
+                for f in node.fields
+            ]
+            args.append(("fields", _tuple_of(specs)))
+        return args
 
     def _ordered_rules(self, outcome: str) -> list[RuleInfo]:
         """The rules of an outcome with the `niet van toepassing` rules that can set them
@@ -926,6 +967,8 @@ class ModuleWriter(ExprVisitor[Code]):
         expressions read; False when something needs the general path."""
         for e in exprs:
             for x in n.walk(e):
+                if isinstance(x, n.Aggregate):
+                    return False  # a context per person: the general path
                 if isinstance(x, n.QualName):
                     if in_begrip or not self._constant_norm(x):
                         return False
@@ -1015,6 +1058,8 @@ class ModuleWriter(ExprVisitor[Code]):
         for x in n.walk(e):
             if isinstance(x, n.QualName) or (isinstance(x, n.Choice) and x.otherwise is None):
                 return True
+            if isinstance(x, n.Aggregate) and x.kind in ("hoogste", "laagste"):
+                return True  # of no one: onbepaald
             if not isinstance(x, n.Name):
                 continue
             kind, name = x.resolved or ("", "")
@@ -1323,8 +1368,14 @@ class ModuleWriter(ExprVisitor[Code]):
         return "None" if day is None else self.constant(day).flat()
 
     def _facts(self, e: n.Expr) -> list[str]:
-        """The names a condition reads, in order, to show their values in the trace."""
-        return [read.label for read in reads(e)]
+        """The names a condition reads, in order, to show their values in the trace; not
+        what it reads of each person of a group (within `… in huishouden`)."""
+        own = self.info.symbols
+        return [
+            read.label
+            for read in reads(e)
+            if read.regulation or read.name not in own or own[read.name].group is None
+        ]
 
     def _needs(self, name: str) -> set[tuple[str, str]]:
         """The (regulation, input) pairs an outcome may read; the `niet van toepassing`
@@ -1344,6 +1395,11 @@ def _braces(items: list[str]) -> Container:
 
 def _opt(text: str | None) -> str:
     return "None" if text is None else py_str(text)
+
+
+def _tuple_of(codes: list[str]) -> str:
+    """A tuple of Python expressions, as written."""
+    return "(" + ", ".join(codes) + ("," if len(codes) == 1 else "") + ")"
 
 
 def _tuple(items: list[str] | tuple[str, ...]) -> str:
@@ -1428,7 +1484,9 @@ def _explained(x: n.Expr) -> bool:
         return x.target is not None
     if isinstance(x, n.Name):
         return (x.resolved or ("",))[0] in ("begrip", "norm")
-    return isinstance(x, n.Bound | n.Extreme | n.Age | n.Between | n.Choice | n.QualName)
+    return isinstance(
+        x, n.Bound | n.Extreme | n.Age | n.Between | n.Choice | n.QualName | n.Aggregate
+    )
 
 
 # How deep the shape of a condition goes (`ModuleWriter._reason`); deeper parts are said as a

@@ -43,7 +43,10 @@ KIND_TITLE = {
     "handreiking": "Handreiking",
     "informatie": "Informatie",
 }
-GLOSSARY_KIND = {"input": "gegeven", "begrip": "begrip", "outcome": "uitkomst", "norm": "norm"}
+GLOSSARY_KIND = {
+    "input": "gegeven", "field": "gegeven", "begrip": "begrip", "outcome": "uitkomst",
+    "norm": "norm",
+}  # fmt: skip
 
 
 class DocsError(Exception):
@@ -515,6 +518,11 @@ class SiteBuilder:
             "name": label(b.name),
             "description": escape(b.description) if b.description else "",
             "definition": prose.definition(b),
+            "group": (
+                self._symbol_anchor(info, page, b.group[0])
+                if b.group and b.group[0] in info.symbols
+                else None
+            ),
             "glossary": relative(
                 page, _md(info.key, "begrippen"), sitemap.symbol_id("begrip", b.name)
             ),
@@ -656,6 +664,11 @@ class SiteBuilder:
                             found.append(link)
         return uses
 
+    def _symbol_anchor(self, info: RegInfo, page: str, name: str) -> str:
+        """A gegeven of the regulation, as a link to its entry on the glossary."""
+        target = relative(page, _md(info.key, "begrippen"), self._glossary_id(info, "input", name))
+        return f"[{label(name)}]({target})"
+
     def _symbol_link(self, info: RegInfo, page: str, kind: str, name: str) -> str:
         target = _md(info.key, "begrippen")
         return (
@@ -688,10 +701,14 @@ class SiteBuilder:
                     norms.append(view)
         inputs: list[dict[str, Any]] = []
         oordelen: list[dict[str, Any]] = []
-        for inp in reg.inputs:
+        everyone: list[tuple[n.Input, n.Input | None]] = []
+        for inp in reg.inputs:  # a group, then the gegevens of each person in it
+            everyone += [(inp, None), *((f, inp) for f in inp.fields)]
+        for inp, group in everyone:
             view = {
-                "id": self._glossary_id(info, "input", inp.name),
+                "id": self._glossary_id(info, "field" if group else "input", inp.name),
                 "name": label(inp.name),
+                "group": self._symbol_anchor(info, page, group.name) if group else None,
                 "description": escape(inp.description) if inp.description else "",
                 "type": self._type(inp.type),
                 "bounds": " en ".join(
@@ -702,7 +719,7 @@ class SiteBuilder:
                 "default": prose.expr(inp.default) if inp.default is not None else None,
                 "optional": inp.optional,
                 "organ": organ_name(inp.oordeel) if inp.oordeel else None,
-                "uses": uses.get(("input", inp.name), []),
+                "uses": uses.get(("field" if group else "input", inp.name), []),
             }
             (oordelen if inp.oordeel else inputs).append(view)
         outcomes = [

@@ -30,11 +30,13 @@ class Symbol:
     """A name a regulation declares: its kind, its declaration, the type the checker found
     and the article it stands in."""
 
-    kind: str  # input, begrip, outcome, norm
+    kind: str  # input, field (a gegeven of each person of a group), begrip, outcome, norm
     name: str
     node: n.Input | n.Begrip | n.OutcomeDecl | n.OpenNorm
     type: Type | None = None
     anchor: n.Anchor | None = None
+    # A gegeven or begrip of each person of this group (`huishouden`): read per person only.
+    group: str | None = None
 
     # The declaration as what it is, for code that knows the kind; another kind is a fault
     # of the compiler and fails loudly.
@@ -302,6 +304,8 @@ def constant_value(e: n.Expr) -> Any:
     meaning of a literal, in one place."""
     if isinstance(e, n.Negate):
         return -constant_value(e.operand)
+    if isinstance(e, n.Persons):
+        return tuple({k: constant_value(v) for k, _, v in p} for p in e.persons)
     if isinstance(e, n.Number | n.Money):
         return e.value
     resolved = e.resolved

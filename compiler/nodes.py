@@ -187,6 +187,27 @@ class Between(Expr):
 
 
 @dataclass(slots=True, eq=False)
+class Aggregate(Expr):
+    """Over the persons of a group: `aantal in huishouden waarvoor kostendeler` (kind aantal),
+    `som van inkomen in huishouden` (som), hoogste, laagste, and `ieder` / `enig in … voldoet
+    aan …`. `value` and `condition` are read per person (the person's gegevens and begrippen
+    voor ieder); `group` is the name of the group, resolved as a gegeven."""
+
+    kind: str  # aantal, som, hoogste, laagste, ieder, enig
+    group: Name
+    value: Expr | None = None
+    condition: Expr | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Persons(Expr):
+    """The persons of a group in a case: per person, each gegeven with its value."""
+
+    persons: list[list[tuple[str, Span, Expr]]]
+    spans: list[Span] = field(default_factory=list)  # where each `persoon` is written
+
+
+@dataclass(slots=True, eq=False)
 class Choice(Expr):
     """Tiers: the first branch whose condition holds gives the value."""
 
@@ -289,6 +310,8 @@ class Input:
     optional: bool = False  # `standaard onbepaald`: may be left out; what reads it is onbepaald
     minimum: Expr | None = None  # `ten minste …`: a smaller value is refused as input
     maximum: Expr | None = None  # `ten hoogste …`
+    # `huishouden: personen`: the gegevens of each person (type kind `personen`)
+    fields: list[Input] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
@@ -347,6 +370,8 @@ class Begrip:
     description: str | None
     value: Expr
     anchor: Anchor | None = None
+    # `voor ieder in huishouden`: a begrip of each person of that group, with where it says so
+    group: tuple[str, Span] | None = None
 
 
 @dataclass(slots=True, eq=False)

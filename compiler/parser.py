@@ -503,6 +503,13 @@ class _ToAst:
             minimum=low, maximum=high,
         )  # fmt: skip
 
+    def personen(self, meta, name, desc, optional, *fields):
+        spec = n.TypeSpec("personen", self._t(name))
+        return n.Input(
+            self._t(name), str(name), spec, _text(desc) if desc else None,
+            optional=optional is not None, fields=list(fields),
+        )  # fmt: skip
+
     def gegeven_optioneel(self, meta, name, typ, bounds, desc):
         low, high = bounds or (None, None)
         return n.Input(
@@ -645,6 +652,11 @@ class _ToAst:
 
     def begrip(self, meta, name, desc, value):
         return n.Begrip(self._t(name), str(name), _text(desc) if desc else None, value)
+
+    def begrip_per_persoon(self, meta, name, desc, group, value):
+        begrip = n.Begrip(self._t(name), str(name), _text(desc) if desc else None, value)
+        begrip.group = (str(group), self._t(group))
+        return begrip
 
     def open_norm(self, meta, name, typ, desc, organ, default):
         return n.OpenNorm(
@@ -847,6 +859,30 @@ class _ToAst:
     def tijd_tussen(self, meta, unit, start, end):
         return n.Between(self._s(meta), unit, start, end)
 
+    # -- over the persons of a group
+    def _over(self, meta, kind, group, value=None, condition=None):
+        return n.Aggregate(
+            self._s(meta), kind, n.Name(self._t(group), str(group)), value, condition
+        )
+
+    def aantal_in(self, meta, group, condition):
+        return self._over(meta, "aantal", group, None, condition)
+
+    def som_in(self, meta, value, group, condition):
+        return self._over(meta, "som", group, value, condition)
+
+    def hoogste_in(self, meta, value, group, condition):
+        return self._over(meta, "hoogste", group, value, condition)
+
+    def laagste_in(self, meta, value, group, condition):
+        return self._over(meta, "laagste", group, value, condition)
+
+    def ieder_in(self, meta, group, condition):
+        return self._over(meta, "ieder", group, None, condition)
+
+    def enig_in(self, meta, group, condition):
+        return self._over(meta, "enig", group, None, condition)
+
     def getal_lit(self, meta, num, unit=None, *per):
         return n.Number(self._s(meta), _number(num), n.UnitSpec(unit, per) if unit else None)
 
@@ -908,6 +944,16 @@ class _ToAst:
             c.givens.append((str(name), self._t(name), value))
 
         return give
+
+    def g_personen(self, meta, name, *persons):
+        value = n.Persons(self._s(meta), [p[1] for p in persons], [p[0] for p in persons])
+        return self.g_gegeven(meta, name, value)
+
+    def g_persoon(self, meta, *fields):
+        return (self._keyword(meta, "persoon"), list(fields))
+
+    def g_veld(self, meta, name, value):
+        return (str(name), self._t(name), value)
 
     def g_onvolledig(self, meta):
         return lambda c: setattr(c, "partial", True)

@@ -260,6 +260,21 @@ class Prose(ExprVisitor[str]):
             parts.append(f"anders {self.expr(e.otherwise)}")
         return "; ".join(parts)
 
+    def visit_Aggregate(self, e: n.Aggregate) -> str:
+        group = self.name(e.group)
+        who = f" voor wie geldt: {self.atom(e.condition)}" if e.condition is not None else ""
+        if e.kind == "aantal":
+            return f"het aantal personen in {group}{who}"
+        if e.kind in ("ieder", "enig"):
+            some = "ieder" if e.kind == "ieder" else "ten minste één"
+            return f"voor {some} in {group} geldt: {self.atom(e.condition)}"  # type: ignore[arg-type]
+        which = {"som": "de som van", "hoogste": "het hoogste", "laagste": "het laagste"}[e.kind]
+        return f"{which} {self.expr(e.value)} van ieder in {group}{who}"  # type: ignore[arg-type]
+
+    def visit_Persons(self, e: n.Persons) -> str:
+        """Persons are given only in cases, which the docs show as source."""
+        raise UnknownExpression(f"Prose toont geen personen (op {e.span})")
+
     def _operand(self, e: n.Expr) -> str:
         text = self.expr(e)
         return f"({text})" if isinstance(e, n.Binary | n.Bound | n.Round) else text

@@ -118,14 +118,16 @@ class Lambda(Code):
 
     body: Code
     prec: int = LAMBDA
+    params: str = ""  # `lambda c: …`: the value for one person, in the person's context
 
     def flat(self) -> str:
-        return f"lambda: {self.body.flat()}"
+        return f"lambda{' ' if self.params else ''}{self.params}: {self.body.flat()}"
 
     def broken(self, width: int) -> list[str]:
+        head = f"lambda{' ' if self.params else ''}{self.params}: "
         inner = wrap(self.body, ATOM)
-        lines = inner.lines(width - 8)
-        return ["lambda: " + lines[0], *lines[1:]]
+        lines = inner.lines(width - len(head))
+        return [head + lines[0], *lines[1:]]
 
 
 @dataclass(slots=True)

@@ -95,16 +95,21 @@ class Vraag(BaseModel):
 class Rekenstap(BaseModel):
     """One step of how a value was worked out."""
 
-    soort: Literal["berekening", "grens", "afronding", "geval", "norm", "begrip", "elders"] = Field(
+    soort: Literal[
+        "berekening", "grens", "afronding", "geval", "norm", "begrip", "elders", "personen",
+        "persoon",
+    ] = Field(
         description="berekening (a + b, a × b, 50% van a, een datum plus een duur), grens "
         "(een minimum of maximum), afronding, geval (de trede die gold), norm (een open "
         "norm en waar zij is vastgesteld), begrip (een begrip en zijn artikel), elders (een "
-        "waarde uit een andere regeling)"
-    )
+        "waarde uit een andere regeling), personen (een telling of som over een groep; de "
+        "stappen zeggen per persoon wat telde), persoon (één persoon daarvan: telt mee of "
+        "niet, en waarom)"
+    )  # fmt: skip
     tekst: str = Field(description='De stap als Nederlands: "100,5 km × € 0,19 per km = € 19,095"')
     weergave: str = Field(description="Het resultaat van de stap, zoals een mens het leest")
     stappen: list[Rekenstap] | None = Field(
-        None, description="Bij een begrip: hoe het zelf is berekend"
+        None, description="Bij een begrip: hoe het zelf is berekend; bij personen: per persoon"
     )
 
 

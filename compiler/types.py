@@ -88,7 +88,7 @@ DIMENSIONLESS = Unit()
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    """kind: bool, num, text, date, choice, list; `label` is the declared kind for the docs
+    """kind: bool, num, text, date, choice, list, persons; `label` is the declared kind for the docs
     (aanspraak, verplichting, bevoegdheid, oordeel, duur, percentage, …)."""
 
     kind: str
@@ -120,7 +120,7 @@ class Type:
             return "bedrag" + unit[1:] if unit.startswith("€") else unit
         if self.kind == "choice":
             return "keuze uit " + ", ".join(self.choices) if self.choices else "keuze"
-        return {"text": "tekst", "date": "datum", "list": "lijst"}[self.kind]
+        return {"text": "tekst", "date": "datum", "list": "lijst", "persons": "personen"}[self.kind]
 
 
 BOOL = Type("bool")

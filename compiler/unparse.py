@@ -133,6 +133,23 @@ class Source(ExprVisitor[str]):
         unit = UNITS[e.unit].words[-1]  # the plural the grammar has: maanden, jaren
         return f"{unit} van {_operand(e.start, _ATOM)} tot {_operand(e.end, _ATOM)}"
 
+    def visit_Aggregate(self, e: n.Aggregate) -> str:
+        group = e.group.name
+        condition = f"({source(e.condition)})" if e.condition is not None else ""
+        if e.kind in ("ieder", "enig"):
+            return f"{e.kind} in {group} voldoet aan {condition}"
+        head = {
+            "aantal": "het aantal", "som": "de som van", "hoogste": "het hoogste",
+            "laagste": "het laagste",
+        }  # fmt: skip
+        value = f" {_operand(e.value, _ROUND)}" if e.value is not None else ""
+        where = f" waarvoor {condition}" if condition else ""
+        return f"{head[e.kind]}{value} in {group}{where}"
+
+    def visit_Persons(self, e: n.Persons) -> str:
+        people = [", ".join(f"{k} is {source(v)}" for k, _, v in p) for p in e.persons]
+        return "; ".join(f"persoon ({p})" for p in people)
+
     def visit_Choice(self, e: n.Choice) -> str:
         parts = [f"{source(v)} als {source(c)}" for v, c in e.branches]
         if e.otherwise is not None:

@@ -221,5 +221,6 @@ TYPE_KINDS: dict[str, TypeKind] = {
         TypeKind("bevoegdheid", "bool", "bevoegdheid (ja/nee)"),
         TypeKind("lijst", "list", "lijst"),
         TypeKind("duur", "num", "duur"),
+        TypeKind("personen", "persons", "personen (ieder met de gegevens eronder)"),
     )
 }

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         combine,
         decided,
         judge,
+        over,
         undetermined_result,
     )
     from .values import (
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(
         ("NUMBER_DIGITS", "Context", "Judgement", "Outcome", "OutcomeResult", "Program",
-         "Regulation", "Result", "Rule", "RuleTrace", "combine", "decided", "judge",
+         "Regulation", "Result", "Rule", "RuleTrace", "combine", "decided", "judge", "over",
          "undetermined_result"),
         "engine",
     ),
@@ -115,6 +116,7 @@ __all__ = [
     "first_known",
     "format_value",
     "judge",
+    "over",
     "round_to",
     "shift_date",
     "undetermined",

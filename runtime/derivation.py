@@ -18,14 +18,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, Undetermined
-from .values import format_value
+from .values import Flag, flags, format_value, settle
 
 if TYPE_CHECKING:
     from .engine import Context, Regulation
 
 Format = tuple[str, str, bool, str, str]
 # The kinds of step, as the JSON names them (`soort`); the service's schema lists the same.
-STEP_KINDS = ("berekening", "grens", "afronding", "geval", "norm", "begrip", "elders")
+STEP_KINDS = (
+    "berekening", "grens", "afronding", "geval", "norm", "begrip", "elders", "personen", "persoon"
+)  # fmt: skip
 Steps = list["Step"]
 
 
@@ -158,6 +160,71 @@ def _elapsed(
 ) -> tuple[str, str]:
     out = show(r, f[2])
     return f"hele {unit} van {show(a, f[0])} tot {show(b, f[1])}: {out}", out
+
+
+def over(
+    s: Steps,
+    c: Context,
+    kind: str,
+    group: str,
+    text: str,
+    f: tuple[Format, Format],
+    value: Callable[[Context, Steps], Any] | None,
+    condition: Callable[[Context], Any] | None,
+    shape: Shape | None,
+) -> Any:
+    """An aggregate over the persons of a group, with a step per person: whether the
+    condition held and why, the person's value and how it was worked out. Who was counted
+    can then be contested. The value is `values.settle`, as in `engine.over`."""
+    persons = c.persons(group)
+    found = flags(persons, condition)
+    values: list[Any] = []
+    people: list[Step] = []
+    spec = c.regulation.inputs.get(group)
+    first = spec.fields[0] if spec is not None and spec.fields else None
+    naming = first.name if first is not None and first.kind in ("choice", "text") else None
+    for number, (person, flag) in enumerate(zip(persons, found, strict=True), 1):
+        own: list[Step] = []
+        said: Any = None
+        if value is not None and flag is True:
+            said = value(person, own)
+            values.append(said)
+        elif flag is True and kind not in ("ieder", "enig"):
+            values.append(person)
+        reasons = why(person, shape) if shape is not None and condition is not None else []
+        called = f"persoon {number}"
+        if naming is not None:  # the first gegeven, a choice or text, names the person
+            called += f" ({person.inputs[naming]})"
+        args = (called, kind, flag if condition is not None else None, reasons, said, f[0])
+        people.append(Step("persoon", _person, args, own))
+    result = settle(kind, group, text, found, values)
+    s.append(Step("personen", _over, (text, result, f[1]), people))
+    return result
+
+
+def _person(
+    called: str, kind: str, flag: Flag | None, reasons: list[str], value: Any, f: Format
+) -> tuple[str, str]:
+    parts = []
+    if flag is not None:
+        held = "voldoet" if kind in ("ieder", "enig") else "telt mee"
+        if isinstance(flag, Undetermined):
+            parts.append(f"onbepaald ({flag.reason})")
+        else:
+            parts.append(
+                held if flag else ("voldoet niet" if held == "voldoet" else "telt niet mee")
+            )
+        if reasons and not isinstance(flag, Undetermined):
+            parts[-1] += f", want {' en '.join(reasons)}"
+    if value is not None:
+        parts.append(show(value, f))
+    shown = show(value, f) if value is not None else (parts[0] if parts else "")
+    return f"{called}: {'; '.join(parts) or 'telt mee'}", shown
+
+
+def _over(text: str, result: Any, f: Format) -> tuple[str, str]:
+    shown = show(result, _unnamed(f))
+    return f"{text}: {shown}", shown
 
 
 def tier(s: Steps, case: str, f: Format, value: Callable[[], Any]) -> Any:

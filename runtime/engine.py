@@ -22,7 +22,7 @@ from .derivation import Shape, Step, lines
 from .derivation import why as condition_why
 from .errors import EvaluationError, InputError, PeriodError, Undetermined
 from .inputs import InputSpec
-from .values import EXACT, format_date, format_period, format_value
+from .values import EXACT, flags, format_date, format_period, format_value, settle
 
 Fn = Callable[["Context"], Any]
 _LOADING = threading.Lock()  # see Regulation.load_explainers
@@ -483,6 +483,26 @@ def undetermined_result(outcome: Outcome, why: Undetermined) -> OutcomeResult:
     return OutcomeResult(outcome.name, "onbepaald", None, (), why.reason, outcome)
 
 
+def over(
+    c: Context,
+    kind: str,
+    group: str,
+    value: Callable[[Context], Any] | None,
+    condition: Callable[[Context], Any] | None,
+    text: str = "",
+) -> Any:
+    """An aggregate over the persons of a group: aantal, som, hoogste, laagste (of `value`,
+    over the persons for whom `condition` holds), ieder or enig (`condition` holds); what it
+    means is `values.settle`, shared with the motivation (`derivation.over`)."""
+    persons = c.persons(group)
+    found = flags(persons, condition)
+    chosen = [p for p, f in zip(persons, found, strict=True) if f is True]
+    values: list[Any] = []
+    if kind not in ("ieder", "enig"):
+        values = chosen if value is None else [value(p) for p in chosen]
+    return settle(kind, group, text, found, values)
+
+
 def judge(judged: dict[str, Any], name: str, value: Any) -> Any:
     """An oordeel read by generated code: remembered as relied upon."""
     judged[name] = value
@@ -533,6 +553,26 @@ class Given(dict[str, Any]):
 def _not_given(name: str) -> Undetermined:
     """A gegeven left out: onbepaald, needing that gegeven."""
     return Undetermined(name, f"het gegeven '{name}' is niet opgegeven", frozenset((name,)))
+
+
+class _Person(dict[str, Any]):
+    """The inputs as one person of a group sees them: the person's own gegevens, and every
+    other gegeven of the case as it is."""
+
+    __slots__ = ("outer",)
+
+    def __init__(self, own: Mapping[str, Any], outer: Mapping[str, Any]):
+        super().__init__(own)
+        self.outer = outer
+
+    def __missing__(self, name: str) -> Any:
+        return self.outer[name]
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self or name in self.outer else default
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in self.outer
 
 
 class Context:
@@ -589,6 +629,28 @@ class Context:
 
     def begrip(self, name: str) -> Any:
         return self.regulation.begrippen[name](self)  # generated functions remember values
+
+    def persons(self, group: str) -> list[Context]:
+        """A context per person of a group, in the order given: the person's gegevens and
+        begrippen voor ieder are read there, everything else as in this one. Made once per
+        evaluation, so each person's begrippen are worked out once."""
+        key = "personen:" + group
+        found = self.memo.get(key)
+        if found is None:
+            found = []
+            try:
+                listed = self.inputs[group]  # from partial input (`Given`): onbepaald if absent
+            except KeyError:  # `standaard onbepaald` and left out
+                raise _not_given(group) from None
+            for own in listed:
+                person = Context(
+                    self.regulation, _Person(own, self.inputs), self.peildatum, None,
+                    self.judged, self.gemeente,
+                )  # fmt: skip
+                person.noted, person.resolved = self.noted, self.resolved  # one case, one answer
+                found.append(person)
+            self.memo[key] = found
+        return found
 
     def outcome(self, name: str) -> Any:
         result = self.resolve(name)
@@ -1533,10 +1595,16 @@ FastDecision = Callable[
 ]
 InputPlan = tuple[dict[str, tuple[InputSpec, type, bool, bool]], dict[str, Any], int]
 
+
+class _Group:
+    """No value is of this type: a group of persons always takes the full check."""
+
+
 _PYTHON_TYPES: dict[str, type] = {
     "bool": bool,
     "num": Decimal,
     "text": str,
     "date": datetime.date,
     "choice": str,
+    "persons": _Group,
 }

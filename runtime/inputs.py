@@ -19,6 +19,7 @@ from typing import Any
 INTEGER_DIGITS = 15
 FRACTION_DIGITS = 10
 TEXT_LENGTH = 1000  # characters in a text gegeven: a place name, not a document
+PERSONS_LIMIT = 100  # persons in a group (a household): a home, not a population register
 NAME_SHOWN = 60  # characters of an unknown field name repeated in a message
 
 # The smallest step a number may have: generated code tests `value % NUMBER_QUANTUM`, which is
@@ -175,8 +176,9 @@ def parse_date(value: str) -> datetime.date:
 
 @dataclass(slots=True)
 class InputSpec:
-    """One gegeven as every channel checks it: its kind (bool, num, text, date, choice), its
-    unit, choices, default and bounds. Generated code makes one per gegeven."""
+    """One gegeven as every channel checks it: its kind (bool, num, text, date, choice, or
+    persons: a group with the gegevens of each person), its unit, choices, default and
+    bounds. Generated code makes one per gegeven."""
 
     name: str
     kind: str  # bool, num, text, date, choice
@@ -192,6 +194,7 @@ class InputSpec:
     minimum: Decimal | None = None  # `ten minste …` in the declaration
     maximum: Decimal | None = None  # `ten hoogste …`
     unit_one: str = ""  # the unit after exactly one: "maand" where `unit` is "maanden"
+    fields: tuple[InputSpec, ...] = ()  # kind persons: the gegevens of each person
 
     @property
     def percentage(self) -> bool:
@@ -236,6 +239,8 @@ def coerce(spec: InputSpec, value: Any) -> Any:
         if isinstance(value, str) and value in spec.choices:
             return value
         raise ValueError(f"verwacht een van: {', '.join(spec.choices)}")
+    if kind == "persons":
+        return _persons(spec, value)
     if kind == "text":
         if not isinstance(value, str):
             raise ValueError("verwacht een tekst")
@@ -244,6 +249,43 @@ def coerce(spec: InputSpec, value: Any) -> Any:
             raise ValueError(problem)
         return value
     raise ValueError(f"onbekend soort gegeven '{kind}'")  # pragma: no cover
+
+
+def _persons(spec: InputSpec, value: Any) -> tuple[dict[str, Any], ...]:
+    """A group: a list of persons, each an object with the gegevens of a person; every
+    problem of every person at once, each named ("persoon 2, geboortedatum: …")."""
+    if not isinstance(value, list | tuple):
+        raise ValueError("verwacht een lijst van personen (in JSON: [{…}, {…}])")
+    if len(value) > PERSONS_LIMIT:
+        raise ValueError(f"te veel personen (ten hoogste {PERSONS_LIMIT})")
+    fields = {f.name: f for f in spec.fields}
+    persons: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(value, 1):
+        if not isinstance(raw, dict):
+            problems.append(f"persoon {number}: verwacht een object met de gegevens van de persoon")
+            continue
+        person: dict[str, Any] = {}
+        for name, given in raw.items():
+            fld = fields.get(name) if isinstance(name, str) else None
+            if fld is None:
+                problems.append(f"persoon {number}, {field_name(name)}: onbekend gegeven")
+            elif given is not None:
+                try:
+                    person[name] = coerce(fld, given)
+                except ValueError as err:
+                    problems.append(f"persoon {number}, {name}: {err}")
+        for name, fld in fields.items():
+            if raw.get(name) is None:
+                if fld.has_default:
+                    person[name] = fld.default
+                else:
+                    problems.append(f"persoon {number}, {name}: ontbreekt (verplicht gegeven)")
+        persons.append(person)
+    if problems:
+        shown = problems[:10] + ([f"en nog {len(problems) - 10}"] if len(problems) > 10 else [])
+        raise ValueError("; ".join(shown))
+    return tuple(persons)
 
 
 def _number(spec: InputSpec, value: Any) -> Decimal:
@@ -343,6 +385,16 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
         return {"anyOf": [number, {"type": "string", "pattern": f"^{pattern}$"}]}
     if spec.kind == "bool":
         return {"type": "boolean"}
+    if spec.kind == "persons":
+        person = {
+            "type": "object",
+            "properties": {
+                f.name: {**json_schema(f), "description": describe(f)} for f in spec.fields
+            },
+            "required": [f.name for f in spec.fields if not f.has_default],
+            "additionalProperties": False,
+        }
+        return {"type": "array", "maxItems": PERSONS_LIMIT, "items": person}
     if spec.kind == "date":
         return {"type": "string", "format": "date", "pattern": f"^{DATE_TEXT.pattern}$"}
     if spec.kind == "choice":
@@ -376,6 +428,11 @@ def describe(spec: InputSpec, organ: str | None = None) -> str:
             text += f"; ten hoogste {_bound(spec, spec.maximum)}"
     elif spec.kind == "date":
         text += " (JJJJ-MM-DD)"
+    elif spec.kind == "persons":
+        names = ", ".join(f.name for f in spec.fields)
+        text += (
+            f" (een lijst van ten hoogste {PERSONS_LIMIT} personen, ieder een object met: {names})"
+        )
     if spec.optional:
         text += ". Mag ontbreken: wat het nodig heeft, is dan onbepaald"
     return text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -121,6 +121,50 @@ def first_known(first: Callable[[], Any], *others: Callable[[], Any]) -> Any:
             except Undetermined as more:
                 why = why.also(more)
         raise why from None
+
+
+Flag = bool | Undetermined  # whether a condition holds for one person, or why it is not known
+
+
+def flags(persons: Sequence[Any], condition: Callable[[Any], Any] | None) -> list[Flag]:
+    """Per person whether `condition` holds (True when there is none), or why it is
+    onbepaald: every person is looked at, so that the answer does not hang on their order."""
+    if condition is None:
+        return [True] * len(persons)
+    found: list[Flag] = []
+    for person in persons:
+        try:
+            found.append(bool(condition(person)))
+        except Undetermined as why:
+            found.append(why)
+    return found
+
+
+def settle(kind: str, group: str, text: str, found: list[Flag], values: list[Any]) -> Any:
+    """An aggregate from its flags and the values of the persons for whom they hold: the one
+    meaning of `aantal`, `som`, `hoogste`, `laagste`, `ieder` and `enig`, for the plain code
+    and the motivation alike. `ieder` is nee as soon as one is nee, `enig` ja as soon as one
+    is ja, whatever is not known of the others; otherwise what is not known makes it
+    onbepaald, needing all that any person needs."""
+    if kind == "ieder" and any(f is False for f in found):
+        return False
+    if kind == "enig" and any(f is True for f in found):
+        return True
+    unknown = [f for f in found if isinstance(f, Undetermined)]
+    if unknown:
+        why = unknown[0]
+        for more in unknown[1:]:
+            why = why.also(more)
+        raise why
+    if kind in ("ieder", "enig"):
+        return kind == "ieder"
+    if kind == "aantal":
+        return Decimal(len(values))
+    if kind == "som":
+        return sum(values, Decimal(0))
+    if not values:
+        raise Undetermined(text, f"er is niemand in {group.replace('_', ' ')} om te vergelijken")
+    return max(values) if kind == "hoogste" else min(values)
 
 
 def shift_date(day: datetime.date, amount: Decimal, unit: str, mode: str | None) -> datetime.date:
@@ -254,6 +298,8 @@ def format_value(
         return format_date(value)
     if kind == "list" and isinstance(value, tuple | list):
         return "; ".join(str(v) for v in value) if value else "(geen)"
+    if kind == "persons" and isinstance(value, tuple | list):
+        return "1 persoon" if len(value) == 1 else f"{len(value)} personen"
     if kind == "num" and isinstance(value, Decimal):
         if percent and not unit:
             return format_number(_ROUNDING.multiply(value, 100)) + "%"

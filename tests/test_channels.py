@@ -179,6 +179,14 @@ OPTIONS: list[tuple[str, str, str, bool, str | None]] = [
      True, None),
     ("voorbeeld_apv", "terras", '{"terras_exploiteren": true}', True, "GM9999"),
     ("voorbeeld_apv", "terras", '{"terras_exploiteren": true}', True, "Voorbeeld"),
+    ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true, "huishouden": '
+     '[{"relatie": "aanvrager", "geboortedatum": "1980-01-01", "inkomen": "900"}, '
+     '{"relatie": "kind", "geboortedatum": "1990-01-01", "inkomen": 100}]}', False, None),
+    ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true, "huishouden": '
+     '[{"relatie": "baas", "geboortedatum": "1980-01-01"}]}', False, None),
+    ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true, "huishouden": 3}',
+     False, None),
+    ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true}', True, None),
 ]  # fmt: skip
 
 

@@ -39,6 +39,8 @@ CASES = [
     ("voorbeeld", "gebied: in Anderdorp geldt 23 jaar"),  # a gemeente's filling of a law
     ("voorbeeld", "te weinig vrije doorgang"),  # a burgemeester's permit, nested onderdelen
     ("voorbeeld", "een half jaar een terras"),  # € per m² per jaar
+    ("voorbeeld", "de zoon van 23 is kostendeler"),  # who in the household counted, and why
+    ("voorbeeld", "zonder huishouden"),  # partial: first who lives there
 ]
 
 _POLICIES: dict[str, Policies] = {}

@@ -226,6 +226,7 @@ def test_a_second_translation_replaces_the_first(tmp_path: Path) -> None:
             "voorbeeld_apv",
             "voorbeeld_beleid",
             "voorbeeld_precario",
+            "voorbeeld_toeslag",
             "voorbeeldwet",
         ]
     )

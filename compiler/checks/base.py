@@ -26,6 +26,7 @@ class CheckerBase(ExprVisitor[Type | None]):
         def _check_ref(self, info: RegInfo, ref: n.Ref) -> None: ...
         def _input_elsewhere(self, info: RegInfo, name: str) -> Symbol | None: ...
         def _check_territory(self, code: str, where: Span) -> bool: ...
+        def _group(self, info: RegInfo, e: n.Name) -> Symbol | None: ...
 
         # types.py
         def typeof(self, info: RegInfo, e: n.Expr, expect: Type | None = None) -> Type | None: ...
@@ -57,6 +58,8 @@ class CheckerBase(ExprVisitor[Type | None]):
         self.a = Analysis()
         self._current: tuple[str, str] | None = None  # the definition being typed
         self._visiting: set[tuple[str, str]] = set()
+        # Within `… in huishouden` or a begrip voor ieder in it: the group of the person meant.
+        self._person: str | None = None
 
     def error(
         self,

@@ -94,15 +94,62 @@ class CasesPass(CheckerBase):
         sym = info.symbols.get(name) or self._input_elsewhere(info, name)
         if sym is not None and sym.kind == "input":
             return sym
-        self.error(
-            "R210",
-            f"'{name}' is geen gegeven van '{info.node.id}'",
-            span,
-            suggest(name, info.names("input")),
-        )
+        hint = suggest(name, info.names("input"))
+        if sym is not None and sym.group is not None and sym.kind == "field":
+            hint = f"het is een gegeven van ieder in '{sym.group}': geef het bij elke persoon"
+        self.error("R210", f"'{name}' is geen gegeven van '{info.node.id}'", span, hint)
         return None
 
+    def _case_persons(self, info: RegInfo, value: n.Expr, group: Symbol) -> None:
+        """The persons of a group in a case: each gegeven known, given once, of its type;
+        every gegeven without a standaard given for every person (R904)."""
+        fields = {f.name: f for f in group.input.fields}
+        if not isinstance(value, n.Persons):
+            self.error(
+                "R904",
+                f"'{group.name}' is een groep personen; geef ieder apart",
+                value.span,
+                f"schrijf: gegeven {group.name}, en daaronder ingesprongen per persoon 'persoon' "
+                "met zijn gegevens (naam is waarde)",
+            )
+            return
+        for number, person in enumerate(value.persons, 1):
+            seen: set[str] = set()
+            for name, span, given in person:
+                fld = fields.get(name)
+                if fld is None:
+                    self.error(
+                        "R904",
+                        f"'{name}' is geen gegeven van ieder in '{group.name}'",
+                        span,
+                        suggest(name, list(fields))
+                        or f"de gegevens van ieder in '{group.name}': {', '.join(fields)}",
+                    )
+                    continue
+                if name in seen:
+                    self.error("R904", f"persoon {number} heeft '{name}' al", span)
+                seen.add(name)
+                self._case_value(info, given, info.symbols[name].type, name)
+            for name, fld in fields.items():
+                if name not in seen and fld.default is None:
+                    self.error(
+                        "R904",
+                        f"persoon {number} in '{group.name}' mist het gegeven '{name}'",
+                        value.spans[number - 1],
+                        f"geef het: {name} is …",
+                    )
+
     def _case_value(self, info: RegInfo, value: n.Expr, want: Type | None, name: str) -> None:
+        sym = info.symbols.get(name)
+        if want is not None and want.kind == "persons" and sym is not None:
+            self._case_persons(info, value, sym)
+            return
+        if isinstance(value, n.Persons):
+            self.error(
+                "R904", f"'{name}' is geen groep personen; geef één waarde", value.span,
+                f"schrijf: gegeven {name} is …",
+            )  # fmt: skip
+            return
         if not _is_constant(value):
             self.error(
                 "R902",

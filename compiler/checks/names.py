@@ -20,6 +20,10 @@ from .common import (
     _walk_units,
 )
 
+# Within `… in <a name that is no group>`: R215 says so, and what is read per person is not
+# reported again.
+UNKNOWN_GROUP = "?"
+
 
 class NamesPass(CheckerBase):
     def _name_ok(self, name: str, span: Span) -> bool:
@@ -95,6 +99,8 @@ class NamesPass(CheckerBase):
             info.externs[ext.name] = ext
         for inp in reg.inputs:
             self._add(info, Symbol("input", inp.name, inp, from_spec(inp.type)), inp.span)
+            for fld in inp.fields:
+                self._declare_field(info, inp, fld)
             if inp.type.kind == "keuze" and len(set(inp.type.choices)) != len(inp.type.choices):
                 self.error(
                     "R202", f"een keuzewaarde van '{inp.name}' staat er dubbel in", inp.type.span
@@ -112,6 +118,59 @@ class NamesPass(CheckerBase):
                 hint = "zet het in het artikel (lid, onderdeel) waar het bij hoort, ingesprongen"
             self.error("R501", f"{_describe(loose)} staat buiten een artikel", span, hint)
         self._declare_units(info, reg.units, None, None)
+
+    def _declare_field(self, info: RegInfo, group: n.Input, fld: n.Input) -> None:
+        """A gegeven of each person of a group: a name of the regulation like any other, read
+        per person only (R213)."""
+        self._add(
+            info, Symbol("field", fld.name, fld, from_spec(fld.type), None, group.name), fld.span
+        )
+        what = (
+            "geen groep personen zijn" if fld.fields
+            else "geen oordeel zijn" if fld.oordeel
+            else "niet 'standaard onbepaald' zijn" if fld.optional
+            else None
+        )  # fmt: skip
+        if what is not None:
+            self.error(
+                "R214",
+                f"'{fld.name}' is een gegeven van ieder in '{group.name}' en kan {what}",
+                fld.span,
+                "een persoon heeft gewone gegevens (ja/nee, getal, bedrag, datum, tekst, keuze), "
+                "elk opgegeven; een standaard mag",
+            )
+
+    def _in_group(self, info: RegInfo, e: n.Name, sym: Symbol) -> None:
+        """A gegeven or begrip of each person is read where a person is meant: within `… in
+        <groep>` or in a begrip voor ieder in that group (R213)."""
+        if sym.group == self._person or self._person == UNKNOWN_GROUP:
+            return
+        what = "een gegeven" if sym.kind == "field" else "een begrip"
+        self.error(
+            "R213",
+            f"'{e.name}' is {what} van ieder in '{sym.group}'; hier is niet bekend van wie",
+            e.span,
+            f"lees het per persoon: de som van {e.name} in {sym.group}, het aantal in {sym.group} "
+            f"waarvoor …, of in een begrip voor ieder in {sym.group}",
+        )
+
+    def _group(self, info: RegInfo, e: n.Name) -> Symbol | None:
+        """The group an aggregate goes over (`… in huishouden`): a gegeven of type personen."""
+        sym = info.symbols.get(e.name)
+        if sym is None or sym.type is None or sym.type.kind != "persons":
+            groups = [s.name for s in info.symbols.values() if s.type and s.type.kind == "persons"]
+            self.error(
+                "R215",
+                f"'{e.name}' is geen groep personen",
+                e.span,
+                suggest(e.name, groups)
+                or "declareer de groep bij de gegevens: huishouden: personen, met de gegevens van "
+                "ieder eronder ingesprongen",
+            )
+            return None
+        e.resolved, e.type = ("input", sym.name), sym.type
+        self._use(info.key, sym.name)
+        return sym
 
     def _check_bodies(self, info: RegInfo) -> None:
         reg = info.node
@@ -193,6 +252,17 @@ class NamesPass(CheckerBase):
             return None
         e.resolved = (sym.kind, sym.name)
         self._use(info.key, sym.name)
+        if sym.group is not None:
+            self._in_group(info, e, sym)
+        elif sym.type is not None and sym.type.kind == "persons":
+            self.error(
+                "R215",
+                f"'{e.name}' is een groep personen, geen waarde",
+                e.span,
+                f"tel of tel op over de personen: het aantal in {e.name}, de som van … in "
+                f"{e.name}, ieder in {e.name} voldoet aan …",
+            )
+            return None
         if sym.kind == "begrip":
             return self._type_symbol(info, sym)
         return sym.type

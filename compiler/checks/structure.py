@@ -111,7 +111,9 @@ class StructurePass(CheckerBase):
                     continue
                 item.anchor = here
                 if isinstance(item, n.Begrip):
-                    self._add(info, Symbol("begrip", item.name, item, None, here), item.span)
+                    group = item.group[0] if item.group else None
+                    sym = Symbol("begrip", item.name, item, None, here, group)
+                    self._add(info, sym, item.span)
                 elif isinstance(item, n.OpenNorm):
                     self._add(
                         info, Symbol("norm", item.name, item, from_spec(item.type), here), item.span

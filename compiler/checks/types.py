@@ -20,6 +20,7 @@ from .common import (
     _src,
     _unit_hint,
 )
+from .names import UNKNOWN_GROUP
 
 
 class TypesPass(CheckerBase):
@@ -39,10 +40,13 @@ class TypesPass(CheckerBase):
                 return None  # a cycle; reported by _check_cycles
             self._visiting.add(key)
             saved, self._current = self._current, key
+            person, self._person = self._person, sym.group
             self.a.deps.setdefault(key, set())
             node: n.Begrip = sym.node  # type: ignore[assignment]
+            if node.group is not None:  # the group it is a begrip of exists, or R215
+                self._group(info, n.Name(node.group[1], node.group[0]))
             sym.type = self.typeof(info, node.value)
-            self._current = saved
+            self._current, self._person = saved, person
             self._visiting.discard(key)
         elif sym.kind == "norm" and key not in self.a.deps:
             self.a.deps[key] = set()
@@ -394,6 +398,37 @@ class TypesPass(CheckerBase):
     def visit_Between(self, e: n.Between, info: RegInfo, expect: Type | None) -> Type | None:
         self._dates(info, e.start, e.end)
         return Type("num", Unit.of(e.unit))
+
+    def visit_Aggregate(self, e: n.Aggregate, info: RegInfo, expect: Type | None) -> Type | None:
+        group = self._group(info, e.group)
+        person, self._person = self._person, e.group.name if group else UNKNOWN_GROUP
+        try:
+            value = self.typeof(info, e.value) if e.value is not None else None
+            if e.condition is not None:
+                self._bool(info, e.condition)
+        finally:
+            self._person = person
+        if e.kind == "aantal":
+            return Type("num", label="aantal")
+        if e.kind in ("ieder", "enig"):
+            return BOOL
+        if value is None:
+            return None
+        if value.kind != "num" and not (e.kind != "som" and value.kind == "date"):
+            word = {"som": "een som", "hoogste": "het hoogste", "laagste": "het laagste"}[e.kind]
+            self.error(
+                "R301",
+                f"{word} gaat over getallen en bedragen"
+                + ("" if e.kind == "som" else " (of datums)")
+                + f", niet over {value.display()}",
+                e.value.span,  # type: ignore[union-attr]
+            )
+            return None
+        return Type(value.kind, value.unit, value.percent)
+
+    def visit_Persons(self, e: n.Persons, info: RegInfo, expect: Type | None) -> Type | None:
+        """The persons of a group in a case; `_case_value` checks each gegeven."""
+        return expect if expect is not None and expect.kind == "persons" else None
 
     def visit_Choice(self, e: n.Choice, info: RegInfo, expect: Type | None) -> Type | None:
         result: Type | None = None
