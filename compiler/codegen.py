@@ -49,7 +49,7 @@ from .pyexpr import (
     unary,
     wrap,
 )
-from .types import Type, from_spec
+from .types import Type, Unit, from_spec
 from .visitor import ExprVisitor
 from .vocabulary import (
     COMPARATORS,
@@ -199,6 +199,8 @@ class ModuleWriter(ExprVisitor[Code]):
             literal = f'Decimal("{value}")'
         elif isinstance(value, datetime.date):
             literal = f"datetime.date({value.year}, {value.month}, {value.day})"
+        elif isinstance(value, datetime.time):
+            literal = f"datetime.time({value.hour}, {value.minute})"
         elif isinstance(value, frozenset):
             literal = "frozenset({" + ", ".join(py_str(v) for v in sorted(value)) + "})"
         else:  # pragma: no cover - the checker admits no other literals
@@ -225,11 +227,13 @@ class ModuleWriter(ExprVisitor[Code]):
 
     visit_Money = visit_Number
 
-    def visit_DateLit(self, e: n.DateLit | n.TextLit | n.BoolLit, date_mode: str | None) -> Code:
+    def visit_DateLit(
+        self, e: n.DateLit | n.TextLit | n.BoolLit | n.ClockLit, date_mode: str | None
+    ) -> Code:
         resolved = e.resolved
         return self.constant(resolved[1] if resolved else e.value)
 
-    visit_TextLit = visit_BoolLit = visit_DateLit
+    visit_TextLit = visit_BoolLit = visit_ClockLit = visit_DateLit
 
     def visit_Peildatum(self, e: n.Peildatum, date_mode: str | None) -> Code:
         return Atom("peildatum" if self.local else "c.peildatum")
@@ -322,9 +326,12 @@ class ModuleWriter(ExprVisitor[Code]):
     def visit_Between(self, e: n.Between, date_mode: str | None) -> Code:
         return self._noted(
             "elapsed",
-            [Atom(py_str(UNITS[e.unit].plural)), self._format(e.start, e.end, e)],
+            [Atom(py_str(UNITS[e.unit].words[-1])), self._format(e.start, e.end, e)],
             self._all_needed([e.start, e.end], [self.expr(e.start), self.expr(e.end)]),
-            lambda ops: Call("whole_units_between", [*ops, Atom(py_str(e.unit))]),
+            lambda ops: Call(
+                "clock_between" if e.unit in ("uur", "minuut") else "whole_units_between",
+                [*ops, Atom(py_str(e.unit))],
+            ),
         )
 
     def visit_Choice(self, e: n.Choice, date_mode: str | None) -> Code:
@@ -442,6 +449,17 @@ class ModuleWriter(ExprVisitor[Code]):
             return binary(COMPARATORS[op].python, COMPARE, a, b)
         left_type = e.left.type
         shown = [Atom(py_str(OPERATORS[op].shown)), self._format(e.left, e.right, e)]
+        if op in ("plus", "min") and left_type is not None and left_type.kind == "clock":
+            unit = Atom(py_str("uur" if _typed(e.right).unit == Unit.of("uur") else "minuut"))
+            return self._noted(
+                "calc",
+                shown,
+                [a, b],
+                lambda ops: Call(
+                    "shift_clock",
+                    [ops[0], ops[1] if op == "plus" else unary("-", UNARY, ops[1]), unit],
+                ),
+            )
         if op in ("plus", "min") and left_type is not None and left_type.kind == "date":
             unit = Atom(py_str(_typed(e.right).unit.time or ""))
             mode = Atom(py_str(date_mode)) if date_mode else Atom("None")
@@ -1024,7 +1042,7 @@ class ModuleWriter(ExprVisitor[Code]):
             if x.op == "deel":
                 return True
             left = x.left.type
-            return x.op in ("plus", "min") and left is not None and left.kind == "date"
+            return x.op in ("plus", "min") and left is not None and left.kind in ("date", "clock")
         return False
 
     def _all_needed(self, exprs: list[n.Expr], codes: list[Code]) -> list[Code]:
@@ -1130,7 +1148,7 @@ class ModuleWriter(ExprVisitor[Code]):
                     )
                 )
             else:
-                python = {"bool": "bool", "date": "datetime.date"}[t.kind]
+                python = {"bool": "bool", "date": "datetime.date", "clock": "datetime.time"}[t.kind]
                 checks.append(binary("is not", COMPARE, Call("type", [var]), Atom(python)))
         count: Code = Atom(str(required))
         for name in optional:
@@ -1444,10 +1462,10 @@ def _call_lines(func: str, args: Sequence[tuple[str, str | Container]], indent: 
 
 
 def _literal(e: n.Expr) -> bool:
-    """A value written out in the source: a number, amount, date, text or ja/nee."""
+    """A value written out in the source: a number, amount, date, time, text or ja/nee."""
     if isinstance(e, n.Negate):
         return _literal(e.operand)
-    return isinstance(e, n.Number | n.Money | n.DateLit | n.TextLit | n.BoolLit)
+    return isinstance(e, n.Number | n.Money | n.DateLit | n.ClockLit | n.TextLit | n.BoolLit)
 
 
 def _resolved(e: n.Expr) -> tuple[str, str]:

@@ -84,6 +84,13 @@ class DateLit(Expr):
 
 
 @dataclass(slots=True, eq=False)
+class ClockLit(Expr):
+    """A time of day: `22:30`."""
+
+    value: datetime.time
+
+
+@dataclass(slots=True, eq=False)
 class TextLit(Expr):
     value: str
 

@@ -365,6 +365,10 @@ class _InvalidDate(Exception):
         self.token = token
 
 
+class _InvalidClock(_InvalidDate):
+    """24:00, 12:60: no time a clock shows."""
+
+
 class _ToAst:
     """Lark's tree → `nodes`, bottom up: each rule's method gets the rule's positions and its
     children, already turned into nodes. A walk of its own rather than Lark's `Transformer`,
@@ -556,6 +560,9 @@ class _ToAst:
     def t_tekst(self, meta):
         return n.TypeSpec("tekst", self._s(meta))
 
+    def t_kloktijd(self, meta):
+        return n.TypeSpec("kloktijd", self._s(meta))
+
     def t_datum(self, meta):
         return n.TypeSpec("datum", self._s(meta))
 
@@ -594,6 +601,8 @@ class _ToAst:
 
     def tijdeenheid(self, meta, tok):
         return vocabulary.unit(str(tok)).name
+
+    klokeenheid = tijdeenheid
 
     def niveau(self, meta, tok):
         return str(tok)
@@ -828,6 +837,12 @@ class _ToAst:
 
     def datum_lit(self, meta, tok):
         return n.DateLit(self._t(tok), self._date(tok))
+
+    def kloktijd_lit(self, meta, tok):
+        hour, minute = (int(part) for part in str(tok).split(":"))
+        if hour > 23 or minute > 59:
+            raise _InvalidClock(tok)
+        return n.ClockLit(self._t(tok), datetime.time(hour, minute))
 
     def tekst_lit(self, meta, tok):
         return n.TextLit(self._t(tok), _text(tok))
@@ -1080,6 +1095,16 @@ def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
     assert tree is not None
     try:
         result: n.Regulation | n.CaseFile = _ToAst(file).transform(tree)
+    except _InvalidClock as inner:
+        raise SyntaxProblem(
+            Diagnostic(
+                "R108",
+                f"'{inner.token}' is geen bestaande kloktijd",
+                _span_tok(file, inner.token),
+                "schrijf een kloktijd als UU:MM, van 00:00 tot en met 23:59; sluit een terras "
+                "om middernacht, schrijf dan 00:00",
+            )
+        ) from None
     except _InvalidDate as inner:
         raise SyntaxProblem(
             Diagnostic(

@@ -193,6 +193,9 @@ class Prose(ExprVisitor[str]):
     def visit_DateLit(self, e: n.DateLit) -> str:
         return date(e.value)
 
+    def visit_ClockLit(self, e: n.ClockLit) -> str:
+        return f"{e.value.hour:02d}.{e.value.minute:02d} uur"
+
     def visit_TextLit(self, e: n.TextLit) -> str:
         return f"“{escape(e.value)}”"
 
@@ -396,7 +399,7 @@ class Prose(ExprVisitor[str]):
 
 
 def _is_literal(e: n.Expr) -> bool:
-    return isinstance(e, n.Money | n.Number | n.DateLit | n.TextLit | n.BoolLit)
+    return isinstance(e, n.Money | n.Number | n.DateLit | n.ClockLit | n.TextLit | n.BoolLit)
 
 
 def _flatten(e: n.Expr, op: str) -> list[n.Expr]:

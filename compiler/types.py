@@ -88,8 +88,9 @@ DIMENSIONLESS = Unit()
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    """kind: bool, num, text, date, choice, list, persons; `label` is the declared kind for the docs
-    (aanspraak, verplichting, bevoegdheid, oordeel, duur, percentage, …)."""
+    """kind: bool, num, text, date, clock (a time of day), choice, list, persons; `label` is
+    the declared kind for the docs (aanspraak, verplichting, bevoegdheid, oordeel, duur,
+    percentage, …)."""
 
     kind: str
     unit: Unit = DIMENSIONLESS
@@ -120,12 +121,16 @@ class Type:
             return "bedrag" + unit[1:] if unit.startswith("€") else unit
         if self.kind == "choice":
             return "keuze uit " + ", ".join(self.choices) if self.choices else "keuze"
-        return {"text": "tekst", "date": "datum", "list": "lijst", "persons": "personen"}[self.kind]
+        return {
+            "text": "tekst", "date": "datum", "clock": "kloktijd", "list": "lijst",
+            "persons": "personen",
+        }[self.kind]  # fmt: skip
 
 
 BOOL = Type("bool")
 TEXT = Type("text")
 DATE = Type("date")
+CLOCK = Type("clock")
 NUMBER = Type("num")
 PERCENT = Type("num", percent=True)
 LIST = Type("list")

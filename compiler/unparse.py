@@ -78,6 +78,9 @@ class Source(ExprVisitor[str]):
     def visit_DateLit(self, e: n.DateLit) -> str:
         return e.value.strftime("%d-%m-%Y")
 
+    def visit_ClockLit(self, e: n.ClockLit) -> str:
+        return e.value.strftime("%H:%M")
+
     def visit_TextLit(self, e: n.TextLit) -> str:
         return f'"{e.value}"'
 

@@ -37,6 +37,7 @@ UNITS: dict[str, Unit] = {
     for u in (
         Unit("euro", ("bedrag", "euro"), "€", "€", symbol=True),
         Unit("uur", ("uur", "uren"), "uur", "uur"),
+        Unit("minuut", ("minuut", "minuten"), "minuut", "minuten"),
         Unit("dag", ("dag", "dagen"), "dag", "dagen", time=True),
         Unit("week", ("week", "weken"), "week", "weken", time=True),
         Unit("maand", ("maand", "maanden"), "maand", "maanden", time=True),
@@ -213,6 +214,7 @@ TYPE_KINDS: dict[str, TypeKind] = {
         TypeKind("aantal", "num", "aantal (een geheel getal, 0 of meer)"),
         TypeKind("tekst", "text", "tekst"),
         TypeKind("datum", "date", "datum"),
+        TypeKind("kloktijd", "clock", "kloktijd (UU:MM)"),
         TypeKind("percentage", "num", "percentage"),
         TypeKind("keuze", "choice", "keuze"),
         TypeKind("grootheid", "num", "grootheid"),

@@ -532,6 +532,8 @@ def _iso(day: datetime.date | None) -> str | None:
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"{value:f}"  # never an exponent: 100, not 1E+2
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="minutes")  # 22:30, as it is given
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -1491,6 +1493,8 @@ class Regulation:
         if found is not None:
             return found
         kind = "bool" if isinstance(value, bool) else "num" if isinstance(value, Decimal) else ""
+        if not kind and isinstance(value, datetime.time):
+            kind = "clock"
         return (kind or ("date" if isinstance(value, datetime.date) else "text"), "", False, "")
 
 
@@ -1605,6 +1609,7 @@ _PYTHON_TYPES: dict[str, type] = {
     "num": Decimal,
     "text": str,
     "date": datetime.date,
+    "clock": datetime.time,
     "choice": str,
     "persons": _Group,
 }

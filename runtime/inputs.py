@@ -85,6 +85,7 @@ def to_number(value: Decimal) -> Decimal:
 NUMBER_TEXT = re.compile(rf"-?[0-9]{{1,{INTEGER_DIGITS}}}(\.[0-9]{{1,{FRACTION_DIGITS}}})?")
 PERCENT_TEXT = re.compile(NUMBER_TEXT.pattern + "%?")
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CLOCK_TEXT = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def parse_number(text: str, percent: bool = False) -> Decimal:
@@ -235,6 +236,12 @@ def coerce(spec: InputSpec, value: Any) -> Any:
         if isinstance(value, str):
             return parse_date(value)
         raise ValueError("verwacht een datum (JJJJ-MM-DD)")
+    if kind == "clock":
+        if isinstance(value, datetime.time) and value.tzinfo is None and not value.second:
+            return value.replace(microsecond=0)
+        if isinstance(value, str) and CLOCK_TEXT.fullmatch(value):
+            return datetime.time(int(value[:2]), int(value[3:]))
+        raise ValueError(f"{shown(value)} is geen kloktijd; schrijf het als UU:MM (22:30)")
     if kind == "choice":
         if isinstance(value, str) and value in spec.choices:
             return value
@@ -399,6 +406,8 @@ def json_schema(spec: InputSpec) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": f"^{DATE_TEXT.pattern}$"}
     if spec.kind == "choice":
         return {"type": "string", "enum": list(spec.choices)}
+    if spec.kind == "clock":
+        return {"type": "string", "pattern": f"^{CLOCK_TEXT.pattern}$"}
     return {"type": "string", "maxLength": TEXT_LENGTH}
 
 
@@ -428,6 +437,8 @@ def describe(spec: InputSpec, organ: str | None = None) -> str:
             text += f"; ten hoogste {_bound(spec, spec.maximum)}"
     elif spec.kind == "date":
         text += " (JJJJ-MM-DD)"
+    elif spec.kind == "clock":
+        text += " (een kloktijd, UU:MM)"
     elif spec.kind == "persons":
         names = ", ".join(f.name for f in spec.fields)
         text += (

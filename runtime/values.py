@@ -216,6 +216,36 @@ def _shift(day: datetime.date, count: int, unit: str, mode: str | None) -> datet
     )
 
 
+_DAY_MINUTES = 24 * 60
+
+
+def _minutes(t: datetime.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def clock_between(start: datetime.time, end: datetime.time, unit: str) -> Decimal:
+    """Whole hours or minutes from one time of day to the next time the clock shows `end`: a
+    time before `start` is the next day (open from 10:00 to 01:00 is 15 hours)."""
+    minutes = (_minutes(end) - _minutes(start)) % _DAY_MINUTES
+    return Decimal(minutes if unit == "minuut" else minutes // 60)
+
+
+def shift_clock(t: datetime.time, amount: Decimal, unit: str) -> datetime.time:
+    """A time of day plus (or minus) hours or minutes, on the clock: 23:00 + 2 uur is 01:00."""
+    minutes = amount * 60 if unit == "uur" else amount
+    if minutes != minutes.to_integral_value():
+        raise EvaluationError(
+            "R702", f"kan geen {format_number(amount)} {unit} bij een kloktijd optellen"
+        )
+    total = (_minutes(t) + int(minutes)) % _DAY_MINUTES
+    return datetime.time(total // 60, total % 60)
+
+
+def format_clock(t: datetime.time) -> str:
+    """A time of day as Dutch writes it: 22.30 uur."""
+    return f"{t.hour:02d}.{t.minute:02d} uur"
+
+
 def whole_units_between(start: datetime.date, end: datetime.date, unit: str) -> Decimal:
     """Completed days, weeks, months or years from `start` up to `end` (negative if before)."""
     _known(unit)
@@ -296,6 +326,8 @@ def format_value(
         return "ja" if value else "nee"
     if kind == "date" and isinstance(value, datetime.date):
         return format_date(value)
+    if kind == "clock" and isinstance(value, datetime.time):
+        return format_clock(value)
     if kind == "list" and isinstance(value, tuple | list):
         return "; ".join(str(v) for v in value) if value else "(geen)"
     if kind == "persons" and isinstance(value, tuple | list):

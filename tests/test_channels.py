@@ -187,6 +187,11 @@ OPTIONS: list[tuple[str, str, str, bool, str | None]] = [
     ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true, "huishouden": 3}',
      False, None),
     ("voorbeeld_toeslag", "huishoudtoeslag", '{"toeslag_aangevraagd": true}', True, None),
+    ("voorbeeld_apv", "sluitingstijd",
+     '{"openingstijd_terras": "10:00", "sluitingstijd_terras": "01:30"}', False, None),
+    ("voorbeeld_apv", "sluitingstijd",
+     '{"openingstijd_terras": "10:00", "sluitingstijd_terras": "25:00"}', False, None),
+    ("voorbeeld_apv", "sluitingstijd", '{"openingstijd_terras": "10:00"}', True, None),
 ]  # fmt: skip
 
 

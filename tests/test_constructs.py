@@ -5,9 +5,13 @@ regulations that are only partly encoded."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from regel import runtime as rt
 from regel.compiler import load, loads
 from regel.compiler.api import analyse_sources
@@ -165,11 +169,12 @@ def test_a_partly_encoded_regulation_is_honest_about_what_it_left_out() -> None:
     policies = load(POLICIES / "voorbeeld" / "apv.regel")
     [cov] = coverage(policies.analysis)
     assert cov.complete
-    assert cov.count(OMITTED) == 10  # 2:1 to 2:9 skipped, 2:10 marked niet opgenomen
+    # 2:1 to 2:9 skipped, 2:10 marked niet opgenomen, 2:11 to 2:28 skipped
+    assert cov.count(OMITTED) == 28
     assert cov.count(MISSING) == 0
     text = render(cov)
-    assert "dekking 100% van het opgenomen deel: 6 gecodeerd" in text
-    assert "10 niet opgenomen" in text
+    assert "dekking 100% van het opgenomen deel: 7 gecodeerd" in text
+    assert "28 niet opgenomen" in text
     # without `gedeeltelijk opgenomen` the same skipped numbers are missing
     source = (POLICIES / "voorbeeld" / "apv.regel").read_text(encoding="utf-8")
     whole = "\n".join(
@@ -177,7 +182,7 @@ def test_a_partly_encoded_regulation_is_honest_about_what_it_left_out() -> None:
     )
     analysis, _ = analyse_sources({"apv.regel": whole})
     [cov] = coverage(analysis)
-    assert not cov.complete and cov.count(MISSING) == 9
+    assert not cov.complete and cov.count(MISSING) == 9 + 18
 
 
 def test_several_articles_without_a_known_number_are_told_apart_by_title() -> None:
@@ -276,3 +281,79 @@ def test_one_case_file_serves_connected_regulations() -> None:
         with pytest.raises(rt.InputError) as err:
             wet.evaluate({**record, wrong: "x"}, DAY, "jongere", gemeente="GM9998")
         assert err.value.problems == {wrong: "onbekend gegeven voor deze regeling"}
+
+
+# ---------------------------------------------------------------- clock times
+
+CLOCK = (
+    HEAD
+    + """gegevens
+  opent: kloktijd "Hoe laat het terras opengaat"
+  sluit: kloktijd "Hoe laat het terras dichtgaat"
+uitkomsten
+  minuten_open: duur in minuten
+  uren_open: duur in uren
+  laatste_ronde: kloktijd
+  te_laat: ja/nee standaard nee
+artikel 1
+  tekst "Een terras mag open zijn tot 01:00 in de nacht na de openingsdag."
+  regel r1
+    minuten_open is het aantal minuten van opent tot sluit
+  regel r2
+    uren_open is het aantal uren van opent tot sluit
+  regel r3
+    laatste_ronde is sluit - 45 minuten
+  regel r4
+    te_laat is ja
+    als het aantal minuten van opent tot sluit > het aantal minuten van opent tot 01:00
+"""
+)
+TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(TIMES, TIMES)
+def test_a_closing_time_before_the_opening_time_is_the_night_after(
+    start: datetime.time, end: datetime.time
+) -> None:
+    policies = _clock()
+    plain = policies.evaluate("t", {"opent": start.strftime("%H:%M"), "sluit": end}, DAY)
+    explained = policies.evaluate("t", {"opent": start, "sluit": end}, DAY, trace=True)
+    assert {k: r.value for k, r in plain.outcomes.items()} == {
+        k: r.value for k, r in explained.outcomes.items()
+    }
+    minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60)
+    assert plain["minuten_open"] == minutes
+    assert plain["uren_open"] == minutes // 60
+    back = (end.hour * 60 + end.minute - 45) % (24 * 60)
+    assert plain["laatste_ronde"] == datetime.time(back // 60, back % 60)
+    until_one = (60 - start.hour * 60 - start.minute) % (24 * 60)
+    assert plain["te_laat"] is (minutes > until_one)
+
+
+def test_clock_times_in_and_out_as_a_clock_writes_them() -> None:
+    policies = _clock()
+    result = policies.evaluate("t", {"opent": "10:00", "sluit": "01:00"}, DAY, trace=True)
+    answer = result.to_json()
+    assert answer["uitkomsten"]["laatste_ronde"]["waarde"] == "00:15"
+    assert answer["uitkomsten"]["laatste_ronde"]["weergave"] == "00.15 uur"
+    assert answer["uitkomsten"]["uren_open"]["weergave"] == "15 uur"
+    assert "hele uren van 10.00 uur (opent) tot 01.00 uur (sluit): 15 uur" in result.text()
+    for wrong in ("24:00", "1:00", "10.00", 1000, "10:00:30"):
+        with pytest.raises(rt.InputError) as err:
+            policies.evaluate("t", {"opent": "10:00", "sluit": wrong}, DAY)
+        assert "is geen kloktijd; schrijf het als UU:MM (22:30)" in err.value.problems["sluit"]
+    spec = policies.program.versions["t"][0].inputs["sluit"]
+    schema = json_schema(spec)
+    assert schema["type"] == "string"
+    assert re.fullmatch(schema["pattern"][1:-1], "23:59")
+    assert not re.fullmatch(schema["pattern"][1:-1], "24:00")
+
+
+_CLOCK: list[Any] = []
+
+
+def _clock() -> Any:
+    if not _CLOCK:
+        _CLOCK.append(loads(CLOCK))
+    return _CLOCK[0]

@@ -11,7 +11,18 @@ from .. import nodes as n
 from .. import unparse, vocabulary
 from ..diagnostics import Span, suggest
 from ..model import RegInfo, Symbol, constant_value
-from ..types import BOOL, DATE, DIMENSIONLESS, NUMBER, PERCENT, TEXT, Type, Unit, from_spec
+from ..types import (
+    BOOL,
+    CLOCK,
+    DATE,
+    DIMENSIONLESS,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    Type,
+    Unit,
+    from_spec,
+)  # fmt: skip
 from .base import CheckerBase
 from .common import (
     _bound_value,
@@ -21,6 +32,9 @@ from .common import (
     _unit_hint,
 )
 from .names import UNKNOWN_GROUP
+
+# What a time of day is shifted by, and the time between two is counted in.
+CLOCK_UNITS = (Unit.of("uur"), Unit.of("minuut"))
 
 
 class TypesPass(CheckerBase):
@@ -175,10 +189,10 @@ class TypesPass(CheckerBase):
                 self._unit_mismatch(e.span, left, right, f"'{e.word}'")
             return BOOL
         if op in ("<", ">", "<=", ">="):
-            if left.kind not in ("num", "date") or right.kind != left.kind:
+            if left.kind not in ("num", "date", "clock") or right.kind != left.kind:
                 self.error(
                     "R301",
-                    f"'{e.word}' vergelijkt getallen, bedragen of datums, niet "
+                    f"'{e.word}' vergelijkt getallen, bedragen, datums of kloktijden, niet "
                     f"{left.display()} met {right.display()}",
                     e.span,
                 )
@@ -186,6 +200,18 @@ class TypesPass(CheckerBase):
                 self._unit_mismatch(e.span, left, right, f"'{e.word}'")
             return BOOL
         if op in ("plus", "min"):
+            if left.kind == "clock":
+                if right.kind == "num" and right.unit in CLOCK_UNITS:
+                    return CLOCK
+                self.error(
+                    "R311",
+                    f"bij een kloktijd kun je alleen uren of minuten optellen; '{_src(e.right)}' "
+                    "is geen van beide",
+                    e.right.span,
+                    "bijvoorbeeld: openingstijd + 2 uur; de tijd tussen twee kloktijden is: "
+                    "het aantal minuten van <kloktijd> tot <kloktijd>",
+                )
+                return None
             if left.kind == "date":
                 if right.kind == "num" and right.unit.time:
                     return DATE
@@ -284,12 +310,19 @@ class TypesPass(CheckerBase):
         else:
             self.error("R301", f"{a.display()} en {b.display()} passen niet bij {where}", span)
 
-    def _dates(self, info: RegInfo, *parts: n.Expr) -> None:
+    def _dates(self, info: RegInfo, *parts: n.Expr, want: str = "date") -> None:
         for part in parts:
             t = self.typeof(info, part)
-            if t is not None and t.kind != "date":
+            if t is not None and t.kind != want:
+                what = "een kloktijd" if want == "clock" else "een datum"
+                hint = None
+                if t.kind in ("date", "clock"):
+                    hint = (
+                        "tussen datums tel je dagen, weken, maanden of jaren; tussen kloktijden "
+                        "uren of minuten"
+                    )
                 self.error(
-                    "R301", f"'{_src(part)}' is {t.display()}, verwacht een datum", part.span
+                    "R301", f"'{_src(part)}' is {t.display()}, verwacht {what}", part.span, hint
                 )
 
     def visit_Number(self, e: n.Number, info: RegInfo, expect: Type | None) -> Type | None:
@@ -396,8 +429,12 @@ class TypesPass(CheckerBase):
         return Type("num", Unit.of("jaar"))
 
     def visit_Between(self, e: n.Between, info: RegInfo, expect: Type | None) -> Type | None:
-        self._dates(info, e.start, e.end)
+        clock = Unit.of(e.unit) in CLOCK_UNITS  # uren, minuten: between two times of day
+        self._dates(info, e.start, e.end, want="clock" if clock else "date")
         return Type("num", Unit.of(e.unit))
+
+    def visit_ClockLit(self, e: n.ClockLit, info: RegInfo, expect: Type | None) -> Type | None:
+        return CLOCK
 
     def visit_Aggregate(self, e: n.Aggregate, info: RegInfo, expect: Type | None) -> Type | None:
         group = self._group(info, e.group)
@@ -414,7 +451,7 @@ class TypesPass(CheckerBase):
             return BOOL
         if value is None:
             return None
-        if value.kind != "num" and not (e.kind != "som" and value.kind == "date"):
+        if value.kind != "num" and not (e.kind != "som" and value.kind in ("date", "clock")):
             word = {"som": "een som", "hoogste": "het hoogste", "laagste": "het laagste"}[e.kind]
             self.error(
                 "R301",
