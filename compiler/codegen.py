@@ -188,6 +188,7 @@ class ModuleWriter(ExprVisitor[Code]):
         self._reason_jobs: list[tuple[str, str, n.Expr]] = []  # conditions: see _reason
         self._reasons: dict[str, str] = {}  # rule or begrip → the shape of its condition
         self._parts = 0  # functions written for the parts of conditions
+        self._inputs: dict[str, Symbol] = {}  # every gegeven it reads, by name: see `write`
 
     # ------------------------------------------------------------ literals
     def constant(self, value: Any) -> Code:
@@ -247,6 +248,8 @@ class ModuleWriter(ExprVisitor[Code]):
             helper = "derivation.fixed_norm" if self._constant_norm(e) else "derivation.elsewhere"
             return Call(helper, [Atom("s"), Atom("c"), *where, self._format(e)])
         qualified = Atom(py_str(f"{e.regulation}.{e.name}"))
+        if self.local and (e.resolved or ("",))[0] == "input":
+            return Atom(f"i_{e.name}")  # a gegeven of another regulation: read up front
         if self.local:  # only a constant open norm, see _constant_norm
             self._reads_norms = True
             return Atom(f"norms[{qualified.flat()}]")
@@ -694,6 +697,7 @@ class ModuleWriter(ExprVisitor[Code]):
                 inputs.append(self.a.regs[reg].symbols[used])
                 own.add(used)
         self.module.inputs = [self._input_spec(s) for s in inputs]
+        self._inputs = {s.name: s for s in inputs}  # its own, and those it reads of another
         written: set[str] = set()
         for sym in outcomes:
             ordered = self._ordered_rules(sym.name)
@@ -768,6 +772,9 @@ class ModuleWriter(ExprVisitor[Code]):
                 if kind == "begrip":
                     return self._digits(self.info.symbols[name].begrip.value)
                 return (0, 0) if kind == "choice" else None
+            case n.QualName() if (e.resolved or ("",))[0] == "input":
+                numeric = e.type is not None and e.type.kind == "num"
+                return (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS) if numeric else (0, 0)
             case n.QualName():
                 return self._norm_digits(e)
             case n.Binary(op="deel") | n.Aggregate():
@@ -987,6 +994,13 @@ class ModuleWriter(ExprVisitor[Code]):
             for x in n.walk(e):
                 if isinstance(x, n.Aggregate):
                     return False  # a context per person: the general path
+                if isinstance(x, n.QualName) and (x.resolved or ("",))[0] == "input":
+                    read = self._inputs[x.name].input  # a gegeven of another: the case's own
+                    if read.oordeel or read.optional:
+                        return False
+                    if x.name not in inputs:
+                        inputs.append(x.name)
+                    continue
                 if isinstance(x, n.QualName):
                     if in_begrip or not self._constant_norm(x):
                         return False
@@ -1107,7 +1121,7 @@ class ModuleWriter(ExprVisitor[Code]):
         optional = []
         checks: list[Code] = []
         for name in names:
-            sym = self.info.symbols[name]
+            sym = self._inputs[name]
             node = sym.input
             t = sym.type or from_spec(node.type)
             if node.default is not None:

@@ -863,7 +863,9 @@ class SiteBuilder:
                 if read.kind == "peildatum":
                     continue
                 sym = info.symbols.get(read.name)
-                if read.regulation:
+                if read.regulation and read.kind == "input":  # the case's, read via the law
+                    src = node("input", read.name, label(read.name), "[/|/]")
+                elif read.regulation:
                     src = node("norm", read.label, label(read.name), "[(|)]")
                 elif read.kind == "input" and sym is not None and sym.input.oordeel:
                     src = node("oordeel", read.name, f"oordeel: {label(read.name)}", "{{|}}")

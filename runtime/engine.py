@@ -696,10 +696,14 @@ class Context:
                 other, self.inputs, self.peildatum, None, self.judged, self.gemeente
             )
             sub.noted = self.noted
-        if name in sub.regulation.outcomes:
+        other = sub.regulation
+        if name in other.outcomes:
             return sub.outcome(name)
-        if name in sub.regulation.norms:
+        if name in other.norms:
             return sub.norm(name)
+        spec = other.inputs.get(name)
+        if spec is not None and name not in other.begrippen:  # its gegeven: the case's
+            return sub.judge(name) if spec.oordeel else sub.given(name)
         return sub.begrip(name)
 
     # -- resolving an outcome

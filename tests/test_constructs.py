@@ -357,3 +357,45 @@ def _clock() -> Any:
     if not _CLOCK:
         _CLOCK.append(loads(CLOCK))
     return _CLOCK[0]
+
+
+# ---------------------------------------------------------------- a gegeven of another regulation
+
+LAW = """wet landelijk "Een landelijke wet"
+  geldig vanaf 01-01-2011
+gegevens
+  geboortedatum: datum "De geboortedatum"
+artikel 1 "Begrippen"
+  tekst "Meerderjarig is wie 18 jaar of ouder is."
+  begrip meerderjarig: leeftijd van geboortedatum op peildatum ten minste 18 jaar
+"""
+BYLAW = """verordening gemeente "Een verordening"
+  vastgesteld door de raad op 01-01-2011
+  geldig van 01-01-2011 tot en met 31-12-2011
+uitkomsten
+  jong: ja/nee standaard nee
+artikel 1 "Jong"
+  tekst "Jong is wie na 2000 geboren is en niet meerderjarig."
+  regel jong_genoeg
+    jong is ja
+    als landelijk.geboortedatum later dan 31-12-2000 en niet landelijk.meerderjarig
+"""
+
+
+def test_a_regulation_reads_the_gegevens_of_the_law_it_builds_on() -> None:
+    """One birth date, declared once: the verordening reads the law's own gegeven, takes it
+    in its input (and asks for it from partial input), and names where it comes from."""
+    from regel.compiler.api import load_sources
+
+    policies = load_sources({"wet.regel": LAW, "verordening.regel": BYLAW})
+    day = datetime.date(2011, 6, 1)
+    result = policies.evaluate("gemeente", {"geboortedatum": "2001-03-01"}, day, trace=True)
+    assert result["jong"] is True
+    assert "geboortedatum: 1 maart 2001 (uit Een landelijke wet)" in result.text()
+    assert policies.evaluate("gemeente", {"geboortedatum": "1990-03-01"}, day)["jong"] is False
+    partial = policies.evaluate("gemeente", {}, day, onvolledig=True)
+    assert partial.outcomes["jong"].status == "onbepaald"
+    assert partial.needed == ("geboortedatum",)
+    with pytest.raises(rt.InputError) as err:
+        policies.evaluate("gemeente", {}, day)
+    assert err.value.problems == {"geboortedatum": "ontbreekt (verplicht gegeven)"}

@@ -275,23 +275,32 @@ class NamesPass(CheckerBase):
         found: Type | None = None
         for other in versions:
             sym = other.symbols.get(e.name)
-            # An open norm of another regulation reads as the value its filler gives it.
-            if sym is None or sym.kind not in ("begrip", "outcome", "norm"):
-                names = other.names("begrip", "outcome", "norm")
+            # An open norm of another regulation reads as the value its filler gives it; a
+            # gegeven of it is the same value of the same case (one case file serves both).
+            if sym is None or sym.kind not in ("begrip", "outcome", "norm", "input"):
+                names = other.names("begrip", "outcome", "norm", "input")
                 which = f" (versie {_period(other)})" if len(versions) > 1 else ""
                 hint = suggest(e.name, names)
-                if sym is not None and sym.kind == "input":
+                if sym is not None and sym.kind == "field":
                     hint = (
-                        f"'{e.name}' is een gegeven van '{e.regulation}': declareer het hier ook, "
-                        "met hetzelfde type, en schrijf het zonder regeling ervoor; beide lezen "
-                        "dan dezelfde waarde, en de controle eist dat zij gelijk gedeclareerd "
-                        "zijn (R211)"
+                        f"'{e.name}' is een gegeven van ieder in '{sym.group}' van "
+                        f"'{e.regulation}': lees een begrip van die regeling dat erover telt of "
+                        "optelt"
                     )
                 self.error(
                     "R205",
-                    f"'{e.name}' is geen begrip, uitkomst of open norm van '{e.regulation}'{which}",
+                    f"'{e.name}' is geen gegeven, begrip, uitkomst of open norm van "
+                    f"'{e.regulation}'{which}",
                     e.span,
                     hint,
+                )
+                return None
+            if sym.type is not None and sym.type.kind == "persons":
+                self.error(
+                    "R215",
+                    f"'{e.regulation}.{e.name}' is een groep personen, geen waarde",
+                    e.span,
+                    "lees een begrip van die regeling dat over de personen telt of optelt",
                 )
                 return None
             e.resolved = (sym.kind, sym.name)
