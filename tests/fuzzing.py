@@ -52,6 +52,9 @@ WORDS = [
     "niet uitvoerbaar", "in afwijking van artikel 1", "niet van toepassing", "standaard",
     "standaard onbepaald", "met een maximum van", "afgerond op centen half naar boven",
     "afgerond naar beneden", "leeftijd van", "maanden van", "peildatum", "ja", "nee", "(", ")",
+    "het aantal in", "de som van", "het hoogste", "voor ieder in", "waarvoor", "voldoet aan",
+    "ieder in", "enig in", "personen", "persoon", "kloktijd", "22:30", "24:00",
+    "het aantal uren van",
     ",", ".", ":", "€", "%", "×", "/", "-", "+", "ten minste", "meer dan", "is een van",
     "0", "-1", "1,5", "999.999.999.999.999", "0,0000000001", "1111111111111111111111111111,5",
     "31-02-2011", "01-01-9999", "29-02-2012", '""', '"x"', '"""\n\n<script>x</script>\n"""',
@@ -203,6 +206,29 @@ def _answer(policies: Policies, rid: str, inputs: dict[str, Any], peil: datetime
     return ("besluit", {k: (r.status, r.value) for k, r in result.outcomes.items()})
 
 
+def random_value(spec: rt.InputSpec, rng: random.Random, hostile: float) -> Any:
+    """One value for a gegeven: mostly of its kind, now and then absurd; a group of persons
+    gets zero to five persons, each with values of their own."""
+    if rng.random() < hostile:
+        return rng.choice(VALUES)
+    if spec.kind == "bool":
+        return rng.random() < 0.5
+    if spec.kind == "num":
+        return Decimal(rng.randint(-5, 3000)) / rng.choice([1, 10, 100])
+    if spec.kind == "date":
+        return datetime.date(rng.randint(1940, 2030), rng.randint(1, 12), 1)
+    if spec.kind == "clock":
+        return rng.choice(["00:00", "01:00", "07:30", "23:59", "24:00", "1:00"])
+    if spec.kind == "choice":
+        return rng.choice(spec.choices)
+    if spec.kind == "persons":
+        return [
+            {f.name: random_value(f, rng, hostile / 2) for f in spec.fields if rng.random() < 0.95}
+            for _ in range(rng.randint(0, 5))
+        ]
+    return rng.choice(["Delft", "Berkelland", "x"])
+
+
 def random_inputs(
     regulation: rt.Regulation, rng: random.Random, hostile: float, decision: str | None = None
 ) -> dict[str, Any]:
@@ -221,18 +247,7 @@ def random_inputs(
             if bound is not None:
                 inputs[name] = bound + rng.choice([Decimal(-1), Decimal(0), Decimal(1)])
                 continue
-        if rng.random() < hostile:
-            inputs[name] = rng.choice(VALUES)
-        elif spec.kind == "bool":
-            inputs[name] = rng.random() < 0.5
-        elif spec.kind == "num":
-            inputs[name] = Decimal(rng.randint(-5, 3000)) / rng.choice([1, 10, 100])
-        elif spec.kind == "date":
-            inputs[name] = datetime.date(rng.randint(1940, 2030), rng.randint(1, 12), 1)
-        elif spec.kind == "choice":
-            inputs[name] = rng.choice(spec.choices)
-        else:
-            inputs[name] = rng.choice(["Delft", "Berkelland", "x"])
+        inputs[name] = random_value(spec, rng, hostile)
     if rng.random() < 0.05:
         inputs[rng.choice(["onbekend", "\udfff", "x" * 100])] = 1
     return inputs
