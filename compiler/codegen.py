@@ -52,6 +52,7 @@ from .pyexpr import (
 from .types import Type, Unit, from_spec
 from .visitor import ExprVisitor
 from .vocabulary import (
+    CLOCK_UNITS,
     COMPARATORS,
     OPERATORS,
     ORGANS,
@@ -332,7 +333,7 @@ class ModuleWriter(ExprVisitor[Code]):
             [Atom(py_str(UNITS[e.unit].words[-1])), self._format(e.start, e.end, e)],
             self._all_needed([e.start, e.end], [self.expr(e.start), self.expr(e.end)]),
             lambda ops: Call(
-                "clock_between" if e.unit in ("uur", "minuut") else "whole_units_between",
+                "clock_between" if e.unit in CLOCK_UNITS else "whole_units_between",
                 [*ops, Atom(py_str(e.unit))],
             ),
         )
@@ -453,7 +454,7 @@ class ModuleWriter(ExprVisitor[Code]):
         left_type = e.left.type
         shown = [Atom(py_str(OPERATORS[op].shown)), self._format(e.left, e.right, e)]
         if op in ("plus", "min") and left_type is not None and left_type.kind == "clock":
-            unit = Atom(py_str("uur" if _typed(e.right).unit == Unit.of("uur") else "minuut"))
+            unit = Atom(py_str(next(u for u in CLOCK_UNITS if _typed(e.right).unit == Unit.of(u))))
             return self._noted(
                 "calc",
                 shown,

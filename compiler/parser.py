@@ -361,12 +361,23 @@ def _date(tok: Token) -> datetime.date:
 
 
 class _InvalidDate(Exception):
+    """31-02-2011: no day of the calendar (R108)."""
+
+    what = "datum"
+    hint = "schrijf een datum als DD-MM-JJJJ, bijvoorbeeld 15-07-2011"
+
     def __init__(self, token: Token):
         self.token = token
 
 
 class _InvalidClock(_InvalidDate):
-    """24:00, 12:60: no time a clock shows."""
+    """24:00, 12:60: no time a clock shows (R108)."""
+
+    what = "kloktijd"
+    hint = (
+        "schrijf een kloktijd als UU:MM, van 00:00 tot en met 23:59; sluit een terras om "
+        "middernacht, schrijf dan 00:00"
+    )
 
 
 class _ToAst:
@@ -1095,23 +1106,13 @@ def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
     assert tree is not None
     try:
         result: n.Regulation | n.CaseFile = _ToAst(file).transform(tree)
-    except _InvalidClock as inner:
-        raise SyntaxProblem(
-            Diagnostic(
-                "R108",
-                f"'{inner.token}' is geen bestaande kloktijd",
-                _span_tok(file, inner.token),
-                "schrijf een kloktijd als UU:MM, van 00:00 tot en met 23:59; sluit een terras "
-                "om middernacht, schrijf dan 00:00",
-            )
-        ) from None
     except _InvalidDate as inner:
         raise SyntaxProblem(
             Diagnostic(
                 "R108",
-                f"'{inner.token}' is geen bestaande datum",
+                f"'{inner.token}' is geen bestaande {inner.what}",
                 _span_tok(file, inner.token),
-                "schrijf een datum als DD-MM-JJJJ, bijvoorbeeld 15-07-2011",
+                inner.hint,
             )
         ) from None
     return result

@@ -53,6 +53,8 @@ UNIT_OF_WORD: dict[str, Unit] = {word: u for u in UNITS.values() for word in u.w
 # The unit a base unit to a power is written as: ("m", 2) → m².
 POWERS: dict[tuple[str, int], Unit] = {(u.base, u.power): u for u in UNITS.values() if u.base}
 TIME_UNITS = tuple(u.name for u in UNITS.values() if u.time)
+# What a time of day (a kloktijd) is shifted by, and the time between two is counted in.
+CLOCK_UNITS = ("uur", "minuut")
 
 
 def unit(word: str) -> Unit:

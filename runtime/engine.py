@@ -589,6 +589,7 @@ class Context:
         "peildatum",
         "regulation",
         "resolved",
+        "top",
         "trace",
     )
 
@@ -612,6 +613,9 @@ class Context:
         self.resolved: dict[str, OutcomeResult] = {}
         self.trace = trace
         self.judged = judged  # oordelen relied upon; created on first use
+        # For one person of a group (`persons`): the context of the whole case, where its
+        # outcomes are resolved (once, with their trace).
+        self.top: Context | None = None
 
     # -- what generated code calls
     def judge(self, name: str) -> Any:
@@ -649,12 +653,14 @@ class Context:
                     self.regulation, _Person(own, self.inputs), self.peildatum, None,
                     self.judged, self.gemeente,
                 )  # fmt: skip
-                person.noted, person.resolved = self.noted, self.resolved  # one case, one answer
+                person.noted, person.top = self.noted, self.top or self
                 found.append(person)
             self.memo[key] = found
         return found
 
     def outcome(self, name: str) -> Any:
+        if self.top is not None:  # an outcome is of the whole case, not of one person
+            return self.top.outcome(name)
         result = self.resolve(name)
         if result.status == NOT_ARISEN:
             raise Undetermined(name, f"'{name}' komt niet tot stand: {result.reason}")

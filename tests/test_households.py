@@ -267,3 +267,29 @@ def test_regel_evalueer_takes_a_household_as_json(
     out = capsys.readouterr().out
     assert "toeslag: € 400,00 per jaar" in out
     assert "persoon 2 (kind): telt mee, want jong kind (artikel 1 onder c) is ja" in out
+
+
+def test_an_outcome_read_per_person_is_of_the_whole_case() -> None:
+    """An outcome read within `… in huishouden` is resolved once, for the whole case, and its
+    rule stands in the motivation as if it were read anywhere else."""
+    policies = loads(
+        HEADER
+        + """gegevens
+  grens: bedrag per maand
+  huishouden: personen
+    inkomen: bedrag per maand
+uitkomsten
+  drempel: bedrag per maand
+  boven: aantal
+artikel 1
+  tekst "Wie meer verdient dan de drempel, telt."
+  regel r_drempel
+    drempel is grens × 2
+  regel r_boven
+    boven is het aantal in huishouden waarvoor (inkomen > drempel)
+"""
+    )
+    household = [{"inkomen": "500"}, {"inkomen": "100"}, {"inkomen": "300"}]
+    result = policies.evaluate("t", {"grens": "100", "huishouden": household}, PEIL, trace=True)
+    assert result["boven"] == 2
+    assert [t.rule for t in result.trace].count("r_drempel") == 1

@@ -33,8 +33,7 @@ from .common import (
 )
 from .names import UNKNOWN_GROUP
 
-# What a time of day is shifted by, and the time between two is counted in.
-CLOCK_UNITS = (Unit.of("uur"), Unit.of("minuut"))
+CLOCK_UNITS = tuple(Unit.of(name) for name in vocabulary.CLOCK_UNITS)
 
 
 class TypesPass(CheckerBase):
