@@ -60,6 +60,9 @@ class CheckerBase(ExprVisitor[Type | None]):
         self._visiting: set[tuple[str, str]] = set()
         # Within `… in huishouden` or a begrip voor ieder in it: the group of the person meant.
         self._person: str | None = None
+        # Aggregates whose condition is a name that is no ja/nee (`waarvoor rol is kind`,
+        # without brackets): the comparison after it is part of that mistake, said once.
+        self._unbracketed: list[n.Expr] = []
 
     def error(
         self,

@@ -180,6 +180,8 @@ class TypesPass(CheckerBase):
             self._bool(info, e.right)
             return BOOL
         left = self.typeof(info, e.left)
+        if op in ("=", "!=") and e.left in self._unbracketed:
+            return left  # `waarvoor rol is kind`: said once, as R303 with its brackets
         right = self.typeof(info, e.right, left)
         if left is None or right is None:
             return BOOL if op in ("=", "!=", "<", ">", "<=", ">=") else None
@@ -441,7 +443,7 @@ class TypesPass(CheckerBase):
         try:
             value = self.typeof(info, e.value) if e.value is not None else None
             if e.condition is not None:
-                self._bool(info, e.condition)
+                self._condition_per_person(info, e.condition, e)
         finally:
             self._person = person
         if e.kind == "aantal":
@@ -461,6 +463,20 @@ class TypesPass(CheckerBase):
             )
             return None
         return Type(value.kind, value.unit, value.percent)
+
+    def _condition_per_person(self, info: RegInfo, e: n.Expr, over: n.Aggregate) -> None:
+        """After `waarvoor` or `voldoet aan`: ja/nee. A name that is not, is most often the
+        start of a comparison written without its brackets (`waarvoor rol is kind`)."""
+        t = self.typeof(info, e, BOOL)
+        if t is not None and t.kind != "bool":
+            hint = "vergelijk de waarde, bijvoorbeeld: … is ten minste …"
+            if isinstance(e, n.Name):
+                self._unbracketed.append(over)
+                hint = (
+                    f"zet een vergelijking na 'waarvoor' of 'voldoet aan' tussen haakjes: "
+                    f"waarvoor ({e.name} is …); of noem een begrip voor ieder"
+                )
+            self.error("R303", f"'{_src(e)}' is {t.display()}, verwacht ja/nee", e.span, hint)
 
     def visit_Persons(self, e: n.Persons, info: RegInfo, expect: Type | None) -> Type | None:
         """The persons of a group in a case; `_case_value` checks each gegeven."""
