@@ -268,8 +268,8 @@ def age(birth: datetime.date, on: datetime.date) -> Decimal:
     """Whole years completed on the given date; someone born on 29 February turns a year older
     on 1 March in a common year."""
     years = on.year - birth.year
-    if (on.month, on.day) < (birth.month, birth.day):
-        years -= 1
+    if on.month < birth.month or (on.month == birth.month and on.day < birth.day):
+        years -= 1  # the birthday is still to come (compared without tuples: this runs often)
     return _WHOLE[years] if 0 <= years < 1000 else Decimal(years)
 
 
