@@ -179,6 +179,7 @@ class ModuleWriter(ExprVisitor[Code]):
         self._undetermined: dict[str, bool] = {}  # per begrip: can it be onbepaald?
         self._undetermined_partial: dict[str, bool] = {}  # … from partial input
         self.digits: dict[str, int] = {}  # per fast decision: the digits it needs at most
+        self.checks: dict[str, str] = {}  # per fast decision: its input check on its own
         self._digit_memo: dict[int, tuple[int, int] | None] = {}
         # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
         self.explaining = False
@@ -980,6 +981,22 @@ class ModuleWriter(ExprVisitor[Code]):
                 body,
             )
         )
+        # The same check of the inputs on its own, for the path with a motivation: inputs
+        # that pass it are valid as they are, and need not be converted one by one.
+        self.local = True
+        try:
+            check = [*self._read_inputs(inputs), "    return True"]
+        finally:
+            self.local = False
+        self.module.functions.append(
+            Function(
+                f"invoer_{decision.name}",
+                comment(f"besluit {decision.name}: is de invoer geldig zoals zij is?"),
+                check,
+                "inputs: Mapping[str, Any], checked: bool",
+            )
+        )
+        self.checks[decision.name] = f"invoer_{decision.name}"
         values = exprs + [self.info.symbols[b].begrip.value for b in begrippen]
         digits = self._precision(values)
         if digits is not None:
@@ -1358,6 +1375,7 @@ class ModuleWriter(ExprVisitor[Code]):
             ("fast", _braces([f"{py_str(k)}: {v}" for k, v in fast.items() if v])),
             *self._motivation_tables(),
             ("digits", _braces([f"{py_str(k)}: {v}" for k, v in self.digits.items()])),
+            ("checks", _braces([f"{py_str(k)}: {v}" for k, v in self.checks.items()])),
         ]
         return _call_lines("Regulation", args, 0)
 

@@ -1000,6 +1000,7 @@ class Regulation:
         norm_organs: dict[str, str] | None = None,
         organ_names: dict[str, str] | None = None,
         begrip_facts: dict[str, tuple[str, ...]] | None = None,
+        checks: dict[str, Callable[[Mapping[str, Any], bool], Any]] | None = None,
     ):
         self.id, self.title, self.kind = id, title, kind
         # Per fast decision: the most significant digits any of its calculations can need.
@@ -1009,6 +1010,10 @@ class Regulation:
         self.fast = fast or {}
         # Both at once, for the hot path: the function and the digits it can need.
         self._fast = {name: (f, self.digits.get(name, _UNBOUNDED)) for name, f in self.fast.items()}
+        # Per such decision, its check of the inputs alone: inputs that pass it are valid as
+        # they are (a subset of what `coerce_inputs` accepts, and the same values), so the
+        # path with a motivation need not convert them.
+        self.checks = checks or {}
         # per stretch of time and gemeente
         self._norms_from: dict[tuple[int, str | None], NormTable] = {}
         self._norms_last: tuple[datetime.date, str | None, NormTable] | None = None
@@ -1290,7 +1295,11 @@ class Regulation:
         self.check_period(peildatum)
         if trace and self.explain_loader is not None:
             self.load_explainers()
-        values = self.coerce_inputs(inputs, outcomes, besluit, partial)
+        check = self.checks.get(besluit) if not partial else None  # type: ignore[arg-type]
+        if check is not None and check(inputs, False):
+            values = {**self._plan_of(outcomes)[1], **inputs}  # valid as given, with defaults
+        else:
+            values = self.coerce_inputs(inputs, outcomes, besluit, partial)
         if partial and any(
             read and required and name not in values
             for name, (_, _, required, read) in self._plan_of(outcomes)[0].items()

@@ -5,10 +5,12 @@ and the same Dutch message in every channel — `regel evalueer`, the Python API
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from regel.compiler import load
 from regel.compiler.cli import main
 from regel.compiler.service import create_app
 
-from .conftest import POLICIES
+from .conftest import POLICIES, WAGE_SUBSIDY_CASE
 from .test_service import Server
 
 PEIL = "2012-06-01"
@@ -257,3 +259,62 @@ def test_partial_input_and_a_gemeente_answer_alike_in_every_channel(
     answers = {"python": python(), "pakket": packaged(), "cli": cli(), "http": http()}
     seen = {name: shown(answer) for name, answer in answers.items()}
     assert len({json.dumps(v, sort_keys=True) for v in seen.values()}) == 1, seen
+
+
+# Berkelland B.6 has a one-pass function and its input check: (field, value) changes of a
+# valid case, given as Python values; None leaves the field out.
+MOTIVATED: list[tuple[str, Any]] = [
+    ("loonkosten", Decimal("1400.00")),
+    ("loonkosten", Decimal("1400.000000000000000000")),  # more zeros than the bounds allow
+    ("loonkosten", 1400),
+    ("loonkosten", "1400.00"),
+    ("loonkosten", Decimal("NaN")),
+    ("loonkosten", Decimal("-1")),
+    ("loonkosten", True),
+    ("uren_per_week", Decimal("200")),
+    ("maanden_werkloos", Decimal("14.5")),
+    ("geboortedatum", datetime.datetime(1978, 1, 1, 12, 0)),
+    ("geboortedatum", "1978-01-01"),
+    ("klantgroep", "WWB"),
+    ("handicap", None),
+    ("handicap", 1),
+    ("loonkosten", None),
+    ("bestaat_niet", 1),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), MOTIVATED)
+def test_a_motivation_takes_the_same_input_as_a_decision_without_one(
+    field: str, value: Any
+) -> None:
+    """With a motivation, inputs that the generated check passes are used as they are, the
+    rest converted one by one (`coerce_inputs`): either way the verdict of a decision
+    without a motivation."""
+    regulation = _berkelland()
+    assert "loonkostensubsidie" in regulation.checks
+    case = {k: v for k, v in WAGE_SUBSIDY_CASE.items() if k != field}
+    case["geboortedatum"] = datetime.date(1978, 1, 1)
+    case["maanden_werkloos"], case["uren_per_week"] = Decimal(14), Decimal(32)
+    case["loonkosten"] = Decimal("1400.00")
+    case.pop(field, None)
+    if value is not None:
+        case[field] = value
+    verdicts = []
+    for trace in (False, True):
+        try:
+            result = regulation.evaluate(case, PEIL_B6, "loonkostensubsidie", trace)
+            verdicts.append(_verdict(result.to_json()))
+        except rt.EvaluationError as err:
+            verdicts.append(err.to_json())
+    assert verdicts[0] == verdicts[1]
+
+
+PEIL_B6 = datetime.date(2008, 3, 1)
+_LOADED: list[Any] = []
+
+
+def _berkelland() -> rt.Regulation:
+    if not _LOADED:
+        _LOADED.append(load(POLICIES)["berkelland"])
+    regulation: rt.Regulation = _LOADED[0]
+    return regulation
