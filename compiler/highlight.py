@@ -65,6 +65,7 @@ class RegelLexer(RegexLexer):
             (r'"""', String.Double, "longstring"),
             (r'"[^"\n]*"', String.Double),
             (r"[0-9]{2}-[0-9]{2}-[0-9]{4}", Number.Other),  # a date, 15-07-2011
+            (r"[0-9]{2}:[0-9]{2}\b", Number.Other),  # a time of day, 22:30
             (r"€\s*[0-9][0-9.]*(,[0-9]+)?", Number.Float),
             (r"[0-9][0-9.]*(,[0-9]+)?(\s*%)?", Number),
             # One pattern for all keywords, longest first: 'ja/nee' is one word, not 'ja'.

@@ -442,3 +442,46 @@ def test_a_rule_that_did_not_apply_says_which_part_decided(
     assert step.text.endswith(f"is niet vervuld, want {' en '.join(why)}.")
     listed = next(s for s in r.to_json()["motivering"] if s["regel"] == rule)
     assert listed["waarom"] == why
+
+
+def test_an_input_only_an_exception_reads_belongs_to_the_decision() -> None:
+    """A `niet van toepassing` rule of another outcome that sets aside this decision's rule:
+    what it reads is part of the decision's input, asked for like any other (never both
+    "onbekend gegeven" and "niet opgegeven")."""
+    text = (
+        HEADER
+        + """
+gegevens
+  b: ja/nee
+  uitgezonderd: ja/nee "Alleen de uitzondering leest dit"
+uitkomsten
+  x: getal
+  y: getal standaard 0
+besluit alleen_x: x
+artikel 1
+  tekst "t"
+  lid 1
+    regel r
+      x is 1
+      als b
+  lid 2
+    regel uitzondering
+      in afwijking van regel r
+      niet van toepassing
+      als uitgezonderd
+"""
+    )
+    policies = loads(text)
+    day = datetime.date(2011, 6, 1)
+    assert policies.evaluate("t", {"b": True, "uitgezonderd": False}, day, "alleen_x")["x"] == 1
+    assert (
+        policies.evaluate("t", {"b": True, "uitgezonderd": True}, day, "alleen_x")
+        .outcomes["x"]
+        .status
+        == "komt_niet_tot_stand"
+    )
+    with pytest.raises(InputError) as err:
+        policies.evaluate("t", {"b": True}, day, "alleen_x")
+    assert err.value.problems == {"uitgezonderd": "ontbreekt (verplicht gegeven)"}
+    partial = policies.evaluate("t", {"b": True}, day, "alleen_x", onvolledig=True)
+    assert partial.needed == ("uitgezonderd",)
