@@ -237,21 +237,39 @@ class Judgement:
 
 @dataclass(slots=True)
 class Result:
-    regulation: str
-    title: str
+    """One decision: its outcomes, motivation and oordelen. What belongs to the regulation
+    (its id, title, period and kind) is read from it, not copied into every result: a result
+    is made on every evaluation, and each field costs on the hot path."""
+
+    # What was decided on: the regulation and the inputs as given, to say on request which
+    # optional gegevens an onbepaald outcome lacks (`missing`).
+    source: tuple[Regulation, Mapping[str, Any]]
     peildatum: datetime.date
     outcomes: dict[str, OutcomeResult]
     trace: list[RuleTrace] = field(default_factory=list)
     judgements: list[Judgement] = field(default_factory=list)
-    period: tuple[datetime.date | None, datetime.date | None] = (None, None)
-    kind: str = ""  # verordening, beleidsregels, wet, handreiking or informatie
-    # What was decided on: the regulation and the inputs as given, to say on request which
-    # optional gegevens an onbepaald outcome lacks (`missing`).
-    source: tuple[Regulation, Mapping[str, Any]] | None = None
     gemeente: str | None = None  # the gemeente decided for (CBS code), if any
     # With the motivation: each open norm it read, with its value and where it was set
     # ("leeftijdsgrens jongere: 23 jaar, vastgesteld in artikel 1 van …").
     norms: tuple[str, ...] = ()  # not a list: no factory to call on the hot path
+
+    @property
+    def regulation(self) -> str:
+        """The id of the regulation (the version in force on the peildatum)."""
+        return self.source[0].id
+
+    @property
+    def title(self) -> str:
+        return self.source[0].title
+
+    @property
+    def period(self) -> tuple[datetime.date | None, datetime.date | None]:
+        return self.source[0].period
+
+    @property
+    def kind(self) -> str:
+        """verordening, beleidsregels, wet, handreiking or informatie"""
+        return self.source[0].kind
 
     def __getitem__(self, name: str) -> Any:
         return self.outcomes[name].value
@@ -260,11 +278,10 @@ class Result:
         """The gemeente decided for, by name where a loaded regulation gives it: "Delft
         (GM0503)"."""
         code = self.gemeente or ""
-        if self.source is not None:
-            for version in self.source[0].program.regulations.values():
-                name = version.meta.get("gemeente")
-                if version.territory == code and name:
-                    return f"{name} ({code})"
+        for version in self.source[0].program.regulations.values():
+            name = version.meta.get("gemeente")
+            if version.territory == code and name:
+                return f"{name} ({code})"
         return code
 
     def missing(self, name: str) -> tuple[str, ...]:
@@ -290,15 +307,13 @@ class Result:
     def _in_order(self, names: set[str] | frozenset[str]) -> tuple[str, ...]:
         if not names:
             return ()
-        order = list(self.source[0].inputs) if self.source is not None else []
+        order = list(self.source[0].inputs)
         rank = {name: i for i, name in enumerate(order)}
         return tuple(sorted(names, key=lambda n: (rank.get(n, len(rank)), n)))
 
     def questions(self) -> list[dict[str, Any]]:
         """`needed` as JSON: per gegeven or oordeel its name, whether it is an oordeel (and
         whose), its description, and how to send its value (`invoer`)."""
-        if self.source is None:
-            return [{"gegeven": name} for name in self.needed]
         regulation = self.source[0]
         out: list[dict[str, Any]] = []
         for name in self.needed:
@@ -1240,15 +1255,11 @@ class Regulation:
                     decimal.setcontext(own)
             if results is not None:
                 return Result(
-                    self.id,
-                    self.title,
+                    (self, inputs),
                     peildatum,
                     results,
                     [],
                     self._judgements(judged, inputs) if judged else [],
-                    self.period,
-                    self.kind,
-                    (self, inputs),
                     self.territory,
                 )
         own = decimal.getcontext()
@@ -1328,15 +1339,11 @@ class Regulation:
         except (ArithmeticError, ValueError) as err:  # decimal overflow, a date past year 9999
             raise _arithmetic_error(err) from err
         return Result(
-            self.id,
-            self.title,
+            (self, values),
             peildatum,
             results,
             trail,
             self._judgements(judged, inputs) if judged else [],
-            self.period,
-            self.kind,
-            (self, values),
             gemeente or self.territory,
             tuple(norms) if norms else (),
         )
