@@ -399,3 +399,25 @@ def test_a_regulation_reads_the_gegevens_of_the_law_it_builds_on() -> None:
     with pytest.raises(rt.InputError) as err:
         policies.evaluate("gemeente", {}, day)
     assert err.value.problems == {"geboortedatum": "ontbreekt (verplicht gegeven)"}
+
+
+def test_the_words_of_aggregates_and_clock_times_stay_usable_as_names() -> None:
+    """`het aantal in …`, `de som van …` and `het aantal uren van …` start with `het` or `de`,
+    so that `aantal`, `som`, `hoogste` and `uren` remain names a policy writer may choose."""
+    policies = loads(
+        HEAD
+        + """gegevens
+  aantal: aantal
+  uren: uur per week
+  som: bedrag
+uitkomsten
+  hoogste: bedrag
+artikel 1
+  tekst "t"
+  regel r
+    hoogste is som × aantal
+    als uren ten minste 10 uur per week
+"""
+    )
+    result = policies.evaluate("t", {"aantal": 3, "uren": "12", "som": "2.50"}, DAY)
+    assert result["hoogste"] == Decimal("7.50")
