@@ -1498,7 +1498,7 @@ def _literal(e: n.Expr) -> bool:
     """A value written out in the source: a number, amount, date, time, text or ja/nee."""
     if isinstance(e, n.Negate):
         return _literal(e.operand)
-    return isinstance(e, n.Number | n.Money | n.DateLit | n.ClockLit | n.TextLit | n.BoolLit)
+    return isinstance(e, n.LITERALS)
 
 
 def _resolved(e: n.Expr) -> tuple[str, str]:

@@ -309,7 +309,7 @@ def constant_value(e: n.Expr) -> Any:
     if isinstance(e, n.Number | n.Money):
         return e.value
     resolved = e.resolved
-    if isinstance(e, n.DateLit | n.ClockLit | n.TextLit | n.BoolLit):
+    if isinstance(e, n.LITERALS):  # a text or name may be a choice value
         return resolved[1] if resolved else e.value
     if isinstance(e, n.Name) and resolved and resolved[0] == "choice":
         return resolved[1]

@@ -100,6 +100,10 @@ class BoolLit(Expr):
     value: bool
 
 
+# A value written out in the source: a number, amount, date, time, text or ja/nee.
+LITERALS = (Number, Money, DateLit, ClockLit, TextLit, BoolLit)
+
+
 @dataclass(slots=True, eq=False)
 class Peildatum(Expr):
     pass

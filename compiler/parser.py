@@ -320,17 +320,17 @@ def _hint_for_token(tok: Token, lines: Sequence[str], expected: set[str]) -> str
         return "vergelijk met 'is', 'ten minste', 'ten hoogste', 'meer dan' of 'minder dan'"
     if str(tok.value) == "in" and tok.line and tok.line <= len(lines):
         before = lines[tok.line - 1][: (tok.column or 1) - 1].split()
-        bare = [w for i, w in enumerate(before) if w in _OVER and before[i - 1 : i] != [_OVER[w]]]
+        over = vocabulary.AGGREGATE_OF_BARE_WORD
+        bare = [
+            w for i, w in enumerate(before)
+            if w in over and before[i - 1 : i] != over[w].words.split()[:1]
+        ]  # fmt: skip
         if bare:
             return (
-                f"over de personen van een groep schrijf je '{_OVER[bare[-1]]} {bare[-1]}': het "
+                f"over de personen van een groep schrijf je '{over[bare[-1]].words}': het "
                 "aantal in huishouden, de som van inkomen in huishouden, het hoogste … in …"
             )
     return None
-
-
-# An aggregate as the grammar writes it, with the article it starts with.
-_OVER = {"aantal": "het", "som": "de", "hoogste": "het", "laagste": "het"}
 
 
 # ---------------------------------------------------------------- tree → AST

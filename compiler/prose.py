@@ -16,12 +16,20 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from regel.runtime.values import format_clock
 
 from . import nodes as n
 from .model import Analysis, RegInfo
 from .types import Unit
 from .visitor import ExprVisitor, UnknownExpression
-from .vocabulary import COMPARATORS, ROUNDING_MODES, ROUNDING_TARGETS, UNITS, organ_name
+from .vocabulary import (
+    AGGREGATES,
+    COMPARATORS,
+    ROUNDING_MODES,
+    ROUNDING_TARGETS,
+    UNITS,
+    organ_name,
+)
 
 LOCALE = "nl_NL"
 CENT = Decimal("0.01")
@@ -194,7 +202,7 @@ class Prose(ExprVisitor[str]):
         return date(e.value)
 
     def visit_ClockLit(self, e: n.ClockLit) -> str:
-        return f"{e.value.hour:02d}.{e.value.minute:02d} uur"
+        return format_clock(e.value)
 
     def visit_TextLit(self, e: n.TextLit) -> str:
         return f"“{escape(e.value)}”"
@@ -265,14 +273,13 @@ class Prose(ExprVisitor[str]):
 
     def visit_Aggregate(self, e: n.Aggregate) -> str:
         group = self.name(e.group)
+        said = AGGREGATES[e.kind].prose
         who = f" voor wie geldt: {self.atom(e.condition)}" if e.condition is not None else ""
         if e.kind == "aantal":
-            return f"het aantal personen in {group}{who}"
+            return f"{said} in {group}{who}"
         if e.kind in ("ieder", "enig"):
-            some = "ieder" if e.kind == "ieder" else "ten minste één"
-            return f"voor {some} in {group} geldt: {self.atom(e.condition)}"  # type: ignore[arg-type]
-        which = {"som": "de som van", "hoogste": "het hoogste", "laagste": "het laagste"}[e.kind]
-        return f"{which} {self.expr(e.value)} van ieder in {group}{who}"  # type: ignore[arg-type]
+            return f"{said} in {group} geldt: {self.atom(e.condition)}"  # type: ignore[arg-type]
+        return f"{said} {self.expr(e.value)} van ieder in {group}{who}"  # type: ignore[arg-type]
 
     def visit_Persons(self, e: n.Persons) -> str:
         """Persons are given only in cases, which the docs show as source."""
@@ -399,7 +406,7 @@ class Prose(ExprVisitor[str]):
 
 
 def _is_literal(e: n.Expr) -> bool:
-    return isinstance(e, n.Money | n.Number | n.DateLit | n.ClockLit | n.TextLit | n.BoolLit)
+    return isinstance(e, n.LITERALS)
 
 
 def _flatten(e: n.Expr, op: str) -> list[n.Expr]:

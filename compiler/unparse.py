@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import nodes as n
 from .visitor import ExprVisitor
-from .vocabulary import ROUNDING_MODES, ROUNDING_TARGETS, UNITS
+from .vocabulary import AGGREGATES, ROUNDING_MODES, ROUNDING_TARGETS, UNITS
 
 # How tightly each operator binds, as in the grammar: a lower operand gets parentheses.
 _LEVEL = {"tenzij": 1, "of": 2, "en": 3, "plus": 8, "min": 8, "maal": 9, "deel": 9, "van": 9}
@@ -139,15 +139,12 @@ class Source(ExprVisitor[str]):
     def visit_Aggregate(self, e: n.Aggregate) -> str:
         group = e.group.name
         condition = f"({source(e.condition)})" if e.condition is not None else ""
+        head = AGGREGATES[e.kind].words
         if e.kind in ("ieder", "enig"):
-            return f"{e.kind} in {group} voldoet aan {condition}"
-        head = {
-            "aantal": "het aantal", "som": "de som van", "hoogste": "het hoogste",
-            "laagste": "het laagste",
-        }  # fmt: skip
+            return f"{head} in {group} voldoet aan {condition}"
         value = f" {_operand(e.value, _ROUND)}" if e.value is not None else ""
         where = f" waarvoor {condition}" if condition else ""
-        return f"{head[e.kind]}{value} in {group}{where}"
+        return f"{head}{value} in {group}{where}"
 
     def visit_Persons(self, e: n.Persons) -> str:
         people = [", ".join(f"{k} is {source(v)}" for k, _, v in p) for p in e.persons]

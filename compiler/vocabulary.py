@@ -196,6 +196,35 @@ ROUNDING_OF_WORDS: dict[str, Rounding] = {
 }
 
 
+# ---------------------------------------------------------------- over the persons of a group
+
+
+class Aggregate(NamedTuple):
+    """A count, sum or test over the persons of a group: its key (`nodes.Aggregate.kind`),
+    how the language writes it before the value (`de som van`), and how the docs say it."""
+
+    key: str
+    words: str
+    prose: str
+
+
+AGGREGATES: dict[str, Aggregate] = {
+    a.key: a
+    for a in (
+        Aggregate("aantal", "het aantal", "het aantal personen"),
+        Aggregate("som", "de som van", "de som van"),
+        Aggregate("hoogste", "het hoogste", "het hoogste"),
+        Aggregate("laagste", "het laagste", "het laagste"),
+        Aggregate("ieder", "ieder", "voor ieder"),
+        Aggregate("enig", "enig", "voor ten minste één"),
+    )
+}
+# The word after the article (`aantal` of `het aantal`): what a writer who forgets it types.
+AGGREGATE_OF_BARE_WORD: dict[str, Aggregate] = {
+    a.words.split()[1]: a for a in AGGREGATES.values() if " " in a.words
+}
+
+
 # ---------------------------------------------------------------- type kinds
 
 

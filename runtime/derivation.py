@@ -189,8 +189,6 @@ def over(
         if value is not None and flag is True:
             said = value(person, own)
             values.append(said)
-        elif flag is True and kind not in ("ieder", "enig"):
-            values.append(person)
         reasons = why(person, shape) if shape is not None and condition is not None else []
         called = f"persoon {number}"
         if naming is not None:  # the first gegeven, a choice or text, names the person
@@ -218,7 +216,7 @@ def _person(
             parts[-1] += f", want {' en '.join(reasons)}"
     if value is not None:
         parts.append(show(value, f))
-    shown = show(value, f) if value is not None else (parts[0] if parts else "")
+    shown = parts[-1] if parts else ""
     return f"{called}: {'; '.join(parts) or 'telt mee'}", shown
 
 

@@ -511,10 +511,9 @@ def over(
     means is `values.settle`, shared with the motivation (`derivation.over`)."""
     persons = c.persons(group)
     found = flags(persons, condition)
-    chosen = [p for p, f in zip(persons, found, strict=True) if f is True]
-    values: list[Any] = []
-    if kind not in ("ieder", "enig"):
-        values = chosen if value is None else [value(p) for p in chosen]
+    values = []
+    if value is not None:
+        values = [value(p) for p, f in zip(persons, found, strict=True) if f is True]
     return settle(kind, group, text, found, values)
 
 
@@ -582,14 +581,8 @@ class _Person(dict[str, Any]):
         super().__init__(own)
         self.outer = outer
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> Any:  # generated code reads `c.inputs[name]` only
         return self.outer[name]
-
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[name] if name in self or name in self.outer else default
-
-    def __contains__(self, name: object) -> bool:
-        return dict.__contains__(self, name) or name in self.outer
 
 
 class Context:

@@ -141,7 +141,8 @@ def flags(persons: Sequence[Any], condition: Callable[[Any], Any] | None) -> lis
 
 
 def settle(kind: str, group: str, text: str, found: list[Flag], values: list[Any]) -> Any:
-    """An aggregate from its flags and the values of the persons for whom they hold: the one
+    """An aggregate from its flags and the values of the persons for whom they hold (none for
+    `aantal`, `ieder` and `enig`, which look at the flags only): the one
     meaning of `aantal`, `som`, `hoogste`, `laagste`, `ieder` and `enig`, for the plain code
     and the motivation alike. `ieder` is nee as soon as one is nee, `enig` ja as soon as one
     is ja, whatever is not known of the others; otherwise what is not known makes it
@@ -159,7 +160,7 @@ def settle(kind: str, group: str, text: str, found: list[Flag], values: list[Any
     if kind in ("ieder", "enig"):
         return kind == "ieder"
     if kind == "aantal":
-        return Decimal(len(values))
+        return Decimal(sum(f is True for f in found))
     if kind == "som":
         return sum(values, Decimal(0))
     if not values:

@@ -100,7 +100,7 @@ def _describe(item: object) -> str:
 
 
 def _is_constant(e: n.Expr) -> bool:
-    if isinstance(e, n.Number | n.Money | n.DateLit | n.ClockLit | n.TextLit | n.BoolLit):
+    if isinstance(e, n.LITERALS):
         return True
     if isinstance(e, n.Negate):
         return _is_constant(e.operand)
