@@ -70,7 +70,9 @@ def py_str(text: str) -> str:
     literal = repr(text)
     if literal[0] == "'" and '"' not in text:
         literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
-    return literal.translate(_CONFUSABLE)
+    if "×" in literal or "−" in literal:
+        return literal.translate(_CONFUSABLE)
+    return literal
 
 
 _CONFUSABLE = {ord("×"): "\\u00d7", ord("−"): "\\u2212"}
@@ -292,7 +294,7 @@ class ModuleWriter(ExprVisitor[Code]):
         pick = "min" if e.kind == "maximum" else "max"
         return self._noted(
             "bound",
-            [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
+            lambda: [Atom(py_str(e.kind)), self._format(e.value, e.limit, e)],
             self._all_needed([e.value, e.limit], [self.expr(e.value), self.expr(e.limit)]),
             lambda ops: Call(pick, ops),
         )
@@ -304,7 +306,7 @@ class ModuleWriter(ExprVisitor[Code]):
             return Call(pick, args)
         return self._noted(
             "pick",
-            [Atom(py_str(e.kind)), self._format(e.args[0], e)],
+            lambda: [Atom(py_str(e.kind)), self._format(e.args[0], e)],
             [Call("", args)],
             lambda ops: Call(pick, [Atom(f"*{ops[0].flat()}")]),
         )
@@ -315,7 +317,7 @@ class ModuleWriter(ExprVisitor[Code]):
         target, mode = ROUNDING_TARGETS[e.target], ROUNDING_MODES[e.mode]
         return self._noted(
             "rounded",
-            [Atom(py_str(f"{target.prose}, {mode.prose}")), self._format(e.value, e)],
+            lambda: [Atom(py_str(f"{target.prose}, {mode.prose}")), self._format(e.value, e)],
             [self.expr(e.value)],
             lambda ops: Call("round_to", [ops[0], Atom(target.runtime), Atom(mode.runtime)]),
         )
@@ -323,7 +325,7 @@ class ModuleWriter(ExprVisitor[Code]):
     def visit_Age(self, e: n.Age, date_mode: str | None) -> Code:
         return self._noted(
             "aged",
-            [self._format(e.birth, e.on, e)],
+            lambda: [self._format(e.birth, e.on, e)],
             self._all_needed([e.birth, e.on], [self.expr(e.birth), self.expr(e.on)]),
             lambda ops: Call("age", ops),
         )
@@ -331,7 +333,7 @@ class ModuleWriter(ExprVisitor[Code]):
     def visit_Between(self, e: n.Between, date_mode: str | None) -> Code:
         return self._noted(
             "elapsed",
-            [Atom(py_str(UNITS[e.unit].words[-1])), self._format(e.start, e.end, e)],
+            lambda: [Atom(py_str(UNITS[e.unit].words[-1])), self._format(e.start, e.end, e)],
             self._all_needed([e.start, e.end], [self.expr(e.start), self.expr(e.end)]),
             lambda ops: Call(
                 "clock_between" if e.unit in CLOCK_UNITS else "whole_units_between",
@@ -453,7 +455,10 @@ class ModuleWriter(ExprVisitor[Code]):
         if op in COMPARATORS:
             return binary(COMPARATORS[op].python, COMPARE, a, b)
         left_type = e.left.type
-        shown = [Atom(py_str(OPERATORS[op].shown)), self._format(e.left, e.right, e)]
+
+        def shown() -> list[Code]:
+            return [Atom(py_str(OPERATORS[op].shown)), self._format(e.left, e.right, e)]
+
         if op in ("plus", "min") and left_type is not None and left_type.kind == "clock":
             unit = Atom(py_str(next(u for u in CLOCK_UNITS if _typed(e.right).unit == Unit.of(u))))
             return self._noted(
@@ -486,13 +491,15 @@ class ModuleWriter(ExprVisitor[Code]):
     def _noted(
         self,
         helper: str,
-        extra: list[Code],
+        extra: Callable[[], list[Code]],
         operands: list[Code],
         build: Callable[[list[Code]], Code],
     ) -> Code:
         """`build(operands)`; in an explaining twin, the operands are kept under names and
-        passed with the result to `runtime.derivation.<helper>`, which notes the step. Both
-        are built by the same `build`: the explained value is the value."""
+        passed with `extra()` (what the step shows: made only there, so that the plain code
+        holds no constants of the motivation) and the result to
+        `runtime.derivation.<helper>`, which notes the step. Both are built by the same
+        `build`: the explained value is the value."""
         if not self.explaining:
             return build(operands)
         temps: list[str] = []
@@ -501,7 +508,7 @@ class ModuleWriter(ExprVisitor[Code]):
             temps.append(f"t{self._temps}")
         kept = [Walrus(t, o) for t, o in zip(temps, operands, strict=True)]
         return Call(
-            f"derivation.{helper}", [Atom("s"), *extra, *kept, build([Atom(t) for t in temps])]
+            f"derivation.{helper}", [Atom("s"), *extra(), *kept, build([Atom(t) for t in temps])]
         )
 
     def _plain(self, e: n.Expr) -> Code:
@@ -1731,16 +1738,17 @@ def _run(source: str, filename: str, namespace: dict[str, Any]) -> None:
 
 
 _ANNOTATIONS = __future__.annotations.compiler_flag  # what every piece of a module has
-_PIECE = 1 << 20  # characters
+_PIECE = 1 << 16  # characters
 # Where a top-level statement of a generated module starts: nothing else starts a line so.
 _STATEMENT = re.compile(r"\n\n(?=def |REGEL_|UITKOMST_)")
 
 
 def _pieces(source: str, size: int | None = None) -> Iterator[tuple[int, str]]:
-    """A large module in pieces of about a megabyte, each ending before a top-level
-    statement, with the number of its first line. Python's compiler holds the tree of all it
-    compiles at once: 540 MB for the module of 50,000 lines of regulation, 110 MB in pieces
-    (and 40% faster)."""
+    """A large module in pieces of about 64 kB, each ending before a top-level statement,
+    with the number of its first line. Python's compiler holds the tree of all it compiles
+    at once: 540 MB for the module of 50,000 lines of regulation, 110 MB in pieces of a
+    megabyte, and the smaller the pieces the faster, down to about 64 kB (a quarter faster
+    than a megabyte; benchmarks/bench_evaluatie.py)."""
     size = size or _PIECE
     start, line = 0, 1
     while start < len(source):

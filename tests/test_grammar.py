@@ -27,9 +27,12 @@ def test_the_generated_parser_is_made_from_this_grammar() -> None:
 
 
 def _shape(tree: Any) -> Any:
-    """A tree as plain data: rule names, and per token its kind, text and position."""
+    """A tree as plain data: rule names with the positions the spans of nodes come from, and
+    per token its kind, text and position."""
     if hasattr(tree, "children"):
-        return (tree.data, [_shape(c) for c in tree.children])
+        m = tree.meta
+        where = None if m.empty else (m.line, m.column, m.end_line, m.end_column)
+        return (tree.data, where, [_shape(c) for c in tree.children])
     if tree is None:
         return None
     return (tree.type, str(tree), tree.line, tree.column, tree.end_line, tree.end_column)
