@@ -277,23 +277,41 @@ def generated_policy(articles: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bench_compile(articles: int) -> tuple[int, float, int]:
-    """Loading and compiling one generated regulation, in a process of its own so that its
-    peak memory is its own: lines, seconds, MB."""
-    code = (
-        "import resource, sys, time\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-        "from bench_evaluatie import generated_policy\n"
-        "from regel.compiler.api import load_sources\n"
-        f"text = generated_policy({articles})\n"
-        "start = time.perf_counter()\n"
-        "load_sources({'groot.regel': text})\n"
-        "took = time.perf_counter() - start\n"
-        "print(text.count(chr(10)), took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    )
+# Run in a process of its own, so that its peak memory is its own. The helper that compiles
+# part of a large module reports its own peak (VmHWM): its ru_maxrss, seen from here, would be
+# the size of this process when the helper started, because Linux counts the memory a process
+# had before `exec` in its maximum.
+_COMPILE = """
+import pathlib, resource, sys, tempfile, time
+sys.path.insert(0, {here!r})
+from bench_evaluatie import generated_policy
+from regel.compiler import pycompile
+from regel.compiler.api import load_sources
+
+peak = pathlib.Path(tempfile.mkdtemp()) / "piek"
+pycompile._HELPER += (
+    "import re\\n"
+    f"with open({{str(peak)!r}}, 'w') as out:\\n"
+    "    out.write(re.search(r'VmHWM:\\\\s*(\\\\d+)', open('/proc/self/status').read())[1])\\n"
+)
+text = generated_policy({articles})
+start = time.perf_counter()
+load_sources({{"groot.regel": text}})
+took = time.perf_counter() - start
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+helper = int(peak.read_text()) if peak.exists() else 0
+print(text.count(chr(10)), took, own, helper)
+"""
+
+
+def bench_compile(articles: int) -> tuple[int, float, int, int]:
+    """Loading and compiling one generated regulation: lines, seconds, MB, and the MB of the
+    process that compiles part of a large module (`compiler/pycompile.py`; 0 when there was
+    none). Both count towards the memory goal."""
+    code = _COMPILE.format(here=str(Path(__file__).parent), articles=articles)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    lines, seconds, kilobytes = out.stdout.split()
-    return int(lines), float(seconds), int(kilobytes) // 1024
+    lines, seconds, own, helper = out.stdout.split()
+    return int(lines), float(seconds), int(own) // 1024, int(helper) // 1024
 
 
 def main() -> int:
@@ -319,11 +337,12 @@ def main() -> int:
     print(f"  regel controleer (klein bestand)   {ratio:5.2f}×  ({q1:.2f}–{q3:.2f})"
           f" python3 -c pass, {seconds:.2f} s  doel ≤ 5×: {verdict}")  # fmt: skip
     for articles in (84, args.groot):
-        lines, took, megabytes = bench_compile(articles)
+        lines, took, megabytes, helper = bench_compile(articles)
         goal = "doel ≤ 8 s en ≤ 400 MB: " if lines >= 50_000 else ""
         if goal:
-            goal += "gehaald" if took <= 8 and megabytes <= 400 else "NIET gehaald"
-        print(f"  laden en compileren van {lines:6} regels: {took:5.2f} s, {megabytes} MB  {goal}")
+            goal += "gehaald" if took <= 8 and megabytes + helper <= 400 else "NIET gehaald"
+        memory = f"{megabytes} MB" + (f" + hulpproces {helper} MB" if helper else "")
+        print(f"  laden en compileren van {lines:6} regels: {took:5.2f} s, {memory}  {goal}")
     return 0  # a busy machine reports; it does not fail `make bench`
 
 

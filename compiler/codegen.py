@@ -8,12 +8,11 @@ only names and article anchors, cleaned of anything that could end the comment.
 """
 
 from __future__ import annotations
-import __future__
 
 import datetime
 import linecache
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
@@ -28,6 +27,7 @@ from . import nodes as n
 from . import sitemap
 from .diagnostics import Span, source_lines
 from .model import Analysis, RegInfo, RuleInfo, Symbol, constant_value, fill_key, reads
+from .pycompile import compile_module
 from .pyexpr import (
     AND,
     COMPARE,
@@ -1723,41 +1723,8 @@ def execute(source: str, regulation: str, twins: Callable[[], str] | None = None
 
 def _run(source: str, filename: str, namespace: dict[str, Any]) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    for first, piece in _pieces(source):
-        # Blank lines before a piece keep its line numbers those of the whole module.
-        padded = "\n" * (first - 1) + piece
-        try:
-            code = compile(padded, filename, "exec", flags=_ANNOTATIONS, dont_inherit=True)
-        except (RecursionError, MemoryError) as err:
-            raise RecursionError(str(err)) from err
-        except SyntaxError as err:  # Python's own limit on nesting (`too many nested …`)
-            if "nested" not in str(err.msg):
-                raise  # a fault of the generator, not of the regulation
-            raise RecursionError(str(err)) from err
+    for code in compile_module(source, filename):
         exec(code, namespace)  # generated code: names are prefixed, texts are literals
-
-
-_ANNOTATIONS = __future__.annotations.compiler_flag  # what every piece of a module has
-_PIECE = 1 << 16  # characters
-# Where a top-level statement of a generated module starts: nothing else starts a line so.
-_STATEMENT = re.compile(r"\n\n(?=def |REGEL_|UITKOMST_)")
-
-
-def _pieces(source: str, size: int | None = None) -> Iterator[tuple[int, str]]:
-    """A large module in pieces of about 64 kB, each ending before a top-level statement,
-    with the number of its first line. Python's compiler holds the tree of all it compiles
-    at once: 540 MB for the module of 50,000 lines of regulation, 110 MB in pieces of a
-    megabyte, and the smaller the pieces the faster, down to about 64 kB (a quarter faster
-    than a megabyte; benchmarks/bench_evaluatie.py)."""
-    size = size or _PIECE
-    start, line = 0, 1
-    while start < len(source):
-        found = _STATEMENT.search(source, start + size)
-        end = found.end() if found else len(source)
-        piece = source[start:end]
-        yield line, piece
-        line += piece.count("\n")
-        start = end
 
 
 def build(analysis: Analysis, sources: dict[str, str]) -> rt.Program:

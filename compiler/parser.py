@@ -97,8 +97,8 @@ class _Positions:
 
     def __call__(self, children: list[Any]) -> Any:
         res = self.node_builder(children)
-        if type(res) is not Tree:
-            return res
+        if type(res) is not Tree or (len(children) == 1 and res is children[0]):
+            return res  # a rule that passes on its one child: its positions are the child's
         for c in children:
             if type(c) is Token:
                 line, column = c.line, c.column

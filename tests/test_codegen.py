@@ -312,15 +312,15 @@ def test_a_module_run_in_pieces_is_the_module(monkeypatch: pytest.MonkeyPatch) -
     """A large module is compiled a piece at a time (Python's compiler holds the tree of all
     it compiles at once). Cut into many small pieces, the shipped regulations pass every
     shipped case, motivations included, and a line keeps its number in the whole module."""
-    from regel.compiler import codegen
+    from regel.compiler import pycompile
     from regel.compiler.cases import run_cases
 
     source = shipped_modules()["berkelland"]
-    pieces = list(codegen._pieces(source, 2_000))
+    pieces = list(pycompile.pieces(source, 2_000))
     assert len(pieces) > 20 and "".join(p for _, p in pieces) == source
     for first, piece in pieces:
         assert source.split("\n")[first - 1] == piece.split("\n")[0]
-    monkeypatch.setattr(codegen, "_PIECE", 2_000)
+    monkeypatch.setattr(pycompile, "PIECE", 2_000)
     policies = load(POLICIES)
     outcomes = run_cases(policies)
     assert len(outcomes) > 150 and all(o.passed for o in outcomes)
