@@ -218,7 +218,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _paths(p)
     p.add_argument("--regeling", metavar="NAAM", help="alleen deze regeling")
+
+    p = sub.add_parser(
+        "proefbestand",
+        help="maak een verzonnen klantenbestand (CSV) voor een besluit",
+        description="Schrijf een klantenbestand van verzonnen gevallen voor een besluit, om mee "
+        "te proberen, te testen en te meten: een kolom per gegeven dat het besluit leest, een rij "
+        "per klant. Met hetzelfde zaad dezelfde klanten; geen echte persoonsgegevens.",
+    )
+    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument("--regeling", required=True, metavar="NAAM", help="de regeling")
+    p.add_argument("--besluit", required=True, metavar="NAAM", help="het besluit")
+    p.add_argument(
+        "--aantal", type=_count, default=1000, metavar="N", help="aantal klanten (standaard 1000)"
+    )
+    p.add_argument("--zaad", type=int, default=1, metavar="N", help="zaad (standaard 1)")
+    p.add_argument(
+        "--peildatum",
+        type=_date,
+        metavar="JJJJ-MM-DD",
+        help="de dag waarop leeftijden en termijnen kloppen (standaard: de begindatum van de "
+        "regeling)",
+    )
+    p.add_argument("--uit", required=True, metavar="BESTAND", help="CSV-bestand, of - voor stdout")
     return parser
+
+
+# A caseload is written row by row, but a number past this is a typo, not a caseload.
+MAX_CASES = 100_000_000
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= MAX_CASES:
+        most = f"{MAX_CASES:,}".replace(",", ".")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is geen aantal; geef een geheel getal van 1 tot en met {most}"
+        )
+    return int(text)
 
 
 def cmd_controleer(paths: list[str]) -> int:
@@ -474,6 +510,37 @@ def cmd_verschil(args: argparse.Namespace) -> int:
 EXIT_PIPE = 141
 
 
+def cmd_proefbestand(args: argparse.Namespace) -> int:
+    from . import caseload, synthetic
+
+    policies = _load([args.pad])
+    if policies is None:
+        return EXIT_FAILED
+    versions = policies.program.versions.get(args.regeling)
+    if not versions:
+        known = ", ".join(sorted(policies.program.versions))
+        return _fail(f"onbekende regeling '{args.regeling}'; geladen: {known}", EXIT_USAGE)
+    peildatum = args.peildatum or versions[0].valid_from or datetime.date.today()
+    try:
+        regulation = policies.version(args.regeling, peildatum)
+        specs = caseload.decision_inputs(regulation, args.besluit)
+    except (rt.EvaluationError, ValueError) as err:
+        return _fail(str(err), EXIT_USAGE)
+    cases = synthetic.cases(regulation, args.besluit, args.aantal, args.zaad, peildatum)
+    try:
+        if args.uit == "-":
+            count = caseload.write_csv(sys.stdout, specs, cases)
+        else:
+            with open(args.uit, "w", encoding="utf-8", newline="") as out:
+                count = caseload.write_csv(out, specs, cases)
+    except OSError as err:
+        return _fail(f"kan '{args.uit}' niet schrijven: {err.strerror or err}")
+    if args.uit != "-":
+        print(f"{count} verzonnen klanten voor {args.regeling}, besluit {args.besluit} "
+              f"(peildatum {peildatum.isoformat()}, zaad {args.zaad}): {args.uit}")  # fmt: skip
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.opdracht == "controleer":
         return cmd_controleer(args.paden)
@@ -489,6 +556,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_vertaal(args)
     if args.opdracht == "dien":
         return cmd_dien(args)
+    if args.opdracht == "proefbestand":
+        return cmd_proefbestand(args)
     return cmd_test(args.paden)
 
 

@@ -1,0 +1,156 @@
+"""Caseloads: many cases of one decision in one file, a row per case.
+
+The format is defined here once, for every command that writes or reads one: a column per
+gegeven the decision reads, named as in the regulation, and optionally `peildatum`. A cell
+holds the value as text: `ja`/`nee` (or `true`/`false`), a number with a decimal point, a date
+`JJJJ-MM-DD`, a kloktijd `UU:MM`, a keuze by its name, a group of persons as a JSON list of
+objects; an empty cell is a gegeven that was not given. What a cell means is then checked by
+the same `coerce` as every other channel (`runtime.inputs`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import IO, Any
+
+from regel import runtime as rt
+from regel.runtime.inputs import InputSpec
+
+PEILDATUM = "peildatum"  # the optional column with each case's own peildatum
+_YES, _NO = frozenset({"ja", "true"}), frozenset({"nee", "false"})
+
+
+def decision_inputs(regulation: rt.Regulation, besluit: str) -> list[InputSpec]:
+    """The gegevens and oordelen a decision reads, in the order the regulation declares them."""
+    if besluit not in regulation.decisions:
+        known = ", ".join(regulation.decisions) or "(geen)"
+        raise ValueError(f"onbekend besluit '{besluit}'; bekend: {known}")
+    needed: set[str] = set()
+    for outcome in regulation.decisions[besluit]:
+        needed |= regulation.needs[outcome]
+    return [spec for name, spec in regulation.inputs.items() if name in needed]
+
+
+def cell_text(spec: InputSpec, value: Any) -> str:
+    """A value as a cell; None (not given) as an empty cell."""
+    if value is None:
+        return ""
+    if spec.kind == "bool":
+        return "ja" if value else "nee"
+    if spec.kind == "num":
+        return f"{Decimal(value):f}"
+    if spec.kind == "date":
+        return value.isoformat()
+    if spec.kind == "clock":
+        return f"{value:%H:%M}"
+    if spec.kind == "persons":
+        fields = {f.name: f for f in spec.fields}
+        return json.dumps(
+            [{k: _json_value(fields[k], v) for k, v in person.items()} for person in value],
+            ensure_ascii=False,
+        )
+    return str(value)
+
+
+def _json_value(spec: InputSpec, value: Any) -> Any:
+    """A value of a person as JSON holds it: booleans as such, the rest as its cell text."""
+    return value if spec.kind == "bool" else cell_text(spec, value)
+
+
+def cell_value(spec: InputSpec, text: str) -> Any:
+    """A cell as the raw value `coerce` checks; None for an empty cell. Raises ValueError with
+    the Dutch message for a cell that cannot be that kind of value."""
+    text = text.strip()
+    if not text:
+        return None
+    if spec.kind == "bool":
+        word = text.lower()
+        if word in _YES or word in _NO:
+            return word in _YES
+        raise ValueError("verwacht ja of nee")
+    if spec.kind == "persons":
+        try:
+            return rt.inputs.read_json(text)
+        except ValueError as err:
+            raise ValueError(f"verwacht een JSON-lijst van personen: {err}") from None
+    return text  # numbers, dates, kloktijden, keuzes and texts: `coerce` reads the text
+
+
+def write_csv(out: IO[str], specs: list[InputSpec], cases: Iterable[Mapping[str, Any]]) -> int:
+    """The cases as CSV, a column per spec (and `peildatum` where a case has one); returns the
+    number of rows written."""
+    cases = iter(cases)
+    first = next(cases, None)
+    dated = first is not None and PEILDATUM in first
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([spec.name for spec in specs] + ([PEILDATUM] if dated else []))
+    count = 0
+    for case in [first, *cases] if first is not None else []:
+        row = [cell_text(spec, case.get(spec.name)) for spec in specs]
+        if dated:
+            row.append(case[PEILDATUM].isoformat())
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+class RowError(ValueError):
+    """A row that is no case: its number (the header is row 1) and what is wrong, in Dutch."""
+
+    def __init__(self, row: int, message: str):
+        super().__init__(f"rij {row}: {message}")
+        self.row, self.message = row, message
+
+
+def read_csv(
+    source: IO[str], specs: list[InputSpec]
+) -> Iterator[tuple[int, dict[str, Any], datetime.date | None] | RowError]:
+    """Per row its number, its gegevens as raw values and its own peildatum (if the file has
+    that column), or a RowError: a bad row is reported, never the end of the file."""
+    reader = csv.reader(source)
+    try:
+        header = next(reader, None) or []
+    except csv.Error as err:
+        raise ValueError(f"de kopregel is niet te lezen als CSV ({err})") from None
+    by_name = {spec.name: spec for spec in specs}
+    unknown = [name for name in header if name not in by_name and name != PEILDATUM]
+    if unknown:
+        raise ValueError(
+            f"onbekende kolom{'men' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+            f"dit besluit leest: {', '.join(by_name)}"
+        )
+    columns = [(i, by_name.get(name)) for i, name in enumerate(header)]
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:  # a NUL, a cell past the csv module's limit of 128 kB
+            yield RowError(number, f"niet te lezen als CSV ({err})")
+            continue
+        if len(cells) != len(header):
+            yield RowError(number, f"{len(cells)} cellen, de kop heeft er {len(header)}")
+            continue
+        values: dict[str, Any] = {}
+        peildatum = None
+        problems = []
+        for i, spec in columns:
+            try:
+                if spec is None:
+                    peildatum = rt.inputs.parse_date(cells[i].strip())
+                else:
+                    value = cell_value(spec, cells[i])
+                    if value is not None:
+                        values[spec.name] = value
+            except ValueError as err:
+                problems.append(f"{header[i]}: {err}")
+        if problems:
+            yield RowError(number, "; ".join(problems))
+        else:
+            yield number, values, peildatum
