@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regel import runtime as rt
 
@@ -22,6 +22,9 @@ from . import nodes as n
 from .checker import Analysis, check
 from .diagnostics import CompileError, Diagnostic, Span
 from .parser import SyntaxProblem, parse
+
+if TYPE_CHECKING:
+    from .batch import Summary
 
 SUFFIX = ".regel"
 
@@ -75,6 +78,35 @@ class Policies:
         (CBS code) is the gemeente decided for: its fillings of open norms apply."""
         version = self.version(regulation, peildatum)
         return version.evaluate(inputs, peildatum, besluit, trace, onvolledig, gemeente)
+
+    def evaluate_many(
+        self,
+        regulation: str,
+        besluit: str,
+        cases: Iterable[Mapping[str, Any]],
+        peildatum: datetime.date | None = None,
+        gemeente: str | None = None,
+    ) -> tuple[Iterator[dict[str, str]], Summary]:
+        """A decision over many cases, one by one: per case a row with per outcome its value,
+        status, unit and grondslag, or the Dutch message of a case that cannot be decided (the
+        run goes on). A case may hold its own `peildatum`. The summary fills as the rows are
+        read (see `batch`)."""
+        from .batch import Summary, evaluate_rows
+
+        versions = self.program.versions.get(regulation)
+        if not versions:
+            raise KeyError(f"onbekende regeling '{regulation}'")
+        if besluit not in versions[0].decisions:
+            known = ", ".join(versions[0].decisions) or "(geen)"
+            raise KeyError(f"onbekend besluit '{besluit}'; bekend: {known}")
+
+        def rows() -> Iterator[tuple[int, dict[str, Any], datetime.date | None]]:
+            for number, case in enumerate(cases, 1):
+                inputs = {k: v for k, v in case.items() if k != "peildatum"}
+                yield number, inputs, case.get("peildatum")
+
+        summary = Summary()
+        return evaluate_rows(versions[0], besluit, rows(), peildatum, summary, gemeente), summary
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

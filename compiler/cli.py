@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from regel import runtime as rt
 
@@ -241,6 +241,33 @@ def build_parser() -> argparse.ArgumentParser:
         "regeling)",
     )
     p.add_argument("--uit", required=True, metavar="BESTAND", help="CSV-bestand, of - voor stdout")
+
+    p = sub.add_parser(
+        "doorreken",
+        help="neem een besluit over een heel klantenbestand (CSV)",
+        description="Neem een besluit voor elke rij van een klantenbestand (docs/bestanden.md) "
+        "en schrijf per rij elke uitkomst met status, eenheid en grondslag. Een rij die niet te "
+        "beslissen is, krijgt haar melding en de run gaat door; aan het eind een samenvatting. "
+        "Met --motivering N de volledige motivering van rij N.",
+    )
+    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument("--regeling", required=True, metavar="NAAM", help="de regeling")
+    p.add_argument("--besluit", required=True, metavar="NAAM", help="het besluit")
+    p.add_argument("--invoer", required=True, metavar="BESTAND", help="het klantenbestand (CSV)")
+    p.add_argument(
+        "--peildatum",
+        type=_date,
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor de rijen zonder eigen kolom peildatum",
+    )
+    p.add_argument("--gemeente", metavar="CODE", help="beslis voor deze gemeente (CBS-code)")
+    p.add_argument("--uit", metavar="BESTAND", help="CSV-bestand voor de uitkomsten, - voor stdout")
+    p.add_argument(
+        "--motivering",
+        type=_count,
+        metavar="RIJ",
+        help="toon alleen de volledige motivering van deze rij (de kop is rij 1)",
+    )
     return parser
 
 
@@ -541,6 +568,81 @@ def cmd_proefbestand(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doorreken(args: argparse.Namespace) -> int:
+    import csv
+
+    from . import batch, caseload
+
+    if args.uit is None and args.motivering is None:
+        return _fail("geef --uit (een CSV-bestand, of -) of --motivering RIJ", EXIT_USAGE)
+    policies = _load([args.pad])
+    if policies is None:
+        return EXIT_FAILED
+    versions = policies.program.versions.get(args.regeling)
+    if not versions:
+        known = ", ".join(sorted(policies.program.versions))
+        return _fail(f"onbekende regeling '{args.regeling}'; geladen: {known}", EXIT_USAGE)
+    regulation = versions[0]
+    try:
+        specs = caseload.decision_inputs(regulation, args.besluit)
+        source = open(args.invoer, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+    except ValueError as err:
+        return _fail(str(err), EXIT_USAGE)
+    except OSError as err:
+        return _fail(f"kan '{args.invoer}' niet lezen: {err.strerror or err}", EXIT_USAGE)
+    with source:
+        try:
+            rows = caseload.read_csv(source, specs)
+            if args.motivering is not None:
+                return _motivation_of_row(args, policies, rows)
+            summary = batch.Summary()
+            results = batch.evaluate_rows(
+                regulation, args.besluit, rows, args.peildatum, summary, args.gemeente
+            )
+            header = batch.columns(regulation.decisions[args.besluit])
+            with contextlib.ExitStack() as stack:
+                out = sys.stdout if args.uit == "-" else stack.enter_context(
+                    open(args.uit, "w", encoding="utf-8", newline="")
+                )  # fmt: skip
+                writer = csv.DictWriter(out, header, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(results)
+        except UnicodeDecodeError:
+            return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
+        except ValueError as err:  # the header
+            return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
+        except OSError as err:
+            return _fail(f"kan '{args.uit}' niet schrijven: {err.strerror or err}")
+    report = sys.stderr if args.uit == "-" else sys.stdout
+    report.write(batch.summary_text(summary, regulation, args.besluit))
+    return EXIT_OK
+
+
+def _motivation_of_row(args: argparse.Namespace, policies: Policies, rows: Any) -> int:
+    """The full motivation of one row of a caseload, as `regel evalueer --tekst` gives it."""
+    from . import caseload
+
+    for row in rows:
+        number = row.row if isinstance(row, caseload.RowError) else row[0]
+        if number != args.motivering:
+            continue
+        if isinstance(row, caseload.RowError):
+            return _fail(str(row))
+        _, inputs, day = row
+        day = day or args.peildatum
+        if day is None:
+            return _fail("geen peildatum: geef een kolom peildatum of --peildatum", EXIT_USAGE)
+        try:
+            result = policies.evaluate(
+                args.regeling, inputs, day, args.besluit, trace=True, gemeente=args.gemeente
+            )
+        except rt.EvaluationError as err:
+            return _fail(f"rij {number}: {err.message}")
+        sys.stdout.write(result.text())
+        return EXIT_OK
+    return _fail(f"het bestand heeft geen rij {args.motivering}", EXIT_USAGE)
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.opdracht == "controleer":
         return cmd_controleer(args.paden)
@@ -558,6 +660,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_dien(args)
     if args.opdracht == "proefbestand":
         return cmd_proefbestand(args)
+    if args.opdracht == "doorreken":
+        return cmd_doorreken(args)
     return cmd_test(args.paden)
 
 

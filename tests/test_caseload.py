@@ -155,22 +155,26 @@ def test_regel_proefbestand_writes_the_caseload_a_user_asked_for(tmp_path: Any) 
     assert zero.returncode == 2 and "'0' is geen aantal" in zero.stderr
 
 
-def test_the_python_example_of_docs_bestanden_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_python_examples_of_docs_bestanden_run(capsys: pytest.CaptureFixture[str]) -> None:
     import os
     import re
 
     from .conftest import ROOT
 
     text = (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    first, second = re.findall(r"```python\n(.*?)```", text, re.S)
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        exec(compile(code, "docs/bestanden.md", "exec"), {})  # our own docs, not policy text
+        exec(compile(first, "docs/bestanden.md", "exec"), {})  # our own docs, not policy text
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 3
+        assert all(re.fullmatch(r"[a-z_]+ \d+\.\d\d", line) for line in lines)
+        exec(compile(second, "docs/bestanden.md", "exec"), {})
+        count, total = capsys.readouterr().out.split()
+        assert 50 < int(count) < 500 and Decimal(total) >= 500 * int(count)
     finally:
         os.chdir(cwd)
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3 and all(re.fullmatch(r"[a-z_]+ \d+\.\d\d", line) for line in lines)
 
 
 def test_a_row_the_csv_reader_refuses_is_a_row_error_and_reading_goes_on(policies: Any) -> None:

@@ -1,0 +1,146 @@
+"""A decision over a whole caseload, case by case with the Python runtime: what `regel
+doorreken` and `Policies.evaluate_many` do.
+
+Every row of the caseload gives one row of results: per outcome its value, status, unit and
+grondslag (the articles it rests on); a row that cannot be decided gives its row number and
+the Dutch message instead, and the run goes on. The summary counts both.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from regel import runtime as rt
+
+from .caseload import RowError
+
+ROW, ERROR = "rij", "fout"  # the columns every result row has
+Row = tuple[int, dict[str, Any], datetime.date | None] | RowError
+
+
+def columns(outcomes: Iterable[str]) -> list[str]:
+    """The columns of a result file: the row, per outcome value, status, unit and grondslag,
+    and the message of a row that could not be decided."""
+    out = [ROW]
+    for name in outcomes:
+        out += [name, f"{name}_status", f"{name}_eenheid", f"{name}_grondslag"]
+    return [*out, ERROR]
+
+
+def value_text(value: Any) -> str:
+    """An outcome's value in a result cell, as a caseload cell writes a gegeven."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat() if isinstance(value, datetime.date) else f"{value:%H:%M}"
+    if isinstance(value, list | tuple | frozenset | set):
+        return "; ".join(sorted(value_text(v) for v in value))
+    return str(value)
+
+
+@dataclass
+class Summary:
+    """What a run gave: rows decided and refused, per outcome the count per status, for
+    numbers the lowest and highest value, and for amounts of money their sum."""
+
+    rows: int = 0
+    errors: int = 0
+    first_errors: list[str] = field(default_factory=list)
+    statuses: dict[str, Counter[str]] = field(default_factory=dict)
+    sums: dict[str, Decimal] = field(default_factory=dict)
+    lowest: dict[str, Decimal] = field(default_factory=dict)
+    highest: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, result: rt.Result) -> None:
+        self.rows += 1
+        for name, outcome in result.outcomes.items():
+            self.statuses.setdefault(name, Counter())[outcome.status] += 1
+            value = outcome.value
+            if outcome.status == "bepaald" and type(value) is Decimal:
+                if outcome.outcome is not None and outcome.outcome.unit.startswith("€"):
+                    self.sums[name] = self.sums.get(name, Decimal(0)) + value  # money only
+                self.lowest[name] = min(self.lowest.get(name, value), value)
+                self.highest[name] = max(self.highest.get(name, value), value)
+
+    def refuse(self, message: str) -> None:
+        self.rows += 1
+        self.errors += 1
+        if len(self.first_errors) < 5:
+            self.first_errors.append(message)
+
+
+def evaluate_rows(
+    regulation: rt.Regulation,
+    besluit: str,
+    rows: Iterable[Row],
+    peildatum: datetime.date | None,
+    summary: Summary,
+    gemeente: str | None = None,
+) -> Iterator[dict[str, str]]:
+    """Per row of a caseload its result row (see `columns`); `peildatum` for rows without
+    their own. `regulation` is any version: each row is decided by the version in force on
+    its peildatum."""
+    program, rid = regulation.program, regulation.id
+    outcomes = regulation.decisions[besluit]
+    for row in rows:
+        if isinstance(row, RowError):
+            summary.refuse(str(row))
+            yield {ROW: str(row.row), ERROR: row.message}
+            continue
+        number, inputs, day = row
+        day = day or peildatum
+        if day is None:
+            message = "geen peildatum: geef een kolom peildatum of --peildatum"
+            summary.refuse(f"rij {number}: {message}")
+            yield {ROW: str(number), ERROR: message}
+            continue
+        try:
+            version = program.version(rid, day)
+            result = version.evaluate(inputs, day, besluit, gemeente=gemeente)
+        except rt.EvaluationError as err:
+            summary.refuse(f"rij {number}: {err.message}")
+            yield {ROW: str(number), ERROR: err.message}
+            continue
+        summary.add(result)
+        out = {ROW: str(number)}
+        for name in outcomes:
+            found = result.outcomes[name]
+            out[name] = value_text(found.value) if found.status == "bepaald" else ""
+            out[f"{name}_status"] = found.status
+            out[f"{name}_eenheid"] = found.outcome.unit if found.outcome else ""
+            out[f"{name}_grondslag"] = "; ".join(found.rules)
+        yield out
+
+
+def summary_text(summary: Summary, regulation: rt.Regulation, besluit: str) -> str:
+    """The summary in Dutch, for the end of `regel doorreken`."""
+    decided = summary.rows - summary.errors
+    lines = [
+        f"{summary.rows} rijen: {decided} beslist, {summary.errors} niet te beslissen",
+    ]
+    lines += [f"  {message}" for message in summary.first_errors]
+    if summary.errors > len(summary.first_errors):
+        lines.append(f"  en nog {summary.errors - len(summary.first_errors)}")
+    for name in regulation.decisions[besluit]:
+        counts = summary.statuses.get(name, Counter())
+        counted = ", ".join(f"{status.replace('_', ' ')} {n}" for status, n in counts.most_common())
+        lines.append(f"{name}: {counted or 'geen'}")
+        outcome = regulation.outcomes[name]
+
+        def shown(value: Decimal, outcome: rt.Outcome = outcome) -> str:
+            return rt.format_value(value, "num", outcome.unit, outcome.percent, outcome.unit_one)
+
+        if name in summary.lowest:
+            total = f"som {shown(summary.sums[name])}, " if name in summary.sums else ""
+            low, high = shown(summary.lowest[name]), shown(summary.highest[name])
+            lines.append(f"  {total}laagste {low}, hoogste {high}")
+    return "\n".join(lines) + "\n"

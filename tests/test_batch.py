@@ -1,0 +1,150 @@
+"""A decision over a whole caseload (`Policies.evaluate_many`, `regel doorreken`): per case
+what deciding it alone gives, bad cases as rows with their message, and a summary."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from regel.compiler import batch, load, synthetic
+
+from .conftest import POLICIES
+from .test_cli import run
+
+PEIL = datetime.date(2008, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def policies() -> Any:
+    return load(POLICIES)
+
+
+def _alone(policies: Any, regulation: str, besluit: str, case: dict[str, Any]) -> dict[str, str]:
+    """What deciding one case by itself gives, as a result row."""
+    inputs = {k: v for k, v in case.items() if k != "peildatum"}
+    result = policies.evaluate(regulation, inputs, case["peildatum"], besluit, trace=False)
+    row: dict[str, str] = {}
+    for name, found in result.outcomes.items():
+        row[name] = batch.value_text(found.value) if found.status == "bepaald" else ""
+        row[f"{name}_status"] = found.status
+        row[f"{name}_grondslag"] = "; ".join(found.rules)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("regulation", "besluit", "days"),
+    [
+        ("berkelland", "loonkostensubsidie", [PEIL]),
+        ("voorbeeld_toeslag", "huishoudtoeslag", [datetime.date(2020, 6, 1)]),
+        # Two versions: each row is decided by the version in force on its own peildatum.
+        ("voorbeeld_beleid", "opleiding_jongere", [datetime.date(y, 6, 1) for y in (2012, 2013)]),
+    ],
+)
+def test_each_row_is_what_deciding_the_case_alone_gives(
+    policies: Any, regulation: str, besluit: str, days: list[datetime.date]
+) -> None:
+    version = policies.version(regulation, days[0])
+    cases = [
+        {**case, "peildatum": days[i % len(days)]}
+        for i, case in enumerate(synthetic.cases(version, besluit, 300, seed=2, peildatum=days[0]))
+    ]
+    rows, summary = policies.evaluate_many(regulation, besluit, cases)
+    rows = list(rows)
+    assert len(rows) == 300 and summary.rows == 300 and summary.errors == 0
+    for number, (case, row) in enumerate(zip(cases, rows, strict=True), 1):
+        assert row["rij"] == str(number)
+        alone = _alone(policies, regulation, besluit, case)
+        assert {k: row[k] for k in alone} == alone
+    assert all(sum(counts.values()) == 300 for counts in summary.statuses.values())
+
+
+def test_a_bad_case_is_a_row_with_its_message_and_the_run_goes_on(policies: Any) -> None:
+    reg = policies["berkelland"]
+    cases: list[dict[str, Any]] = list(
+        synthetic.cases(reg, "loonkostensubsidie", 20, seed=4, peildatum=PEIL)
+    )
+    cases[3] = {**cases[3], "loonkosten": "veel"}
+    cases[7] = {**cases[7], "peildatum": datetime.date(1990, 1, 1)}  # before the regulation
+    rows, summary = policies.evaluate_many("berkelland", "loonkostensubsidie", cases, PEIL)
+    rows = list(rows)
+    assert len(rows) == 20 and summary.rows == 20 and summary.errors == 2
+    assert rows[3]["fout"].startswith("ongeldige invoer: loonkosten: 'veel' is geen getal")
+    assert rows[7]["rij"] == "8" and "1990" in rows[7]["fout"]
+    assert all("fout" not in row for i, row in enumerate(rows) if i not in (3, 7))
+    # The summary adds up what the rows say.
+    amounts = [Decimal(r["loonkostensubsidie"]) for r in rows if r.get("loonkostensubsidie")]
+    assert summary.sums.get("loonkostensubsidie", Decimal(0)) == sum(amounts, Decimal(0))
+    assert sum(summary.statuses["loonkostensubsidie"].values()) == 18
+
+
+def test_an_unknown_decision_is_refused_before_any_case(policies: Any) -> None:
+    with pytest.raises(KeyError, match="onbekend besluit 'x'; bekend: algemeen_geaccepteerd"):
+        policies.evaluate_many("berkelland", "x", [])
+
+
+def _proefbestand(path: Path, count: int) -> None:
+    proc = run("proefbestand", "policies", "--regeling", "berkelland", "--besluit",
+               "loonkostensubsidie", "--aantal", str(count), "--peildatum", "2008-03-01",
+               "--uit", str(path))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_regel_doorreken_as_a_user_runs_it(tmp_path: Path) -> None:
+    clients, results = tmp_path / "klanten.csv", tmp_path / "uitkomsten.csv"
+    _proefbestand(clients, 200)
+    with clients.open("a", encoding="utf-8") as f:
+        f.write("bijstand,1980-01-01,12,misschien,2000.00,32,ja\n")  # row 202
+    common = ["policies", "--regeling", "berkelland", "--besluit", "loonkostensubsidie",
+              "--invoer", str(clients), "--peildatum", "2008-03-01"]  # fmt: skip
+    proc = run("doorreken", *common, "--uit", str(results))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("201 rijen: 200 beslist, 1 niet te beslissen\n")
+    assert "  rij 202: handicap: verwacht ja of nee\n" in proc.stdout
+    assert "loonkostensubsidie: komt niet tot stand " in proc.stdout
+    assert "  som € " in proc.stdout and "laagste € 500,00 per maand" in proc.stdout
+    with results.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 201 and rows[-1]["fout"] == "handicap: verwacht ja of nee"
+    assert rows[0].keys() >= {"rij", "loonkostensubsidie_grondslag", "duur_loonkostensubsidie"}
+    granted = next(r for r in rows if r["loonkostensubsidie_status"] == "bepaald")
+    assert granted["loonkostensubsidie_eenheid"] == "€ per maand"
+    assert granted["loonkostensubsidie_grondslag"].startswith("paragraaf B.6 alinea 2 onder ")
+    # The full motivation of one row, as `regel evalueer --tekst` gives it for the same case.
+    number = granted["rij"]
+    why = run("doorreken", *common, "--motivering", number)
+    assert why.returncode == 0, why.stderr
+    assert "Motivering:" in why.stdout and "paragraaf B.6 alinea 2" in why.stdout
+    bad = run("doorreken", *common, "--motivering", "202")
+    assert bad.returncode == 1 and "rij 202: handicap: verwacht ja of nee" in bad.stderr
+    none = run("doorreken", *common, "--motivering", "999")
+    assert none.returncode == 2 and "het bestand heeft geen rij 999" in none.stderr
+
+
+def test_regel_doorreken_refuses_what_it_cannot_read(tmp_path: Path) -> None:
+    common = ["policies", "--regeling", "berkelland", "--besluit", "loonkostensubsidie"]
+    wrong = tmp_path / "verkeerd.csv"
+    wrong.write_text("klantgroep,schoenmaat\nbijstand,42\n", encoding="utf-8")
+    proc = run("doorreken", *common, "--invoer", str(wrong), "--uit", "-")
+    assert proc.returncode == 2 and "onbekende kolom schoenmaat" in proc.stderr
+    missing = run("doorreken", *common, "--invoer", str(tmp_path / "nee.csv"), "--uit", "-")
+    assert missing.returncode == 2 and "kan '" in missing.stderr
+    binary = tmp_path / "binair.csv"
+    binary.write_bytes(b"\xff\xfe\x00klant")
+    proc = run("doorreken", *common, "--invoer", str(binary), "--uit", "-")
+    assert proc.returncode == 2 and "geen UTF-8-tekst" in proc.stderr
+    nothing = run("doorreken", *common, "--invoer", str(wrong))
+    assert nothing.returncode == 2 and "geef --uit" in nothing.stderr
+
+
+def test_a_result_cell_writes_each_kind_of_value() -> None:
+    assert [batch.value_text(v) for v in (True, Decimal("1.50"), datetime.date(2024, 2, 29),
+            datetime.time(22, 30), ("b", "a"), None, "tekst")] == [
+        "ja", "1.50", "2024-02-29", "22:30", "a; b", "", "tekst"]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerow(batch.columns(["x"]))
+    assert out.getvalue().strip() == "rij,x,x_status,x_eenheid,x_grondslag,fout"
