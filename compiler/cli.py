@@ -27,6 +27,7 @@ _ARGPARSE_NL = {
         "ongeldige keuze: %(value)r (kies uit %(choices)s)"
     ),
     "expected one argument": "verwacht één waarde",
+    "not allowed with argument %s": "niet samen met argument %s",
     "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
     "ambiguous option: %(option)s could match %(matches)s": (
         "dubbelzinnige optie: %(option)s kan %(matches)s zijn"
@@ -267,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         metavar="RIJ",
         help="toon alleen de volledige motivering van deze rij (de kop is rij 1)",
+    )
+    progress = p.add_mutually_exclusive_group()
+    progress.add_argument(
+        "--voortgang",
+        action="store_true",
+        default=None,
+        help="toon de voortgang op stderr (standaard: alleen als stderr een terminal is)",
+    )
+    progress.add_argument(
+        "--geen-voortgang", dest="voortgang", action="store_false", help="toon geen voortgang"
     )
     return parser
 
@@ -599,6 +610,11 @@ def cmd_doorreken(args: argparse.Namespace) -> int:
             results = batch.evaluate_rows(
                 regulation, args.besluit, rows, args.peildatum, summary, args.gemeente
             )
+            if args.voortgang if args.voortgang is not None else sys.stderr.isatty():
+                from tqdm import tqdm
+
+                results = tqdm(results, desc="doorrekenen", unit=" rijen", file=sys.stderr,
+                               mininterval=0.5)  # fmt: skip
             header = batch.columns(regulation.decisions[args.besluit])
             with contextlib.ExitStack() as stack:
                 out = sys.stdout if args.uit == "-" else stack.enter_context(

@@ -148,3 +148,18 @@ def test_a_result_cell_writes_each_kind_of_value() -> None:
     out = io.StringIO()
     csv.writer(out).writerow(batch.columns(["x"]))
     assert out.getvalue().strip() == "rij,x,x_status,x_eenheid,x_grondslag,fout"
+
+
+def test_regel_doorreken_shows_progress_when_asked_and_not_in_a_pipe(tmp_path: Path) -> None:
+    clients = tmp_path / "klanten.csv"
+    _proefbestand(clients, 50)
+    common = ["policies", "--regeling", "berkelland", "--besluit", "loonkostensubsidie",
+              "--invoer", str(clients), "--peildatum", "2008-03-01",
+              "--uit", str(tmp_path / "uit.csv")]  # fmt: skip
+    shown = run("doorreken", *common, "--voortgang")
+    assert shown.returncode == 0 and "doorrekenen: 50 rijen" in shown.stderr
+    quiet = run("doorreken", *common)  # stderr is a pipe here, not a terminal
+    assert run("doorreken", *common, "--geen-voortgang").stderr == ""
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    both = run("doorreken", *common, "--voortgang", "--geen-voortgang")
+    assert both.returncode == 2 and "niet samen met argument --voortgang" in both.stderr
