@@ -548,6 +548,11 @@ def cmd_verschil(args: argparse.Namespace) -> int:
 EXIT_PIPE = 141
 
 
+def _unknown_regulation(policies: Policies, name: str) -> int:
+    known = ", ".join(sorted(policies.program.versions))
+    return _fail(f"onbekende regeling '{name}'; geladen: {known}", EXIT_USAGE)
+
+
 def cmd_proefbestand(args: argparse.Namespace) -> int:
     from . import caseload, synthetic
 
@@ -556,8 +561,7 @@ def cmd_proefbestand(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     versions = policies.program.versions.get(args.regeling)
     if not versions:
-        known = ", ".join(sorted(policies.program.versions))
-        return _fail(f"onbekende regeling '{args.regeling}'; geladen: {known}", EXIT_USAGE)
+        return _unknown_regulation(policies, args.regeling)
     peildatum = args.peildatum or versions[0].valid_from or datetime.date.today()
     try:
         regulation = policies.version(args.regeling, peildatum)
@@ -591,8 +595,7 @@ def cmd_doorreken(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     versions = policies.program.versions.get(args.regeling)
     if not versions:
-        known = ", ".join(sorted(policies.program.versions))
-        return _fail(f"onbekende regeling '{args.regeling}'; geladen: {known}", EXIT_USAGE)
+        return _unknown_regulation(policies, args.regeling)
     regulation = versions[0]
     try:
         specs = caseload.decision_inputs(regulation, args.besluit)

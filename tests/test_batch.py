@@ -163,3 +163,8 @@ def test_regel_doorreken_shows_progress_when_asked_and_not_in_a_pipe(tmp_path: P
     assert quiet.returncode == 0 and quiet.stderr == ""
     both = run("doorreken", *common, "--voortgang", "--geen-voortgang")
     assert both.returncode == 2 and "niet samen met argument --voortgang" in both.stderr
+    unknown = run("doorreken", "policies", "--regeling", "x", "--besluit", "y",
+                  "--invoer", "z.csv", "--uit", "-")  # fmt: skip
+    assert (
+        unknown.returncode == 2 and "onbekende regeling 'x'; geladen: anderdorp" in unknown.stderr
+    )
