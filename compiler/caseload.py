@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -89,7 +90,7 @@ def write_csv(out: IO[str], specs: list[InputSpec], cases: Iterable[Mapping[str,
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([spec.name for spec in specs] + ([PEILDATUM] if dated else []))
     count = 0
-    for case in [first, *cases] if first is not None else []:
+    for case in itertools.chain([first], cases) if first is not None else ():  # streamed
         row = [cell_text(spec, case.get(spec.name)) for spec in specs]
         if dated:
             row.append(case[PEILDATUM].isoformat())
