@@ -89,9 +89,10 @@ class Policies:
     ) -> tuple[Iterator[dict[str, str]], Summary]:
         """A decision over many cases, one by one: per case a row with per outcome its value,
         status, unit and grondslag, or the Dutch message of a case that cannot be decided (the
-        run goes on). A case may hold its own `peildatum`. The summary fills as the rows are
-        read (see `batch`)."""
-        from .batch import Summary, evaluate_rows
+        run goes on). A case may hold its own `peildatum` (a date, or JJJJ-MM-DD as JSON
+        gives it). The summary fills as the rows are read (see `batch`)."""
+        from .batch import Row, Summary, evaluate_rows
+        from .caseload import RowError
 
         versions = self.program.versions.get(regulation)
         if not versions:
@@ -100,10 +101,25 @@ class Policies:
             known = ", ".join(versions[0].decisions) or "(geen)"
             raise KeyError(f"onbekend besluit '{besluit}'; bekend: {known}")
 
-        def rows() -> Iterator[tuple[int, dict[str, Any], datetime.date | None]]:
+        def rows() -> Iterator[Row]:
             for number, case in enumerate(cases, 1):
+                if not isinstance(case, Mapping):
+                    yield RowError(number, "verwacht een object met de gegevens van het geval")
+                    continue
+                day = case.get("peildatum")
+                if isinstance(day, str):  # as JSON gives it
+                    try:
+                        day = rt.inputs.parse_date(day)
+                    except ValueError as err:
+                        yield RowError(number, f"peildatum: {err}")
+                        continue
+                elif day is not None and (
+                    not isinstance(day, datetime.date) or isinstance(day, datetime.datetime)
+                ):
+                    yield RowError(number, "peildatum: verwacht een datum (JJJJ-MM-DD)")
+                    continue
                 inputs = {k: v for k, v in case.items() if k != "peildatum"}
-                yield number, inputs, case.get("peildatum")
+                yield number, inputs, day
 
         summary = Summary()
         return evaluate_rows(versions[0], besluit, rows(), peildatum, summary, gemeente), summary

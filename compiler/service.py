@@ -37,6 +37,9 @@ from .server import BODY_TIMEOUT
 from .vocabulary import ORGANS, organ_name
 
 MAX_BODY = 64 * 1024  # bytes; a case is a few hundred
+# A caseload in one request: larger runs belong to `regel doorreken`, which streams.
+MAX_BATCH_BODY = 8 * 1024 * 1024
+MAX_BATCH_CASES = 10_000
 JSON_TYPE = "application/json"
 
 
@@ -202,6 +205,28 @@ class Regeling(BaseModel):
         description="Oudste eerst; een besluit neemt de versie die op de peildatum geldt"
     )
     besluiten: list[BesluitInfo]
+
+
+class Samenvatting(BaseModel):
+    """What a caseload gave, as `regel doorreken` reports it."""
+
+    rijen: int
+    beslist: int
+    niet_te_beslissen: int
+    statussen: dict[str, dict[str, int]] = Field(description="Per uitkomst het aantal per status")
+    sommen: dict[str, str] = Field(description="Per bedrag de som over de gevallen")
+    laagste: dict[str, str] = Field(description="Per getal de laagste waarde")
+    hoogste: dict[str, str] = Field(description="Per getal de hoogste waarde")
+
+
+class Doorrekening(BaseModel):
+    """A decision over many cases: a row per case, in order, and the summary."""
+
+    rijen: list[dict[str, str]] = Field(
+        description="Per geval `rij` (1 voor het eerste), per uitkomst de waarde, `_status`, "
+        "`_eenheid` en `_grondslag`; of `fout` met de melding (docs/bestanden.md)"
+    )
+    samenvatting: Samenvatting
 
 
 # ---------------------------------------------------------------- one decision endpoint
@@ -416,19 +441,19 @@ def _refusal(err: Refused) -> Response:
     return _json(body, err.status)
 
 
-async def _read(request: Request, timeout: float) -> bytes:
-    """The body, within MAX_BODY bytes and `timeout` seconds: a client that sends slowly or
+async def _read(request: Request, timeout: float, limit: int = MAX_BODY) -> bytes:
+    """The body, within `limit` bytes and `timeout` seconds: a client that sends slowly or
     forever does not hold the service."""
-    too_big = Refused(413, f"de body is te groot (ten hoogste {MAX_BODY // 1024} kB)")
+    too_big = Refused(413, f"de body is te groot (ten hoogste {limit // 1024} kB)")
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise too_big
     chunks, size = [], 0
     try:
         async with asyncio.timeout(timeout):
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > MAX_BODY:
+                if size > limit:
                     raise too_big
                 chunks.append(chunk)
     except TimeoutError:
@@ -470,6 +495,80 @@ def _decide(
         return _json(answer)
 
     return decide
+
+
+def _batch_request(data: dict[str, Any]) -> tuple[datetime.date | None, list[Any]]:
+    """The peildatum for cases without their own, and the cases; what is wrong within a
+    case is a row of the answer, a request that is no list of objects is refused."""
+    problems: dict[str, str] = {}
+    for name in data:
+        if name not in ("peildatum", "gevallen"):
+            problems[valid.field_name(name)] = "onbekend veld; verwacht peildatum en gevallen"
+    peildatum = None
+    given = data.get("peildatum")
+    if given is not None:
+        try:
+            if not isinstance(given, str):
+                raise ValueError("verwacht een datum (JJJJ-MM-DD)")
+            peildatum = valid.parse_date(given)
+        except ValueError as err:
+            problems["peildatum"] = str(err)
+    cases = data.get("gevallen")
+    if not isinstance(cases, list):
+        problems["gevallen"] = "verwacht een lijst van gevallen: [{…}, {…}]"
+    elif len(cases) > MAX_BATCH_CASES:
+        problems["gevallen"] = (
+            f"te veel gevallen (ten hoogste {MAX_BATCH_CASES:,}; gebruik regel doorreken)"
+        ).replace(",", ".")
+    else:
+        wrong = [str(i) for i, case in enumerate(cases, 1) if not isinstance(case, dict)]
+        if wrong:
+            problems["gevallen"] = (
+                f"verwacht bij elk geval een object met zijn gegevens, niet bij geval "
+                f"{', '.join(wrong[:10])}{' en meer' if len(wrong) > 10 else ''}"
+            )
+    if problems:
+        raise Refused(422, "ongeldige invoer", problems, "R710")
+    assert isinstance(cases, list)
+    return peildatum, cases
+
+
+def _summary_json(summary: Any) -> dict[str, Any]:
+    from .batch import value_text
+
+    return {
+        "rijen": summary.rows,
+        "beslist": summary.rows - summary.errors,
+        "niet_te_beslissen": summary.errors,
+        "statussen": {name: dict(counts) for name, counts in summary.statuses.items()},
+        "sommen": {name: value_text(v) for name, v in summary.sums.items()},
+        "laagste": {name: value_text(v) for name, v in summary.lowest.items()},
+        "hoogste": {name: value_text(v) for name, v in summary.highest.items()},
+    }
+
+
+def _decide_many(policies: Policies, ep: Endpoint, timeout: float) -> Callable[[Request], Any]:
+    async def decide_many(request: Request) -> Response:
+        try:
+            gemeente = request.query_params.get("gemeente")
+            if gemeente is not None:  # one gemeente for all: refused once, not per case
+                policies.program.versions[ep.regulation][-1].check_gemeente(gemeente)
+            data = parse_body(await _read(request, timeout, MAX_BATCH_BODY))
+            peildatum, cases = _batch_request(data)
+        except Refused as err:
+            return _refusal(err)
+        except rt.EvaluationError as err:
+            return _json(err.to_json(), 422)
+
+        def run() -> dict[str, Any]:  # in a thread: ten thousand cases take a while
+            rows, summary = policies.evaluate_many(
+                ep.regulation, ep.decision, cases, peildatum, gemeente
+            )
+            return {"rijen": list(rows), "samenvatting": _summary_json(summary)}
+
+        return _json(await asyncio.to_thread(run))
+
+    return decide_many
 
 
 def _regeling(policies: Policies, rid: str, eps: list[Endpoint]) -> dict[str, Any]:
@@ -624,6 +723,69 @@ def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TI
                 "requestBody": {
                     "required": True,
                     "content": {JSON_TYPE: {"schema": ep.model.model_json_schema()}},
+                },
+            },
+        )
+        app.add_api_route(
+            f"{ep.path}/bestand",
+            _decide_many(policies, ep, body_timeout),
+            methods=["POST"],
+            summary=f"{ep.title} voor een bestand van gevallen ({ep.regulation})",
+            description=f"Neemt het besluit '{ep.decision}' voor elk geval van een lijst (ten "
+            f"hoogste {MAX_BATCH_CASES:,}): per geval de uitkomsten met status, eenheid en "
+            "grondslag, of de melding bij een geval dat niet te beslissen is (de rest gaat "
+            "door), en een samenvatting. Een geval mag een eigen peildatum hebben.".replace(
+                ",", "."
+            ),
+            response_model=Doorrekening,
+            response_description="Per geval een rij, en de samenvatting",
+            responses=_REFUSALS,
+            tags=[ep.regulation],
+            operation_id=f"bestand_{ep.regulation}_{ep.decision}",
+            openapi_extra={
+                "parameters": [
+                    {
+                        "name": "gemeente",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": f"^{valid.TERRITORY.pattern}$"},
+                        "description": "De gemeente waarvoor wordt beslist (CBS-code)",
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        JSON_TYPE: {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["gevallen"],
+                                "properties": {
+                                    "peildatum": {
+                                        "anyOf": [
+                                            {"type": "string", "format": "date"},
+                                            {"type": "null"},
+                                        ],
+                                        "description": "Voor de gevallen zonder eigen peildatum",
+                                    },
+                                    "gevallen": {
+                                        "type": "array",
+                                        # No maxItems: a list past it is past the body's
+                                        # limit first (413), which a schema cannot say.
+                                        "description": f"Ten hoogste {MAX_BATCH_CASES:,} "
+                                        "gevallen".replace(",", "."),
+                                        # Any object: what is wrong within a case is a
+                                        # row of the answer, not a refusal of them all.
+                                        "items": {
+                                            "type": "object",
+                                            "description": "De gegevens van een geval, zoals "
+                                            f"bij POST {ep.path}; de peildatum mag ontbreken",
+                                        },
+                                    },
+                                },
+                            }
+                        }
+                    },
                 },
             },
         )

@@ -1212,7 +1212,7 @@ class Regulation:
         code, GM0503) is the gemeente decided for: its filling of an open norm applies; a
         municipal regulation decides for its own gemeente only."""
         if gemeente is not None and gemeente != self.territory:
-            self._check_gemeente(gemeente)
+            self.check_gemeente(gemeente)
             entry = None  # the one-pass function knows only its own gemeente's norms
         else:
             entry = None if trace else self._fast.get(besluit)  # type: ignore[arg-type]
@@ -1262,7 +1262,7 @@ class Regulation:
         finally:
             decimal.setcontext(own)
 
-    def _check_gemeente(self, gemeente: Any) -> None:
+    def check_gemeente(self, gemeente: Any) -> None:
         """A gemeente to decide for: a CBS code, and the regulation's own if it has one."""
         if not isinstance(gemeente, str) or not _TERRITORY.fullmatch(gemeente):
             raise InputError(

@@ -168,3 +168,112 @@ def test_regel_doorreken_shows_progress_when_asked_and_not_in_a_pipe(tmp_path: P
     assert (
         unknown.returncode == 2 and "onbekende regeling 'x'; geladen: anderdorp" in unknown.stderr
     )
+
+
+# ---------------------------------------------------------------- the service's batch endpoint
+
+BATCH = "/regelingen/berkelland/besluiten/loonkostensubsidie/bestand"
+
+
+@pytest.fixture(scope="module")
+def server(policies: Any) -> Any:
+    from regel.compiler.service import create_app
+
+    from .test_service import Server
+
+    with Server(create_app(policies)) as running:
+        yield running
+
+
+def _json_case(case: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, bool) else str(v)) for k, v in case.items()}
+
+
+def test_the_batch_endpoint_gives_the_rows_evaluate_many_gives(policies: Any, server: Any) -> None:
+    reg = policies["berkelland"]
+    cases = list(synthetic.cases(reg, "loonkostensubsidie", 400, seed=9, peildatum=PEIL))
+    body = {"peildatum": "2008-03-01", "gevallen": [_json_case(c) for c in cases]}
+    body["gevallen"][5]["loonkosten"] = "veel"
+    body["gevallen"][6]["peildatum"] = 20080301
+    body["gevallen"][7]["peildatum"] = "1-3-2008"
+    body["gevallen"][8]["peildatum"] = "2010-01-01"  # its own peildatum
+    status, answer = server.post(BATCH, body)
+    assert status == 200, answer
+    rows = answer["rijen"]
+    assert len(rows) == 400 and [r["rij"] for r in rows[:3]] == ["1", "2", "3"]
+    assert rows[5]["fout"].startswith("ongeldige invoer: loonkosten: 'veel' is geen getal")
+    assert rows[6]["fout"] == "peildatum: verwacht een datum (JJJJ-MM-DD)"
+    assert rows[7]["fout"] == "peildatum: '1-3-2008' is geen geldige datum (JJJJ-MM-DD)"
+    expected, summary = policies.evaluate_many(
+        "berkelland", "loonkostensubsidie", body["gevallen"], PEIL
+    )
+    assert rows == list(expected)
+    assert answer["samenvatting"]["rijen"] == 400 == summary.rows
+    assert answer["samenvatting"]["niet_te_beslissen"] == 3 == summary.errors
+    assert answer["samenvatting"]["sommen"]["loonkostensubsidie"] == str(
+        summary.sums["loonkostensubsidie"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"gevallen": {}}, "gevallen", "verwacht een lijst van gevallen"),
+        ({}, "gevallen", "verwacht een lijst van gevallen"),
+        ({"gevallen": [], "peildatum": 20080301}, "peildatum", "verwacht een datum"),
+        ({"gevallen": [], "klanten": []}, "klanten", "onbekend veld"),
+        ({"gevallen": [{}] * 10_001}, "gevallen", "te veel gevallen (ten hoogste 10.000"),
+        (
+            {"gevallen": [{}, 3, [], {}]},
+            "gevallen",
+            "verwacht bij elk geval een object met zijn gegevens, niet bij geval 2, 3",
+        ),
+    ],
+)
+def test_the_batch_endpoint_refuses_what_is_no_caseload(
+    server: Any, body: dict[str, Any], field: str, message: str
+) -> None:
+    status, answer = server.post(BATCH, body)
+    assert status == 422 and answer["fout"] == "ongeldige invoer"
+    assert answer["velden"][field].startswith(message)
+
+
+def test_the_batch_endpoint_refuses_a_body_past_its_limit(server: Any) -> None:
+    from regel.compiler.service import MAX_BATCH_BODY
+
+    status, _, answer = server.request(
+        "POST", BATCH, b"{" + b" " * MAX_BATCH_BODY + b"}", {"Content-Type": "application/json"}
+    )
+    assert status == 413 and "ten hoogste 8192 kB" in answer["fout"]
+
+
+def test_the_batch_endpoint_is_in_the_openapi_schema(server: Any) -> None:
+    status, _, schema = server.request("GET", "/openapi.json")
+    assert status == 200
+    operation = schema["paths"][BATCH]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    case = body["properties"]["gevallen"]["items"]
+    assert case["type"] == "object" and BATCH.removesuffix("/bestand") in case["description"]
+    assert body["properties"]["gevallen"]["description"] == "Ten hoogste 10.000 gevallen"
+    assert "200" in operation["responses"] and "413" in operation["responses"]
+
+
+def test_the_batch_endpoint_refuses_a_wrong_gemeente_once(server: Any) -> None:
+    status, answer = server.post(BATCH + "?gemeente=Delft", {"gevallen": [{}]})
+    assert status == 422 and answer["velden"]["gemeente"].startswith("verwacht de code van het CBS")
+    status, answer = server.post(BATCH + "?gemeente=GM0503", {"gevallen": [{}]})
+    assert status == 422 and answer["code"] == "R605" and "niet in GM0503" in answer["fout"]
+
+
+def test_the_example_of_docs_bestanden_is_answered_as_it_says(server: Any) -> None:
+    import json
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```json\n(.*?)```", text, re.S)
+    status, answer = server.post(BATCH, json.loads(example))
+    assert status == 200, answer
+    assert answer["samenvatting"]["beslist"] == 1
+    assert answer["rijen"][0]["loonkostensubsidie_status"] == "bepaald"
