@@ -474,6 +474,18 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The query parameter of every decision endpoint.
+_GEMEENTE = {
+    "name": "gemeente",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "pattern": f"^{valid.TERRITORY.pattern}$"},
+    "description": "De gemeente waarvoor wordt beslist (CBS-code, zoals GM0503): haar invulling "
+    "van de open normen geldt. Een gemeentelijke regeling beslist alleen voor haar eigen "
+    "gemeente.",
+}
+
+
 def _decide(
     policies: Policies, ep: Endpoint, docs: str, timeout: float
 ) -> Callable[[Request], Any]:
@@ -710,15 +722,7 @@ def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TI
                         "alleen de weg die de opgegeven feiten openen; wat dan nog nodig is, "
                         "staat in nog_nodig.",
                     },
-                    {
-                        "name": "gemeente",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "pattern": f"^{valid.TERRITORY.pattern}$"},
-                        "description": "De gemeente waarvoor wordt beslist (CBS-code, zoals "
-                        "GM0503): haar invulling van de open normen geldt. Een gemeentelijke "
-                        "regeling beslist alleen voor haar eigen gemeente.",
-                    },
+                    _GEMEENTE,
                 ],
                 "requestBody": {
                     "required": True,
@@ -744,13 +748,7 @@ def create_app(policies: Policies, docs: str = "", body_timeout: float = BODY_TI
             operation_id=f"bestand_{ep.regulation}_{ep.decision}",
             openapi_extra={
                 "parameters": [
-                    {
-                        "name": "gemeente",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "pattern": f"^{valid.TERRITORY.pattern}$"},
-                        "description": "De gemeente waarvoor wordt beslist (CBS-code)",
-                    },
+                    _GEMEENTE,
                 ],
                 "requestBody": {
                     "required": True,
