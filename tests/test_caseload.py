@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime
 import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from regel.compiler import caseload, load, synthetic
 
 from .conftest import POLICIES
@@ -17,9 +20,12 @@ from .test_cli import run
 PEIL = datetime.date(2008, 3, 1)
 
 
+_POLICIES = load(POLICIES)  # module-wide: the property test below cannot take a fixture
+
+
 @pytest.fixture(scope="module")
 def policies() -> Any:
-    return load(POLICIES)
+    return _POLICIES
 
 
 def _decisions(policies: Any) -> list[tuple[Any, str]]:
@@ -186,3 +192,28 @@ def test_a_row_the_csv_reader_refuses_is_a_row_error_and_reading_goes_on(policie
     assert rows[1] == (3, {"klantgroep": "geen", "handicap": True}, None)
     with pytest.raises(ValueError, match="de kopregel is niet te lezen als CSV"):
         list(caseload.read_csv(io.StringIO("x" * 200_000 + "\n"), specs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from('ab,"\n\r\x00 ja1.-:[{}]é'), max_size=200))
+def test_any_text_read_as_a_caseload_gives_rows_or_one_dutch_refusal(text: str) -> None:
+    """Whatever a file holds: rows, bad rows with their number, or (for an unreadable or
+    unknown header) one ValueError; and every row read is refused, if at all, by the input
+    check with its Dutch message, never with a Python error."""
+    from regel import runtime as rt
+
+    reg = _POLICIES["berkelland"]
+    specs = caseload.decision_inputs(reg, "loonkostensubsidie")
+    header = ",".join(spec.name for spec in specs) + ",peildatum\n"
+    for source in (text, header + text):
+        try:
+            rows = list(caseload.read_csv(io.StringIO(source), specs))
+        except ValueError as err:
+            assert str(err).startswith(("onbekende kolom", "de kopregel")), err
+            continue
+        for row in rows:
+            if isinstance(row, caseload.RowError):
+                assert str(row).startswith(f"rij {row.row}: ")
+                continue
+            with contextlib.suppress(rt.EvaluationError):
+                reg.coerce_inputs(row[1], reg.decisions["loonkostensubsidie"])
