@@ -97,9 +97,10 @@ class Policies:
         versions = self.program.versions.get(regulation)
         if not versions:
             raise KeyError(f"onbekende regeling '{regulation}'")
-        if besluit not in versions[0].decisions:
-            known = ", ".join(versions[0].decisions) or "(geen)"
-            raise KeyError(f"onbekend besluit '{besluit}'; bekend: {known}")
+        try:
+            versions[0].decision(besluit)
+        except rt.EvaluationError as err:
+            raise KeyError(err.message) from None
 
         def rows() -> Iterator[Row]:
             for number, case in enumerate(cases, 1):
@@ -107,17 +108,12 @@ class Policies:
                     yield RowError(number, "verwacht een object met de gegevens van het geval")
                     continue
                 day = case.get("peildatum")
-                if isinstance(day, str):  # as JSON gives it
+                if day is not None:
                     try:
-                        day = rt.inputs.parse_date(day)
+                        day = rt.inputs.read_peildatum(day)
                     except ValueError as err:
                         yield RowError(number, f"peildatum: {err}")
                         continue
-                elif day is not None and (
-                    not isinstance(day, datetime.date) or isinstance(day, datetime.datetime)
-                ):
-                    yield RowError(number, "peildatum: verwacht een datum (JJJJ-MM-DD)")
-                    continue
                 inputs = {k: v for k, v in case.items() if k != "peildatum"}
                 yield number, inputs, day
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from regel import runtime as rt
 
-from .caseload import RowError
+from .caseload import RowError, value_text
 
 ROW, ERROR = "rij", "fout"  # the columns every result row has
 Row = tuple[int, dict[str, Any], datetime.date | None] | RowError
@@ -30,21 +30,6 @@ def columns(outcomes: Iterable[str]) -> list[str]:
     for name in outcomes:
         out += [name, f"{name}_status", f"{name}_eenheid", f"{name}_grondslag"]
     return [*out, ERROR]
-
-
-def value_text(value: Any) -> str:
-    """An outcome's value in a result cell, as a caseload cell writes a gegeven."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat() if isinstance(value, datetime.date) else f"{value:%H:%M}"
-    if isinstance(value, list | tuple | frozenset | set):
-        return "; ".join(sorted(value_text(v) for v in value))
-    return str(value)
 
 
 @dataclass

@@ -27,33 +27,40 @@ _YES, _NO = frozenset({"ja", "true"}), frozenset({"nee", "false"})
 
 def decision_inputs(regulation: rt.Regulation, besluit: str) -> list[InputSpec]:
     """The gegevens and oordelen a decision reads, in the order the regulation declares them."""
-    if besluit not in regulation.decisions:
-        known = ", ".join(regulation.decisions) or "(geen)"
-        raise ValueError(f"onbekend besluit '{besluit}'; bekend: {known}")
+    try:
+        outcomes = regulation.decision(besluit)
+    except rt.EvaluationError as err:
+        raise ValueError(err.message) from None
     needed: set[str] = set()
-    for outcome in regulation.decisions[besluit]:
+    for outcome in outcomes:
         needed |= regulation.needs[outcome]
     return [spec for name, spec in regulation.inputs.items() if name in needed]
 
 
 def cell_text(spec: InputSpec, value: Any) -> str:
-    """A value as a cell; None (not given) as an empty cell."""
-    if value is None:
-        return ""
-    if spec.kind == "bool":
-        return "ja" if value else "nee"
-    if spec.kind == "num":
-        return f"{Decimal(value):f}"
-    if spec.kind == "date":
-        return value.isoformat()
-    if spec.kind == "clock":
-        return f"{value:%H:%M}"
-    if spec.kind == "persons":
+    """A gegeven as a cell; None (not given) as an empty cell."""
+    if spec.kind == "persons" and value is not None:
         fields = {f.name: f for f in spec.fields}
         return json.dumps(
             [{k: _json_value(fields[k], v) for k, v in person.items()} for person in value],
             ensure_ascii=False,
         )
+    return value_text(value)
+
+
+def value_text(value: Any) -> str:
+    """A value as a cell, of a caseload or of its results: ja/nee, a number with a point, a
+    date JJJJ-MM-DD, a time UU:MM; a list (an outcome's items) in order, `; ` between."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, Decimal | int):
+        return f"{Decimal(value):f}"
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat() if isinstance(value, datetime.date) else f"{value:%H:%M}"
+    if isinstance(value, list | tuple | frozenset | set):
+        return "; ".join(sorted(value_text(v) for v in value))
     return str(value)
 
 
@@ -144,7 +151,7 @@ def read_csv(
         for i, spec in columns:
             try:
                 if spec is None:
-                    peildatum = rt.inputs.parse_date(cells[i].strip())
+                    peildatum = rt.inputs.read_peildatum(cells[i].strip())
                 else:
                     value = cell_value(spec, cells[i])
                     if value is not None:

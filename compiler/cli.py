@@ -68,6 +68,17 @@ def _paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("paden", nargs="+", metavar="PAD", help="bestand of map met .regel-bestanden")
 
 
+def _peildatum(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--peildatum", type=_date, metavar="JJJJ-MM-DD", help=what)
+
+
+def _one_decision(p: argparse.ArgumentParser) -> None:
+    """The policies and the one decision a caseload command is about."""
+    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
+    p.add_argument("--regeling", required=True, metavar="NAAM", help="de regeling")
+    p.add_argument("--besluit", required=True, metavar="NAAM", help="het besluit")
+
+
 def _docs_url(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--documentatie",
@@ -109,12 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CASUS.json",
         help="JSON-bestand met de gegevens van de casus ('-' voor standaardinvoer)",
     )
-    p.add_argument(
-        "--peildatum",
-        type=_date,
-        metavar="JJJJ-MM-DD",
-        help="datum waarop beslist wordt (standaard: vandaag)",
-    )
+    _peildatum(p, "datum waarop beslist wordt (standaard: vandaag)")
     p.add_argument("--besluit", metavar="NAAM", help="welk besluit (standaard: alle uitkomsten)")
     p.add_argument("--regeling", metavar="NAAM", help="welke regeling, als er meer geladen zijn")
     p.add_argument(
@@ -227,19 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
         "te proberen, te testen en te meten: een kolom per gegeven dat het besluit leest, een rij "
         "per klant. Met hetzelfde zaad dezelfde klanten; geen echte persoonsgegevens.",
     )
-    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
-    p.add_argument("--regeling", required=True, metavar="NAAM", help="de regeling")
-    p.add_argument("--besluit", required=True, metavar="NAAM", help="het besluit")
+    _one_decision(p)
     p.add_argument(
         "--aantal", type=_count, default=1000, metavar="N", help="aantal klanten (standaard 1000)"
     )
     p.add_argument("--zaad", type=int, default=1, metavar="N", help="zaad (standaard 1)")
-    p.add_argument(
-        "--peildatum",
-        type=_date,
-        metavar="JJJJ-MM-DD",
-        help="de dag waarop leeftijden en termijnen kloppen (standaard: de begindatum van de "
-        "regeling)",
+    _peildatum(
+        p,
+        "de dag waarop leeftijden en termijnen kloppen (standaard: de begindatum van de regeling)",
     )
     p.add_argument("--uit", required=True, metavar="BESTAND", help="CSV-bestand, of - voor stdout")
 
@@ -251,16 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
         "beslissen is, krijgt haar melding en de run gaat door; aan het eind een samenvatting. "
         "Met --motivering N de volledige motivering van rij N.",
     )
-    p.add_argument("pad", metavar="PAD", help="bestand of map met .regel-bestanden")
-    p.add_argument("--regeling", required=True, metavar="NAAM", help="de regeling")
-    p.add_argument("--besluit", required=True, metavar="NAAM", help="het besluit")
+    _one_decision(p)
     p.add_argument("--invoer", required=True, metavar="BESTAND", help="het klantenbestand (CSV)")
-    p.add_argument(
-        "--peildatum",
-        type=_date,
-        metavar="JJJJ-MM-DD",
-        help="peildatum voor de rijen zonder eigen kolom peildatum",
-    )
+    _peildatum(p, "peildatum voor de rijen zonder eigen kolom peildatum")
     p.add_argument("--gemeente", metavar="CODE", help="beslis voor deze gemeente (CBS-code)")
     p.add_argument("--uit", metavar="BESTAND", help="CSV-bestand voor de uitkomsten, - voor stdout")
     p.add_argument(

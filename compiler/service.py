@@ -33,6 +33,8 @@ from regel.runtime.values import format_period
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .api import Policies
+from .batch import Summary
+from .caseload import value_text
 from .server import BODY_TIMEOUT
 from .vocabulary import ORGANS, organ_name
 
@@ -391,11 +393,9 @@ def check_request(
     given = data.get("peildatum")
     if given is None:
         problems["peildatum"] = "ontbreekt (verplicht: de datum waarop beslist wordt, JJJJ-MM-DD)"
-    elif not isinstance(given, str):
-        problems["peildatum"] = "verwacht een datum (JJJJ-MM-DD)"
     else:
         try:
-            peildatum = valid.parse_date(given)
+            peildatum = valid.read_peildatum(given)
         except ValueError as err:
             problems["peildatum"] = str(err)
     regulation = policies.program.versions[ep.regulation][-1]
@@ -520,9 +520,7 @@ def _batch_request(data: dict[str, Any]) -> tuple[datetime.date | None, list[Any
     given = data.get("peildatum")
     if given is not None:
         try:
-            if not isinstance(given, str):
-                raise ValueError("verwacht een datum (JJJJ-MM-DD)")
-            peildatum = valid.parse_date(given)
+            peildatum = valid.read_peildatum(given)
         except ValueError as err:
             problems["peildatum"] = str(err)
     cases = data.get("gevallen")
@@ -545,9 +543,7 @@ def _batch_request(data: dict[str, Any]) -> tuple[datetime.date | None, list[Any
     return peildatum, cases
 
 
-def _summary_json(summary: Any) -> dict[str, Any]:
-    from .batch import value_text
-
+def _summary_json(summary: Summary) -> dict[str, Any]:
     return {
         "rijen": summary.rows,
         "beslist": summary.rows - summary.errors,

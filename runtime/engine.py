@@ -1262,6 +1262,15 @@ class Regulation:
         finally:
             decimal.setcontext(own)
 
+    def decision(self, besluit: str) -> tuple[str, ...]:
+        """The outcomes a decision settles; EvaluationError (R602) for one it does not have."""
+        outcomes = self.decisions.get(besluit)
+        if outcomes is None:
+            known = ", ".join(self.decisions) or "(geen)"
+            raise EvaluationError("R602", f"onbekend besluit '{valid.field_name(besluit)}'; "
+                                  f"bekend: {known}")  # fmt: skip
+        return outcomes
+
     def check_gemeente(self, gemeente: Any) -> None:
         """A gemeente to decide for: a CBS code, and the regulation's own if it has one."""
         if not isinstance(gemeente, str) or not _TERRITORY.fullmatch(gemeente):
@@ -1288,14 +1297,7 @@ class Regulation:
     ) -> Result:
         """The full path, in the exact context: every input checked and converted, the trace
         if asked for."""
-        if besluit is None:
-            outcomes = tuple(self.outcomes)
-        elif besluit in self.decisions:
-            outcomes = self.decisions[besluit]
-        else:
-            known = ", ".join(self.decisions) or "(geen)"
-            raise EvaluationError("R602", f"onbekend besluit '{valid.field_name(besluit)}'; "
-                                  f"bekend: {known}")  # fmt: skip
+        outcomes = tuple(self.outcomes) if besluit is None else self.decision(besluit)
         self.check_period(peildatum)
         if trace and self.explain_loader is not None:
             self.load_explainers()

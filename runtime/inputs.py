@@ -175,6 +175,15 @@ def parse_date(value: str) -> datetime.date:
     raise ValueError(f"{shown(value)} is geen geldige datum (JJJJ-MM-DD)")
 
 
+def read_peildatum(value: object) -> datetime.date:
+    """A peildatum as a channel gets it: a date, or JJJJ-MM-DD as JSON and CSV write it."""
+    if isinstance(value, str):
+        return parse_date(value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    raise ValueError("verwacht een datum (JJJJ-MM-DD)")
+
+
 @dataclass(slots=True)
 class InputSpec:
     """One gegeven as every channel checks it: its kind (bool, num, text, date, choice, or
