@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from . import nodes as n
 from . import sitemap
 from .diagnostics import Span, source_lines
+from .digits import DigitBounds, constant_norm, operands
 from .model import Analysis, RegInfo, RuleInfo, Symbol, constant_value, fill_key, reads
 from .pycompile import compile_module
 from .pyexpr import (
@@ -182,7 +183,7 @@ class ModuleWriter(ExprVisitor[Code]):
         self._undetermined_partial: dict[str, bool] = {}  # … from partial input
         self.digits: dict[str, int] = {}  # per fast decision: the digits it needs at most
         self.checks: dict[str, str] = {}  # per fast decision: its input check on its own
-        self._digit_memo: dict[int, tuple[int, int] | None] = {}
+        self.bounds = DigitBounds(analysis, info)
         # In an explaining twin (`uitleg_…`), each calculation is noted for the motivation.
         self.explaining = False
         self._temps = 0
@@ -756,93 +757,13 @@ class ModuleWriter(ExprVisitor[Code]):
 
     # ------------------------------------------------------------ how many digits
 
-    def _digits(self, e: n.Expr) -> tuple[int, int] | None:
-        key = id(e)
-        if key not in self._digit_memo:
-            self._digit_memo[key] = self._count_digits(e)
-        return self._digit_memo[key]
-
-    def _count_digits(self, e: n.Expr) -> tuple[int, int] | None:
-        """At most how many digits before and after the point the numbers in `e` can have,
-        given the input bounds (runtime/inputs.py); None when a division makes it unbounded.
-        A fast decision whose every calculation fits the caller's decimal context needs no
-        context of its own: exact is exact in any context with enough digits."""
-        match e:
-            case n.Number() | n.Money():
-                exponent = e.value.as_tuple().exponent
-                assert isinstance(exponent, int)
-                return (max(e.value.adjusted() + 1, 1), max(-exponent, 0))
-            case n.Name():
-                kind, name = _resolved(e)
-                if kind == "input":
-                    t = self.info.symbols[name].type
-                    numeric = t is not None and t.kind == "num"
-                    return (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS) if numeric else (0, 0)
-                if kind == "begrip":
-                    return self._digits(self.info.symbols[name].begrip.value)
-                return (0, 0) if kind == "choice" else None
-            case n.QualName() if (e.resolved or ("",))[0] == "input":
-                numeric = e.type is not None and e.type.kind == "num"
-                return (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS) if numeric else (0, 0)
-            case n.QualName():
-                return self._norm_digits(e)
-            case n.Binary(op="deel") | n.Aggregate():
-                return None
-            case n.Binary(op="plus" | "min") if self._is_date(e.left):
-                return self._widest([e.left, e.right], (0, 0))
-            case n.Binary(op="plus" | "min"):
-                d = self._widest([e.left, e.right])
-                return None if d is None else (d[0] + 1, d[1])
-            case n.Binary(op="maal" | "van"):
-                a, b = self._digits(e.left), self._digits(e.right)
-                return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
-            case n.Round(target=None):
-                return self._widest([e.value], (0, 0))
-            case n.Round():
-                d = self._digits(e.value)
-                return None if d is None else (d[0] + 1, 2 if e.target == "centen" else 0)
-            case n.Age():
-                return self._widest([e.birth, e.on], (4, 0))
-            case n.Between():
-                return self._widest([e.start, e.end], (7, 0))
-        return self._widest(_operands(e))
-
-    def _widest(
-        self, exprs: list[n.Expr], result: tuple[int, int] | None = None
-    ) -> tuple[int, int] | None:
-        """The widest of the operands (or `result`, once the operands are known to fit)."""
-        widest = (0, 0)
-        for x in exprs:
-            d = self._digits(x)
-            if d is None:
-                return None
-            widest = (max(widest[0], d[0]), max(widest[1], d[1]))
-        return widest if result is None else result
-
-    def _norm_digits(self, x: n.QualName) -> tuple[int, int] | None:
-        """A constant open norm: the widest of the literals that fill it."""
-        literals: list[n.Expr] = []
-        for info in self.a.of(x.regulation):
-            norm = info.symbols[x.name].norm
-            if norm.default is not None:
-                literals.append(norm.default)
-            for filler in self.a.fillers(info.key, x.name):
-                for fill in filler.fills:
-                    if fill.regulation == x.regulation and fill.norm == x.name:
-                        literals.append(fill.value)
-        return self._widest(literals)
-
-    def _is_date(self, e: n.Expr) -> bool:
-        t = e.type
-        return t is not None and t.kind == "date"
-
     def _precision(self, exprs: list[n.Expr]) -> int | None:
         """The significant digits a fast decision needs at most, or None if unbounded: every
         calculation in it, and the input checks (`% NUMBER_QUANTUM`) besides."""
         needed = rt.NUMBER_DIGITS + rt.inputs.FRACTION_DIGITS + 1
         for e in exprs:
             for x in n.walk(e):
-                d = self._digits(x)
+                d = self.bounds.of(x)
                 if d is None:
                     return None
                 needed = max(needed, d[0] + d[1])
@@ -1056,20 +977,8 @@ class ModuleWriter(ExprVisitor[Code]):
 
     def _constant_norm(self, x: n.QualName) -> bool:
         """Whether `x` is an open norm of another regulation that every filling (and the
-        default) gives a literal value: then only the peildatum decides it, and a fast
-        decision can read it without a context."""
-        if (x.resolved or ("",))[0] != "norm":
-            return False
-        for info in self.a.of(x.regulation):
-            norm = info.symbols[x.name].norm
-            if norm.default is not None and not _literal(norm.default):
-                return False
-            for filler in self.a.fillers(info.key, x.name):
-                for fill in filler.fills:
-                    mine = fill.regulation == x.regulation and fill.norm == x.name
-                    if mine and not _literal(fill.value):
-                        return False
-        return True
+        default) gives a literal value: a fast decision can read it without a context."""
+        return (x.resolved or ("",))[0] == "norm" and constant_norm(self.a, x.regulation, x.name)
 
     def _may_fail(self, x: n.Expr) -> bool:
         """Tiers without `anders`, rounding, division and date arithmetic can fail."""
@@ -1501,13 +1410,6 @@ def _call_lines(func: str, args: Sequence[tuple[str, str | Container]], indent: 
     return lines
 
 
-def _literal(e: n.Expr) -> bool:
-    """A value written out in the source: a number, amount, date, time, text or ja/nee."""
-    if isinstance(e, n.Negate):
-        return _literal(e.operand)
-    return isinstance(e, n.LITERALS)
-
-
 def _resolved(e: n.Expr) -> tuple[str, str]:
     """What a name refers to, as the checker found it; a name it did not resolve is a fault
     of the compiler here, never of the regulation (that had an error)."""
@@ -1518,18 +1420,6 @@ def _resolved(e: n.Expr) -> tuple[str, str]:
 def _typed(e: n.Expr) -> Type:
     assert e.type is not None, f"uitdrukking zonder type op {e.span}"
     return e.type
-
-
-def _operands(e: n.Expr) -> list[n.Expr]:
-    """The expressions directly within `e` (tiers give their values and conditions)."""
-    found: list[n.Expr] = []
-    for slot in type(e).__slots__:
-        value = getattr(e, slot)
-        for item in value if isinstance(value, list) else [value]:
-            for part in item if isinstance(item, tuple) else (item,):
-                if isinstance(part, n.Expr):
-                    found.append(part)
-    return found
 
 
 def _explained(x: n.Expr) -> bool:
@@ -1591,7 +1481,7 @@ def _explained_depth(e: n.Expr) -> int:
         x, depth = stack.pop()
         depth += 1 + 2 * _explained(x)
         deepest = max(deepest, depth)
-        stack += [(child, depth) for child in _operands(x)]
+        stack += [(child, depth) for child in operands(x)]
     return deepest
 
 

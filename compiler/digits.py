@@ -1,0 +1,145 @@
+"""How many digits a calculation can need, given the bounds on the numbers that enter it.
+
+Both engines ask this of the model: the Python code generator, to know whether a fast decision
+fits the caller's decimal context, and the SQL lowering, to give every value a `DECIMAL` type
+that holds it exactly (at most 38 digits) and to know which inputs it can take. The bounds of a
+gegeven are a parameter: the Python runtime takes every valid input (`runtime/inputs.py`), the
+SQL engine a narrower range, and leaves the rest to the Python runtime.
+"""
+
+from __future__ import annotations
+
+from regel import runtime as rt
+
+from . import nodes as n
+from .model import Analysis, RegInfo
+
+Digits = tuple[int, int]  # digits before and after the point
+
+
+def literal(e: n.Expr) -> bool:
+    """A value written out in the source: a number, amount, date, time, text or ja/nee."""
+    if isinstance(e, n.Negate):
+        return literal(e.operand)
+    return isinstance(e, n.LITERALS)
+
+
+def norm_literals(analysis: Analysis, regulation: str, name: str) -> list[n.Expr]:
+    """Every value an open norm can get: its default and each filling, in every version."""
+    found: list[n.Expr] = []
+    for info in analysis.of(regulation):
+        norm = info.symbols[name].norm
+        if norm.default is not None:
+            found.append(norm.default)
+        for filler in analysis.fillers(info.key, name):
+            for fill in filler.fills:
+                if fill.regulation == regulation and fill.norm == name:
+                    found.append(fill.value)
+    return found
+
+
+def constant_norm(analysis: Analysis, regulation: str, name: str) -> bool:
+    """Whether an open norm gets a literal value from every filling and its default: then only
+    the peildatum (which versions are in force) and the gemeente decide it."""
+    return all(literal(e) for e in norm_literals(analysis, regulation, name))
+
+
+def operands(e: n.Expr) -> list[n.Expr]:
+    """The expressions directly within `e` (tiers give their values and conditions)."""
+    found: list[n.Expr] = []
+    for slot in type(e).__slots__:
+        value = getattr(e, slot)
+        for item in value if isinstance(value, list) else [value]:
+            for part in item if isinstance(item, tuple) else (item,):
+                if isinstance(part, n.Expr):
+                    found.append(part)
+    return found
+
+
+class DigitBounds:
+    """At most how many digits before and after the point the numbers in an expression can
+    have, when every numeric gegeven has at most `inputs` digits; None when a division or an
+    aggregate makes it unbounded. With `outcomes`, an outcome read counts as the widest value
+    its rules give (the SQL query reads it as a column; generated Python code does not ask)."""
+
+    def __init__(
+        self,
+        analysis: Analysis,
+        info: RegInfo,
+        inputs: Digits = (rt.NUMBER_DIGITS, rt.inputs.FRACTION_DIGITS),
+        outcomes: bool = False,
+    ):
+        self.a, self.info, self.inputs, self.outcomes = analysis, info, inputs, outcomes
+        self._memo: dict[int, Digits | None] = {}
+
+    def of(self, e: n.Expr) -> Digits | None:
+        key = id(e)
+        if key not in self._memo:
+            self._memo[key] = self._count(e)
+        return self._memo[key]
+
+    def _count(self, e: n.Expr) -> Digits | None:
+        match e:
+            case n.Number() | n.Money():
+                exponent = e.value.as_tuple().exponent
+                assert isinstance(exponent, int)
+                return (max(e.value.adjusted() + 1, 1), max(-exponent, 0))
+            case n.Name():
+                kind, name = e.resolved or ("", "")
+                if kind == "input":
+                    t = self.info.symbols[name].type
+                    return self.inputs if t is not None and t.kind == "num" else (0, 0)
+                if kind == "begrip":
+                    return self.of(self.info.symbols[name].begrip.value)
+                if kind == "norm":
+                    return self.widest(norm_literals(self.a, self.info.node.id, name))
+                if kind == "outcome" and self.outcomes:
+                    return self.outcome(name)
+                return (0, 0) if kind == "choice" else None
+            case n.QualName() if (e.resolved or ("",))[0] == "input":
+                return self.inputs if e.type is not None and e.type.kind == "num" else (0, 0)
+            case n.QualName() if (e.resolved or ("",))[0] == "norm":
+                return self.widest(norm_literals(self.a, e.regulation, e.name))
+            case n.QualName():
+                return None  # a begrip or outcome of another regulation: not counted here
+            case n.Binary(op="deel") | n.Aggregate():
+                return None
+            case n.Binary(op="plus" | "min") if e.left.type is not None and e.left.type.kind in (
+                "date",
+                "clock",
+            ):
+                return self.widest([e.left, e.right], (0, 0))
+            case n.Binary(op="plus" | "min"):
+                d = self.widest([e.left, e.right])
+                return None if d is None else (d[0] + 1, d[1])
+            case n.Binary(op="maal" | "van"):
+                a, b = self.of(e.left), self.of(e.right)
+                return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
+            case n.Round(target=None):
+                return self.widest([e.value], (0, 0))
+            case n.Round():
+                d = self.of(e.value)
+                return None if d is None else (d[0] + 1, 2 if e.target == "centen" else 0)
+            case n.Age():
+                return self.widest([e.birth, e.on], (4, 0))
+            case n.Between():
+                return self.widest([e.start, e.end], (7, 0))
+        return self.widest(operands(e))
+
+    def outcome(self, name: str) -> Digits | None:
+        """The widest value any rule of an outcome gives, or its default."""
+        values = [
+            r.node.value for r in self.info.precedence.get(name, []) if r.node.value is not None
+        ]
+        default = self.info.symbols[name].outcome.default
+        return self.widest(values + ([default] if default is not None else []))
+
+    def widest(self, exprs: list[n.Expr], result: Digits | None = None) -> Digits | None:
+        """The widest of the operands (or `result`, once the operands are known to fit)."""
+        widest = (0, 0)
+        for x in exprs:
+            d = self.of(x)
+            if d is None:
+                return None
+            widest = (max(widest[0], d[0]), max(widest[1], d[1]))
+        return widest if result is None else result
