@@ -25,6 +25,7 @@ from .parser import SyntaxProblem, parse
 
 if TYPE_CHECKING:
     from .batch import Summary
+    from .sqlrun import Run
 
 SUFFIX = ".regel"
 
@@ -119,6 +120,24 @@ class Policies:
 
         summary = Summary()
         return evaluate_rows(versions[0], besluit, rows(), peildatum, summary, gemeente), summary
+
+    def decide_caseload(
+        self,
+        regulation: str,
+        besluit: str,
+        source: str | Any,
+        peildatum: datetime.date | None = None,
+        gemeente: str | None = None,
+        engine: str = "duckdb",
+    ) -> Run:
+        """A decision over a whole caseload, as `regel doorreken` takes it: `source` a CSV or
+        Parquet file, `bestand.duckdb:tabel`, or an Arrow table. The result is an Arrow table
+        (`.arrow()`), also written by `.write(doel)`, with `.summary`. With engine `duckdb`
+        the decision runs as one SQL query (NotInSql when it cannot: `engine="python"`)."""
+        from .sqlrun import Run, Source
+
+        where = Source.of(source) if isinstance(source, str) else Source("arrow", table=source)
+        return Run(self, regulation, besluit, where, peildatum, gemeente, engine=engine)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -71,35 +71,49 @@ def evaluate_rows(
     summary: Summary,
     gemeente: str | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Per row of a caseload its result row (see `columns`); `peildatum` for rows without
-    their own. `regulation` is any version: each row is decided by the version in force on
-    its peildatum."""
+    """Per row of a caseload its result row as text, the cells of a CSV file (see
+    `columns`)."""
+    for row in decide_rows(regulation, besluit, rows, peildatum, summary, gemeente):
+        yield {k: v if isinstance(v, str) else value_text(v) for k, v in row.items()}
+
+
+def decide_rows(
+    regulation: rt.Regulation,
+    besluit: str,
+    rows: Iterable[Row],
+    peildatum: datetime.date | None,
+    summary: Summary,
+    gemeente: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Per row of a caseload its result row with the values as values (see `columns`);
+    `peildatum` for rows without their own. `regulation` is any version: each row is decided
+    by the version in force on its peildatum."""
     program, rid = regulation.program, regulation.id
     outcomes = regulation.decisions[besluit]
     for row in rows:
         if isinstance(row, RowError):
             summary.refuse(str(row))
-            yield {ROW: str(row.row), ERROR: row.message}
+            yield {ROW: row.row, ERROR: row.message}
             continue
         number, inputs, day = row
         day = day or peildatum
         if day is None:
             message = "geen peildatum: geef een kolom peildatum of --peildatum"
             summary.refuse(f"rij {number}: {message}")
-            yield {ROW: str(number), ERROR: message}
+            yield {ROW: number, ERROR: message}
             continue
         try:
             version = program.version(rid, day)
             result = version.evaluate(inputs, day, besluit, gemeente=gemeente)
         except rt.EvaluationError as err:
             summary.refuse(f"rij {number}: {err.message}")
-            yield {ROW: str(number), ERROR: err.message}
+            yield {ROW: number, ERROR: err.message}
             continue
         summary.add(result)
-        out = {ROW: str(number)}
+        out: dict[str, Any] = {ROW: number}
         for name in outcomes:
             found = result.outcomes[name]
-            out[name] = value_text(found.value) if found.status == "bepaald" else ""
+            out[name] = found.value if found.status == "bepaald" else None
             out[f"{name}_status"] = found.status
             out[f"{name}_eenheid"] = found.outcome.unit if found.outcome else ""
             out[f"{name}_grondslag"] = "; ".join(found.rules)

@@ -242,7 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         "de dag waarop leeftijden en termijnen kloppen (standaard: de begindatum van de regeling)",
     )
-    p.add_argument("--uit", required=True, metavar="BESTAND", help="CSV-bestand, of - voor stdout")
+    p.add_argument(
+        "--uit",
+        required=True,
+        metavar="BESTAND",
+        help="CSV-bestand (- voor stdout) of Parquet-bestand (.parquet, met kolomtypen)",
+    )
 
     p = sub.add_parser(
         "doorreken",
@@ -252,11 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         "beslissen is, krijgt haar melding en de run gaat door; aan het eind een samenvatting. "
         "Met --motivering N de volledige motivering van rij N.",
     )
-    _one_decision(p)
-    p.add_argument("--invoer", required=True, metavar="BESTAND", help="het klantenbestand (CSV)")
-    _peildatum(p, "peildatum voor de rijen zonder eigen kolom peildatum")
-    p.add_argument("--gemeente", metavar="CODE", help="beslis voor deze gemeente (CBS-code)")
-    p.add_argument("--uit", metavar="BESTAND", help="CSV-bestand voor de uitkomsten, - voor stdout")
+    _caseload(p)
+    p.add_argument("--uit", metavar="DOEL", help="de uitkomsten: " + WHERE)
     p.add_argument(
         "--motivering",
         type=_count,
@@ -273,7 +275,51 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument(
         "--geen-voortgang", dest="voortgang", action="store_false", help="toon geen voortgang"
     )
+
+    p = sub.add_parser(
+        "gevolgen",
+        help="wat een wijziging doet met een klantenbestand",
+        description="Neem een besluit over een klantenbestand twee keer: met de regeling zoals "
+        "die geldt en met een voorstel (--variant: andere waarden van open normen in een klein "
+        "bestand; of --tegen: een andere versie van de bestanden). Toon per uitkomst hoeveel "
+        "gevallen meer of minder krijgen of een andere status, en het verschil per maand en per "
+        "jaar; --rapport schrijft dat als pagina met grafieken voor de raad (docs/bestanden.md).",
+    )
+    _caseload(p)
+    side = p.add_mutually_exclusive_group(required=True)
+    side.add_argument("--variant", metavar="BESTAND", help="voorgestelde waarden van open normen")
+    side.add_argument("--tegen", metavar="PAD", help="een andere versie van de .regel-bestanden")
+    p.add_argument(
+        "--per", metavar="GEGEVEN", help="toon de gevolgen ook per waarde van dit gegeven"
+    )
+    p.add_argument("--rapport", metavar="HTML", help="schrijf het rapport voor de raad (HTML)")
+    p.add_argument(
+        "--gevallen", metavar="DOEL", help="per geval nu en voorgesteld naast elkaar: " + WHERE
+    )
     return parser
+
+
+WHERE = "CSV (- voor stdout), Parquet (.parquet) of een tabel in DuckDB (bestand.duckdb:tabel)"
+
+
+def _caseload(p: argparse.ArgumentParser) -> None:
+    """The decision and the caseload of `doorreken` and `gevolgen`."""
+    _one_decision(p)
+    p.add_argument(
+        "--invoer",
+        required=True,
+        metavar="BRON",
+        help="het klantenbestand: " + WHERE.replace(" (- voor stdout)", ""),
+    )
+    _peildatum(p, "peildatum voor de rijen zonder eigen kolom peildatum")
+    p.add_argument("--gemeente", metavar="CODE", help="beslis voor deze gemeente (CBS-code)")
+    p.add_argument(
+        "--motor",
+        choices=("duckdb", "python"),
+        default="duckdb",
+        help="duckdb (standaard): het besluit als één SQL-query in DuckDB; python: geval voor "
+        "geval met de Python-runtime, voor een besluit dat niet in SQL kan",
+    )
 
 
 # A caseload is written row by row, but a number past this is a typo, not a caseload.
@@ -566,6 +612,8 @@ def cmd_proefbestand(args: argparse.Namespace) -> int:
     try:
         if args.uit == "-":
             count = caseload.write_csv(sys.stdout, specs, cases)
+        elif args.uit.lower().endswith((".parquet", ".pq")):
+            count = caseload.write_parquet(args.uit, specs, cases)
         else:
             with open(args.uit, "w", encoding="utf-8", newline="") as out:
                 count = caseload.write_csv(out, specs, cases)
@@ -578,24 +626,26 @@ def cmd_proefbestand(args: argparse.Namespace) -> int:
 
 
 def cmd_doorreken(args: argparse.Namespace) -> int:
-    import csv
-
-    from . import batch, caseload
+    from . import caseload
 
     if args.uit is None and args.motivering is None:
-        return _fail("geef --uit (een CSV-bestand, of -) of --motivering RIJ", EXIT_USAGE)
+        return _fail(
+            "geef --uit (een bestand, of - voor CSV op stdout) of --motivering RIJ", EXIT_USAGE
+        )
     policies = _load([args.pad])
     if policies is None:
         return EXIT_FAILED
     versions = policies.program.versions.get(args.regeling)
     if not versions:
         return _unknown_regulation(policies, args.regeling)
-    regulation = versions[0]
     try:
-        specs = caseload.decision_inputs(regulation, args.besluit)
-        source = open(args.invoer, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+        specs = caseload.decision_inputs(versions[0], args.besluit)
     except ValueError as err:
         return _fail(str(err), EXIT_USAGE)
+    if not _is_csv(args.invoer) or args.motor == "duckdb" or not _is_csv(args.uit or "-"):
+        return _doorreken_duckdb(args, policies, specs)
+    try:
+        source = open(args.invoer, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
     except OSError as err:
         return _fail(f"kan '{args.invoer}' niet lezen: {err.strerror or err}", EXIT_USAGE)
     with source:
@@ -603,31 +653,158 @@ def cmd_doorreken(args: argparse.Namespace) -> int:
             rows = caseload.read_csv(source, specs)
             if args.motivering is not None:
                 return _motivation_of_row(args, policies, rows)
-            summary = batch.Summary()
-            results = batch.evaluate_rows(
-                regulation, args.besluit, rows, args.peildatum, summary, args.gemeente
-            )
-            if args.voortgang if args.voortgang is not None else sys.stderr.isatty():
-                from tqdm import tqdm
-
-                results = tqdm(results, desc="doorrekenen", unit=" rijen", file=sys.stderr,
-                               mininterval=0.5)  # fmt: skip
-            header = batch.columns(regulation.decisions[args.besluit])
-            with contextlib.ExitStack() as stack:
-                out = sys.stdout if args.uit == "-" else stack.enter_context(
-                    open(args.uit, "w", encoding="utf-8", newline="")
-                )  # fmt: skip
-                writer = csv.DictWriter(out, header, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(results)
+            return _doorreken_python(args, versions[0], rows)
         except UnicodeDecodeError:
             return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
         except ValueError as err:  # the header
             return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
         except OSError as err:
             return _fail(f"kan '{args.uit}' niet schrijven: {err.strerror or err}")
+
+
+def _is_csv(place: str) -> bool:
+    from .sqlrun import Source
+
+    return Source.of(place).kind == "csv"
+
+
+def _doorreken_python(args: argparse.Namespace, regulation: rt.Regulation, rows: Any) -> int:
+    """Case by case with the Python runtime, CSV to CSV, streamed: constant memory."""
+    import csv
+
+    from . import batch
+
+    summary = batch.Summary()
+    results = batch.evaluate_rows(
+        regulation, args.besluit, rows, args.peildatum, summary, args.gemeente
+    )
+    if args.voortgang if args.voortgang is not None else sys.stderr.isatty():
+        from tqdm import tqdm
+
+        results = tqdm(results, desc="doorrekenen", unit=" rijen", file=sys.stderr,
+                       mininterval=0.5)  # fmt: skip
+    header = batch.columns(regulation.decisions[args.besluit])
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout if args.uit == "-" else stack.enter_context(
+            open(args.uit, "w", encoding="utf-8", newline="")
+        )  # fmt: skip
+        writer = csv.DictWriter(out, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(results)
     report = sys.stderr if args.uit == "-" else sys.stdout
     report.write(batch.summary_text(summary, regulation, args.besluit))
+    return EXIT_OK
+
+
+def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) -> int:
+    """In DuckDB: the decision as SQL (`--motor duckdb`) or case by case (`--motor python`),
+    from and to CSV, Parquet or a DuckDB table."""
+    import duckdb
+
+    from . import batch
+    from .sql import NotInSql
+    from .sqlrun import Caseload, Run, Source
+
+    source = Source.of(args.invoer)
+    if source.kind != "duckdb" and not Path(source.path).is_file():
+        return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
+    try:
+        if args.motivering is not None:
+            con = duckdb.connect()
+            row = Caseload(con, specs, source).row(args.motivering)
+            return _motivation_of_row(args, policies, [] if row is None else [row])
+        show = args.voortgang if args.voortgang is not None else sys.stderr.isatty()
+        run = Run(
+            policies, args.regeling, args.besluit, source, args.peildatum, args.gemeente,
+            engine=args.motor, progress=show,
+        )  # fmt: skip
+        run.write(args.uit)
+    except NotInSql as err:
+        print(render_all(err.diagnostics, policies.sources), file=sys.stderr)
+        return _fail(
+            f"besluit '{args.besluit}' kan niet in SQL; neem het met --motor python", EXIT_FAILED
+        )
+    except UnicodeDecodeError:
+        return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
+    except ValueError as err:  # the columns
+        return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
+    except OSError as err:
+        return _fail(f"kan niet lezen of schrijven: {err.strerror or err}")
+    except duckdb.Error as err:
+        return _fail(f"DuckDB: {str(err).splitlines()[0]}", EXIT_USAGE)
+    report = sys.stderr if args.uit == "-" else sys.stdout
+    report.write(batch.summary_text(run.summary, run.regulation, args.besluit))
+    if args.motor == "duckdb":
+        rest = run.summary.rows - run.decided_in_sql
+        report.write(f"In SQL (DuckDB) beslist: {run.decided_in_sql} van {run.summary.rows} rijen"
+                     + (f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else "")
+                     + ".\n")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_gevolgen(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from . import impact, variant
+    from .sql import NotInSql
+    from .sqlrun import Source
+
+    old = _load([args.pad])
+    if old is None:
+        return EXIT_FAILED
+    if args.regeling not in old.program.versions:
+        return _unknown_regulation(old, args.regeling)
+    proposal = None
+    if args.variant is not None:
+        try:
+            with open(args.variant, encoding="utf-8") as f:
+                proposal = variant.read(f.read(), args.variant, old.analysis)
+        except OSError as err:
+            return _fail(f"kan '{args.variant}' niet lezen: {err.strerror or err}", EXIT_USAGE)
+        except UnicodeDecodeError:
+            return _fail(f"'{args.variant}' is geen UTF-8-tekst", EXIT_USAGE)
+        except CompileError as err:
+            print(err.render(), file=sys.stderr)
+            return EXIT_FAILED
+        new = _load([args.pad])
+        assert new is not None
+        proposal.apply(new.program)
+    else:
+        new = _load([args.tegen])
+        if new is None:
+            return EXIT_FAILED
+        if args.regeling not in new.program.versions:
+            return _unknown_regulation(new, args.regeling)
+    source = Source.of(args.invoer)
+    if source.kind != "duckdb" and not Path(source.path).is_file():
+        return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
+    try:
+        found = impact.compare(
+            old, new, args.regeling, args.besluit, source, args.peildatum, args.gemeente,
+            engine=args.motor, per=args.per, variant=proposal,
+            new_label=proposal.title if proposal else f"de bestanden in {args.tegen}",
+        )  # fmt: skip
+        if args.gevallen:
+            found.run_new.write(args.gevallen, "vergelijking")
+        if args.rapport:
+            Path(args.rapport).write_text(impact.html(found), encoding="utf-8")
+    except NotInSql as err:
+        print(render_all(err.diagnostics, old.sources), file=sys.stderr)
+        return _fail(f"besluit '{args.besluit}' kan niet in SQL; neem het met --motor python")
+    except KeyError as err:
+        return _fail(str(err.args[0]), EXIT_USAGE)
+    except UnicodeDecodeError:
+        return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
+    except ValueError as err:
+        return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
+    except OSError as err:
+        return _fail(f"kan niet lezen of schrijven: {err.strerror or err}")
+    except duckdb.Error as err:
+        return _fail(f"DuckDB: {str(err).splitlines()[0]}", EXIT_USAGE)
+    report = sys.stderr if args.gevallen == "-" else sys.stdout
+    report.write(impact.text(found))
+    if args.rapport:
+        report.write(f"Rapport: {args.rapport}\n")
     return EXIT_OK
 
 
@@ -675,6 +852,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_proefbestand(args)
     if args.opdracht == "doorreken":
         return cmd_doorreken(args)
+    if args.opdracht == "gevolgen":
+        return cmd_gevolgen(args)
     return cmd_test(args.paden)
 
 

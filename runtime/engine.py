@@ -1035,6 +1035,9 @@ class Regulation:
         self.decisions = decisions
         self.needs = needs  # outcome → the inputs it may read (transitively)
         self.norms = norms or {}
+        # A variant's values of open norms (`regel gevolgen --variant`), by name: each with
+        # where it was proposed. They come before every filling and default.
+        self.proposed: dict[str, tuple[Any, str]] = {}
         self.valid_from, self.valid_until = valid_from, valid_until
         self.period = (valid_from, valid_until)
         self.meta = meta or {}
@@ -1441,6 +1444,8 @@ class Regulation:
         return None
 
     def norm_value(self, name: str, ctx: Context) -> Any:
+        if name in self.proposed:
+            return self.proposed[name][0]
         default, _ = self.norms[name]
         found = self.filler(name, ctx.peildatum, ctx.gemeente)
         if found is not None:  # by a filling regulation in force on the peildatum
@@ -1456,6 +1461,8 @@ class Regulation:
         delegation = f"{where} van {self.title}" if where else self.title
         organ = self.organ_name(self.norm_organs.get(name, ""))
         left = f", open norm voor {organ}" if organ else ""
+        if name in self.proposed:
+            return f"voorgesteld in {self.proposed[name][1]}, in plaats van wat {delegation} geeft"
         try:
             found = self.filler(name, peildatum, gemeente)
         except Undetermined:

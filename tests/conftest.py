@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,38 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert code == 0
     return root
+
+
+# ---------------------------------------------------------------- a real browser
+
+CHROMIUM = Path(os.environ.get("REGEL_CHROMIUM", "/usr/bin/chromium"))
+# Keep Chromium from phoning home, so that every request we see is one the site made.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(os.environ.get("REGEL_ARTEFACTEN", ROOT / "test-artifacts"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} ontbreekt: installeer Chromium met 'apt-get install chromium' "
+        "(make test doet dat zelf) of wijs REGEL_CHROMIUM naar een Chromium."
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -157,7 +157,10 @@ def test_regel_doorreken_shows_progress_when_asked_and_not_in_a_pipe(tmp_path: P
               "--invoer", str(clients), "--peildatum", "2008-03-01",
               "--uit", str(tmp_path / "uit.csv")]  # fmt: skip
     shown = run("doorreken", *common, "--voortgang")
-    assert shown.returncode == 0 and "doorrekenen: 50 rijen" in shown.stderr
+    assert shown.returncode == 0 and "doorrekenen: 100%" in shown.stderr
+    assert "50/50" in shown.stderr  # the rows SQL decided at once, then those left, if any
+    python = run("doorreken", *common, "--voortgang", "--motor", "python")
+    assert python.returncode == 0 and "doorrekenen: 50 rijen" in python.stderr
     quiet = run("doorreken", *common)  # stderr is a pipe here, not a terminal
     assert run("doorreken", *common, "--geen-voortgang").stderr == ""
     assert quiet.returncode == 0 and quiet.stderr == ""

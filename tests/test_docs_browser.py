@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -18,21 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ARTIFACTS, ROOT
 
-CHROMIUM = Path(os.environ.get("REGEL_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(os.environ.get("REGEL_ARTEFACTEN", ROOT / "test-artifacts"))
-# Keep Chromium from phoning home, so that every request we see is one the site made.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 BERKELLAND = "regelingen/berkelland/"
 
 
@@ -59,24 +45,6 @@ def serve(folder: Path) -> Iterator[str]:
 def base_url(site: Path) -> Iterator[str]:
     with serve(site / "html") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} ontbreekt: installeer Chromium met 'apt-get install chromium' "
-        "(make test doet dat zelf) of wijs REGEL_CHROMIUM naar een Chromium."
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

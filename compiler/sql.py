@@ -1,0 +1,1017 @@
+"""A decision lowered from the typed model to one SQL query, built as sqlglot trees.
+
+The query takes a caseload (a relation with a column `rij`, optionally `peildatum`, and a column
+per gegeven) and gives, per row, for every outcome of the decision its value, status and
+grondslag, with the same default logic as the Python runtime (`runtime/engine.py`): exceptions
+first, a rule set aside counts as applied, values of rules that apply together are combined (a
+conflict names both articles). DuckDB runs it; the trees are rendered for DuckDB or Spark SQL.
+
+Onbepaald is SQL's NULL: `en`, `of` and `tenzij` over NULL are Kleene's logic, as in the runtime;
+every other operator is made strict (NULL in, NULL out). Like the Python fast path, the query
+takes the rows it can decide exactly and marks the others (`_python`): an input it does not
+take as it is (a number with more digits than its DECIMAL types hold, a text with spaces
+around it), a condition that is onbepaald where the default logic meets it, a calculation the
+runtime refuses (a day that does not exist). Those rows are decided by the Python runtime, which
+gives the same answer or the same Dutch message as every other channel. A construct that SQL
+cannot express is refused when the query is built (`NotInSql`), with where it stands.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from regel import runtime as rt
+from regel.runtime.inputs import InputSpec
+from sqlglot import exp
+
+from . import nodes as n
+from .diagnostics import Diagnostic, Span
+from .digits import DigitBounds, Digits, constant_norm
+from .model import Analysis, RegInfo, RuleInfo
+from .visitor import ExprVisitor
+
+MAX_DIGITS = 38  # the widest DECIMAL of DuckDB and Spark
+# A numeric gegeven the query takes has at most this many digits after the point; one with
+# more goes to the Python runtime. Amounts have two, hours one, percentages a few.
+SQL_FRACTION = 4
+ROW, PEILDATUM, PYTHON = "rij", "peildatum", "_python"
+STATUS_DECIDED = "bepaald"
+UNDETERMINED = object()  # an open norm without a value on a peildatum: onbepaald
+
+
+class NotInSql(Exception):
+    """The decision has constructs that SQL cannot express; one diagnostic for each."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def _not_in_sql(span: Span | None, what: str, why: str = "") -> Diagnostic:
+    return Diagnostic(
+        "R790",
+        f"{what} kan niet in SQL" + (f": {why}" if why else ""),
+        span,
+        "neem dit besluit met de Python-runtime: regel doorreken --motor python",
+    )
+
+
+# ---------------------------------------------------------------- small builders
+
+
+def col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def lit(value: Any) -> exp.Expr:
+    """A constant of the model as SQL: the meaning of a literal is `constant_value`'s."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        scale = max(-exponent, 0)
+        width = max(value.adjusted() + 1, 1) + scale
+        return exp.cast(exp.Literal.number(f"{value:f}"), f"DECIMAL({width}, {scale})")
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, datetime.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    if isinstance(value, datetime.time):
+        return exp.cast(exp.Literal.string(f"{value:%H:%M}:00"), "TIME")
+    if isinstance(value, tuple):
+        return exp.Array(expressions=[lit(v) for v in value])
+    raise AssertionError(f"geen SQL-constante voor {value!r}")
+
+
+def p(e: exp.Expr) -> exp.Expr:
+    """Parenthesised: sqlglot writes trees as they are built, without precedence."""
+    if isinstance(e, exp.Column | exp.Literal | exp.Paren | exp.Null | exp.Boolean | exp.Cast):
+        return e
+    return exp.Paren(this=e)
+
+
+def and_(*parts: exp.Expr) -> exp.Expr:
+    out = p(parts[0])
+    for part in parts[1:]:
+        out = exp.And(this=out, expression=p(part))
+    return out
+
+
+def or_(*parts: exp.Expr) -> exp.Expr:
+    out = p(parts[0])
+    for part in parts[1:]:
+        out = exp.Or(this=out, expression=p(part))
+    return out
+
+
+def not_(e: exp.Expr) -> exp.Expr:
+    return exp.Not(this=p(e))
+
+
+def is_null(e: exp.Expr) -> exp.Expr:
+    return exp.Is(this=p(e), expression=exp.Null())
+
+
+def is_not_true(e: exp.Expr) -> exp.Expr:
+    return exp.Not(this=exp.Is(this=p(e), expression=exp.true()))
+
+
+def case(whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None):
+    c = exp.Case()
+    for cond, value in whens:
+        c = c.when(cond, value)
+    return c.else_(default) if default is not None else c
+
+
+def strict(operands: list[exp.Expr], result: exp.Expr) -> exp.Expr:
+    """NULL when an operand is NULL, as the runtime's operators are: onbepaald in, out."""
+    return case([(or_(*[is_null(o.copy()) for o in operands]), exp.Null())], result)
+
+
+def binop(kind: type[exp.Binary], a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return kind(this=p(a), expression=p(b))
+
+
+def decimal(digits: Digits) -> str:
+    return f"DECIMAL({max(digits[0] + digits[1], 1)}, {digits[1]})"
+
+
+def non_null(items: list[exp.Expr]) -> exp.Expr:
+    """The list of those that are not NULL, in order."""
+    x = exp.to_identifier("x")
+    keep = exp.Lambda(this=exp.Not(this=is_null(exp.column("x"))), expressions=[x])
+    return exp.ArrayFilter(this=exp.Array(expressions=items), expression=keep)
+
+
+_COMPARE: dict[str, type[exp.Binary]] = {
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    "<": exp.LT,
+    ">": exp.GT,
+    "<=": exp.LTE,
+    ">=": exp.GTE,
+}
+_ARITH: dict[str, type[exp.Binary]] = {"plus": exp.Add, "min": exp.Sub, "maal": exp.Mul}
+_ARITH["van"] = exp.Mul
+_QUANTUM = {"centen": 2, "hele_euro": 0, "hele_getallen": 0}
+_DAY_MINUTES = 24 * 60
+
+
+# ---------------------------------------------------------------- expressions
+
+
+class SqlWriter(ExprVisitor[exp.Expr]):
+    """Lowers the expressions of one regulation version; names are columns of earlier layers
+    (`i_` gegeven, `b_` begrip, `o_`/`s_` outcome value and status)."""
+
+    def __init__(self, analysis: Analysis, info: RegInfo, bounds: DigitBounds, norms: dict):
+        self.a, self.info, self.bounds, self.norms = analysis, info, bounds, norms
+        self.problems: list[Diagnostic] = []
+        self.fails: list[exp.Expr] = []  # where the runtime would refuse: to Python
+
+    def expr(self, e: n.Expr, date_mode: str | None = None) -> exp.Expr:
+        return self.visit(e, date_mode)
+
+    def _refuse(self, e: n.Expr, what: str, why: str = "") -> exp.Expr:
+        self.problems.append(_not_in_sql(e.span, what, why))
+        return exp.Null()
+
+    def visit_Number(self, e: n.Number | n.Money, date_mode: str | None) -> exp.Expr:
+        return lit(e.value)
+
+    visit_Money = visit_Number
+
+    def visit_DateLit(self, e: n.Expr, date_mode: str | None) -> exp.Expr:
+        resolved = e.resolved
+        return lit(resolved[1] if resolved else e.value)  # type: ignore[attr-defined]
+
+    visit_TextLit = visit_BoolLit = visit_ClockLit = visit_DateLit
+
+    def visit_Peildatum(self, e: n.Peildatum, date_mode: str | None) -> exp.Expr:
+        return col(PEILDATUM)
+
+    def visit_Name(self, e: n.Name, date_mode: str | None) -> exp.Expr:
+        kind, name = e.resolved or ("", "")
+        if kind == "choice":
+            return lit(name)
+        if kind == "input":
+            return col(f"i_{name}")
+        if kind == "begrip":
+            return col(f"b_{name}")
+        if kind == "outcome":
+            # read only when it has a value: komt niet tot stand is onbepaald to the reader
+            return case(
+                [(exp.EQ(this=col(f"s_{name}"), expression=lit(STATUS_DECIDED)), col(f"o_{name}"))],
+                None,
+            )
+        if kind == "norm":
+            return self._norm(e, self.info.node.id, name, name)
+        return self._refuse(e, f"'{name}' ({kind})")
+
+    def visit_QualName(self, e: n.QualName, date_mode: str | None) -> exp.Expr:
+        kind = (e.resolved or ("",))[0]
+        if kind == "input":
+            return col(f"i_{e.name}")
+        if kind == "norm":
+            return self._norm(e, e.regulation, e.name, f"{e.regulation}.{e.name}")
+        return self._refuse(e, f"een {kind} van een andere regeling ('{e.regulation}.{e.name}')")
+
+    def _norm(self, e: n.Expr, regulation: str, name: str, key: str) -> exp.Expr:
+        if not constant_norm(self.a, regulation, name):
+            return self._refuse(e, f"de open norm '{key}', die een berekening invult,")
+        value = self.norms.get(key, UNDETERMINED)
+        return exp.Null() if value is UNDETERMINED else lit(value)
+
+    def visit_Not(self, e: n.Not, date_mode: str | None) -> exp.Expr:
+        return not_(self.expr(e.operand))
+
+    def visit_Negate(self, e: n.Negate, date_mode: str | None) -> exp.Expr:
+        return exp.Neg(this=p(self.expr(e.operand)))
+
+    def visit_Membership(self, e: n.Membership, date_mode: str | None) -> exp.Expr:
+        value = self.expr(e.value)
+        options = [self.expr(o) for o in e.options]
+        test: exp.Expr = exp.In(this=p(value), expressions=options)
+        if e.negated:
+            test = not_(test)
+        if all(isinstance(o, exp.Literal) for o in options):
+            return test  # NULL in, NULL out already
+        return strict([value, *options], test)
+
+    def visit_Empty(self, e: n.Empty, date_mode: str | None) -> exp.Expr:
+        size = exp.ArraySize(this=self.expr(e.value))
+        return binop(exp.NEQ if e.negated else exp.EQ, size, exp.Literal.number(0))
+
+    def visit_Bound(self, e: n.Bound, date_mode: str | None) -> exp.Expr:
+        value, limit = self.expr(e.value), self.expr(e.limit)
+        pick = exp.Least if e.kind == "maximum" else exp.Greatest
+        return strict([value, limit], pick(this=value.copy(), expressions=[limit.copy()]))
+
+    def visit_Extreme(self, e: n.Extreme, date_mode: str | None) -> exp.Expr:
+        args = [self.expr(a) for a in e.args]
+        pick = exp.Least if e.kind == "minimum" else exp.Greatest
+        return strict(args, pick(this=args[0].copy(), expressions=[a.copy() for a in args[1:]]))
+
+    def visit_Round(self, e: n.Round, date_mode: str | None) -> exp.Expr:
+        if e.target is None:
+            return self.expr(e.value, e.mode)
+        value = self.expr(e.value)
+        places = _QUANTUM[e.target]
+        digits = self.bounds.of(e)
+        if digits is None:  # a division or aggregate within, refused where it stands
+            return exp.Null()
+        if e.mode == "half_naar_boven":  # half away from zero, in DuckDB and Spark alike
+            rounded: exp.Expr = exp.Round(this=value, decimals=exp.Literal.number(places))
+        else:
+            scale = lit(Decimal(10) ** places)
+            pick = exp.Ceil if e.mode == "naar_boven" else exp.Floor
+            whole = exp.cast(pick(this=binop(exp.Mul, value, scale)), decimal((digits[0], 0)))
+            rounded = (
+                whole if places == 0 else binop(exp.Mul, whole, lit(Decimal(1).scaleb(-places)))
+            )
+        return exp.cast(rounded, decimal(digits))
+
+    def visit_Age(self, e: n.Age, date_mode: str | None) -> exp.Expr:
+        birth, on = self.expr(e.birth), self.expr(e.on)
+        later = or_(
+            binop(exp.LT, exp.Month(this=on.copy()), exp.Month(this=birth.copy())),
+            and_(
+                binop(exp.EQ, exp.Month(this=on.copy()), exp.Month(this=birth.copy())),
+                binop(exp.LT, exp.Day(this=on.copy()), exp.Day(this=birth.copy())),
+            ),
+        )
+        years = binop(
+            exp.Sub,
+            binop(exp.Sub, exp.Year(this=on.copy()), exp.Year(this=birth.copy())),
+            case([(later, exp.Literal.number(1))], exp.Literal.number(0)),
+        )
+        return exp.cast(years, "DECIMAL(4, 0)")
+
+    def visit_Between(self, e: n.Between, date_mode: str | None) -> exp.Expr:
+        start, end = self.expr(e.start), self.expr(e.end)
+        if e.unit in ("uur", "minuut"):
+            minutes = [
+                binop(
+                    exp.Add,
+                    binop(
+                        exp.Mul,
+                        exp.Anonymous(this="HOUR", expressions=[t.copy()]),
+                        exp.Literal.number(60),
+                    ),
+                    exp.Anonymous(this="MINUTE", expressions=[t.copy()]),
+                )
+                for t in (start, end)
+            ]
+            diff = binop(exp.Sub, minutes[1], minutes[0])
+            day = exp.Literal.number(_DAY_MINUTES)
+            mod = binop(exp.Mod, binop(exp.Add, binop(exp.Mod, diff, day), day.copy()), day.copy())
+            if e.unit == "uur":
+                mod = exp.IntDiv(this=p(mod), expression=exp.Literal.number(60))
+            return exp.cast(mod, "DECIMAL(4, 0)")
+        low = strict([start, end], exp.Least(this=start.copy(), expressions=[end.copy()]))
+        high = strict([start, end], exp.Greatest(this=start.copy(), expressions=[end.copy()]))
+        sign = case(
+            [(binop(exp.LT, end.copy(), start.copy()), exp.Literal.number(-1))],
+            exp.Literal.number(1),
+        )
+        if e.unit in ("dag", "week"):
+            days: exp.Expr = exp.DateDiff(this=high, expression=low, unit=exp.var("DAY"))
+            if e.unit == "week":
+                days = exp.IntDiv(this=p(days), expression=exp.Literal.number(7))
+            return exp.cast(binop(exp.Mul, sign, days), "DECIMAL(7, 0)")
+        months = binop(
+            exp.Add,
+            binop(
+                exp.Mul,
+                binop(exp.Sub, exp.Year(this=high.copy()), exp.Year(this=low.copy())),
+                exp.Literal.number(12),
+            ),
+            binop(exp.Sub, exp.Month(this=high.copy()), exp.Month(this=low.copy())),
+        )
+        last = exp.Day(this=exp.LastDay(this=high.copy()))
+        short = and_(
+            binop(exp.LT, exp.Day(this=high.copy()), exp.Day(this=low.copy())),
+            not_(
+                and_(
+                    binop(exp.EQ, exp.Day(this=high.copy()), last),
+                    binop(exp.GT, exp.Day(this=low.copy()), last.copy()),
+                )
+            ),
+        )
+        whole = binop(
+            exp.Sub, months, case([(short, exp.Literal.number(1))], exp.Literal.number(0))
+        )
+        if e.unit == "jaar":
+            whole = exp.IntDiv(this=p(whole), expression=exp.Literal.number(12))
+        return exp.cast(binop(exp.Mul, sign, whole), "DECIMAL(7, 0)")
+
+    def visit_Choice(self, e: n.Choice, date_mode: str | None) -> exp.Expr:
+        whens: list[tuple[exp.Expr, exp.Expr]] = []
+        for value, cond in e.branches:
+            test = self.expr(cond)
+            whens.append((is_null(test), exp.Null()))  # an onbepaald tier: onbepaald
+            whens.append((test.copy(), self.expr(value)))
+        otherwise = self.expr(e.otherwise) if e.otherwise is not None else exp.Null()
+        return case(whens, otherwise)
+
+    def visit_Aggregate(self, e: n.Aggregate, date_mode: str | None) -> exp.Expr:
+        return self._refuse(e, "een telling, som of vergelijking over de personen van een groep")
+
+    def visit_Persons(self, e: n.Persons, date_mode: str | None) -> exp.Expr:
+        raise AssertionError(f"personen in een uitdrukking op {e.span}")
+
+    def visit_Binary(self, e: n.Binary, date_mode: str | None) -> exp.Expr:
+        op = e.op
+        if op in ("en", "of", "tenzij"):
+            a, b = self.expr(e.left, date_mode), self.expr(e.right)
+            if op == "of":
+                return or_(a, b)
+            return and_(a, not_(b) if op == "tenzij" else b)
+        if op == "deel":
+            return self._refuse(e, "een deling", "DECIMAL deelt in SQL niet exact; de runtime wel")
+        a, b = self.expr(e.left, date_mode), self.expr(e.right)
+        if op in _COMPARE:
+            return binop(_COMPARE[op], a, b)
+        left = e.left.type
+        if op in ("plus", "min") and left is not None and left.kind == "clock":
+            return self._shift_clock(e, a, b)
+        if op in ("plus", "min") and left is not None and left.kind == "date":
+            return self._shift_date(e, a, b, date_mode)
+        return binop(_ARITH[op], a, b)
+
+    def _shift_clock(self, e: n.Binary, t: exp.Expr, amount: exp.Expr) -> exp.Expr:
+        right = e.right.type
+        minutes = (
+            amount
+            if right is not None and right.unit.time == "minuut"
+            else binop(exp.Mul, amount, exp.Literal.number(60))
+        )
+        if e.op == "min":
+            minutes = exp.Neg(this=p(minutes))
+        # a fraction of a minute: the runtime refuses it
+        self.fails.append(binop(exp.NEQ, minutes.copy(), exp.Floor(this=minutes.copy())))
+        now = binop(
+            exp.Add,
+            binop(
+                exp.Mul, exp.Anonymous(this="HOUR", expressions=[t.copy()]), exp.Literal.number(60)
+            ),
+            exp.Anonymous(this="MINUTE", expressions=[t.copy()]),
+        )
+        day = exp.Literal.number(_DAY_MINUTES)
+        total = binop(
+            exp.Mod,
+            binop(
+                exp.Add,
+                binop(exp.Mod, exp.cast(binop(exp.Add, now, minutes), "BIGINT"), day),
+                day.copy(),
+            ),
+            day.copy(),
+        )
+        return exp.Anonymous(
+            this="MAKE_TIME",
+            expressions=[
+                exp.IntDiv(this=p(total), expression=exp.Literal.number(60)),
+                binop(exp.Mod, total.copy(), exp.Literal.number(60)),
+                exp.Literal.number(0),
+            ],
+        )
+
+    def _shift_date(
+        self, e: n.Binary, day: exp.Expr, amount: exp.Expr, mode: str | None
+    ) -> exp.Expr:
+        unit = (e.right.type.unit.time if e.right.type is not None else None) or "dag"
+        count = amount if e.op == "plus" else exp.Neg(this=p(amount))
+        self.fails.append(binop(exp.NEQ, count.copy(), exp.Floor(this=count.copy())))
+        whole = exp.cast(count, "BIGINT")
+        if unit in ("dag", "week"):
+            days = whole if unit == "dag" else binop(exp.Mul, whole, exp.Literal.number(7))
+            shifted: exp.Expr = exp.DateAdd(this=day, expression=days, unit=exp.var("DAY"))
+            self._calendar(shifted)
+            return shifted
+        months = whole if unit == "maand" else binop(exp.Mul, whole, exp.Literal.number(12))
+        index = binop(
+            exp.Add,
+            binop(
+                exp.Add,
+                binop(exp.Mul, exp.Year(this=day.copy()), exp.Literal.number(12)),
+                binop(exp.Sub, exp.Month(this=day.copy()), exp.Literal.number(1)),
+            ),
+            months,
+        )
+        year = exp.IntDiv(this=p(index), expression=exp.Literal.number(12))
+        month = binop(
+            exp.Add, binop(exp.Mod, index.copy(), exp.Literal.number(12)), exp.Literal.number(1)
+        )
+        # the year first: outside 1 … 9999 the runtime says the date leaves the calendar
+        self.fails.append(
+            or_(
+                binop(exp.LT, year.copy(), exp.Literal.number(1)),
+                binop(exp.GT, year.copy(), exp.Literal.number(9999)),
+            )
+        )
+        safe_year = strict(
+            [year],
+            exp.Greatest(
+                this=exp.Literal.number(1),
+                expressions=[exp.Least(this=year.copy(), expressions=[exp.Literal.number(9999)])],
+            ),
+        )
+        first = exp.DateFromParts(year=safe_year, month=month, day=exp.Literal.number(1))
+        last = exp.LastDay(this=first)
+        fits = binop(exp.LTE, exp.Day(this=day.copy()), exp.Day(this=last.copy()))
+        exact = exp.DateFromParts(
+            year=safe_year.copy(), month=month.copy(), day=exp.Day(this=day.copy())
+        )
+        if mode == "naar_beneden":
+            beyond: exp.Expr = last.copy()
+        elif mode == "naar_boven":
+            beyond = exp.DateAdd(
+                this=last.copy(), expression=exp.Literal.number(1), unit=exp.var("DAY")
+            )
+        else:  # a day that does not exist, and no rounding said: the runtime refuses it
+            self.fails.append(not_(fits.copy()))
+            beyond = exp.Null()
+        return case([(fits, exact)], beyond)
+
+    def _calendar(self, day: exp.Expr) -> None:
+        self.fails.append(
+            or_(
+                binop(exp.LT, day.copy(), lit(datetime.date.min)),
+                binop(exp.GT, day.copy(), lit(datetime.date.max)),
+            )
+        )
+
+
+# ---------------------------------------------------------------- a decision
+
+
+@dataclass
+class Layer:
+    """One SELECT over the one before: the columns it adds."""
+
+    columns: list[tuple[str, exp.Expr]] = field(default_factory=list)
+
+
+@dataclass
+class Query:
+    """A decision as SQL, for one version and the norms of a stretch of time."""
+
+    outcomes: list[str]
+    select: exp.Select
+    value_types: dict[str, str]  # per outcome: the SQL type of its value
+
+    def sql(self, dialect: str = "duckdb") -> str:
+        return self.select.sql(dialect=dialect)
+
+
+def input_digits(analysis: Analysis, info: RegInfo, exprs: list[n.Expr]) -> Digits | None:
+    """The digits before the point a numeric gegeven may have for the query to be exact in
+    DECIMAL(38), with SQL_FRACTION after it: the most that every calculation allows."""
+    for before in range(rt.NUMBER_DIGITS, 0, -1):
+        bounds = DigitBounds(analysis, info, (before, SQL_FRACTION), outcomes=True)
+        if all(_fits(bounds, x) for e in exprs for x in n.walk(e)):
+            return (before, SQL_FRACTION)
+    return None
+
+
+def _fits(bounds: DigitBounds, e: n.Expr) -> bool:
+    if (isinstance(e, n.Binary) and e.op == "deel") or isinstance(e, n.Aggregate):
+        return True  # refused on its own
+    d = bounds.of(e)
+    return d is None or d[0] + d[1] <= MAX_DIGITS
+
+
+class DecisionLowering:
+    """Builds the query of one decision of one regulation version."""
+
+    def __init__(
+        self,
+        analysis: Analysis,
+        key: str,
+        regulation: rt.Regulation,
+        besluit: str,
+        specs: list[InputSpec],
+        source_types: dict[str, str],
+        norms: dict[str, Any],
+    ):
+        self.a, self.info, self.rt = analysis, analysis.regs[key], regulation
+        self.besluit, self.specs, self.source_types = besluit, specs, source_types
+        self.outcomes = list(regulation.decision(besluit))
+        self.needed = self._needed_outcomes()
+        exprs = self._expressions()
+        digits = input_digits(analysis, self.info, exprs)
+        self.digits = digits or (1, SQL_FRACTION)
+        self.bounds = DigitBounds(analysis, self.info, self.digits, outcomes=True)
+        # for the type of a value written out: the rows the runtime decides land there too
+        self.full = DigitBounds(analysis, self.info, outcomes=True)
+        self.w = SqlWriter(analysis, self.info, self.bounds, norms)
+        if digits is None:
+            self.w.problems.append(
+                _not_in_sql(
+                    None, f"besluit '{besluit}' rekent met meer dan {MAX_DIGITS} cijfers en"
+                )
+            )
+
+    # -- what the decision needs, in the order it must be worked out
+    def _needed_outcomes(self) -> list[str]:
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            for r in self.info.precedence.get(name, []):
+                for x in n.walk([e for e in (r.node.condition, r.node.value) if e is not None]):
+                    for read in self._outcome_reads(x):
+                        visit(read)
+            order.append(name)
+
+        for name in self.outcomes:
+            visit(name)
+        return order
+
+    def _outcome_reads(self, x: n.Expr) -> list[str]:
+        found = []
+        for y in n.walk(x):
+            if isinstance(y, n.Name) and y.resolved and y.resolved[0] == "outcome":
+                found.append(y.resolved[1])
+            if isinstance(y, n.Name) and y.resolved and y.resolved[0] == "begrip":
+                found += self._outcome_reads(self.info.symbols[y.resolved[1]].begrip.value)
+        return found
+
+    def _expressions(self) -> list[n.Expr]:
+        out: list[n.Expr] = []
+        for name in self.needed:
+            for r in self.info.precedence.get(name, []):
+                out += [e for e in (r.node.condition, r.node.value) if e is not None]
+        for b in self._begrippen(out):
+            out.append(self.info.symbols[b].begrip.value)
+        return out
+
+    def _begrippen(self, exprs: list[n.Expr]) -> list[str]:
+        """The begrippen the expressions read, each after those it reads."""
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(e: n.Expr) -> None:
+            for x in n.walk(e):
+                if isinstance(x, n.Name) and x.resolved and x.resolved[0] == "begrip":
+                    name = x.resolved[1]
+                    if name not in seen:
+                        seen.add(name)
+                        visit(self.info.symbols[name].begrip.value)
+                        order.append(name)
+
+        for e in exprs:
+            visit(e)
+        return order
+
+    # -- the layers
+    def build(
+        self, days: list[datetime.date] | None, peildatum: datetime.date | None, source: str
+    ) -> Query:
+        """The query over relation `source`, for the rows whose peildatum is one of `days` (all
+        rows when None); `peildatum` for rows without their own."""
+        layers: list[Layer] = [self._inputs(peildatum)]
+        done: set[str] = set()  # begrippen and outcomes worked out in an earlier layer
+        fails: list[exp.Expr] = []
+        # begrippen that read no outcome first, then outcome by outcome what each needs
+        for outcome in self.needed:
+            exprs = [
+                e
+                for r in self.info.precedence.get(outcome, [])
+                for e in (r.node.condition, r.node.value)
+                if e is not None
+            ]
+            for level in self._levels([b for b in self._begrippen(exprs) if b not in done]):
+                layer = Layer()
+                for b in level:
+                    layer.columns.append((f"b_{b}", self.w.expr(self.info.symbols[b].begrip.value)))
+                    done.add(b)
+                layers.append(layer)
+            rules_layer, result_layer = self._outcome(outcome)
+            layers += [rules_layer, result_layer]
+        fails += self.w.fails
+        if self.w.problems:
+            raise NotInSql(sorted(self.w.problems, key=Diagnostic.sort_key))
+        handoff = or_(
+            not_(col("_ok")),
+            *[is_not_true(not_(f)) for f in fails],
+            *[col(f"h_{o}") for o in self.needed],
+        )
+        select = exp.select(col(ROW), col(PEILDATUM)).from_(exp.to_table(source))
+        where = None
+        if days is not None:
+            where = exp.In(this=col(PEILDATUM), expressions=[lit(d) for d in days])
+        query = self._chain(layers, source, where)
+        final: list[Any] = [col(ROW)]
+        for o in self.outcomes:
+            value = exp.cast(col(f"o_{o}"), self._value_type(o, self.full))
+            final += [
+                exp.alias_(value, o, quoted=True),
+                exp.alias_(col(f"s_{o}"), f"{o}_status", quoted=True),
+                exp.alias_(col(f"g_{o}"), f"{o}_grondslag", quoted=True),
+            ]
+        final.append(exp.alias_(handoff, PYTHON, quoted=True))
+        select = exp.select(*final).from_(query.subquery("l_laatste"))
+        return Query(
+            self.outcomes, select, {o: self._value_type(o, self.full) for o in self.outcomes}
+        )
+
+    def _chain(self, layers: list[Layer], source: str, where: exp.Expr | None) -> exp.Select:
+        inner = layers[0]
+        query = exp.select(
+            col(ROW), *[exp.alias_(e, name, quoted=True) for name, e in inner.columns]
+        ).from_(exp.to_table(source))
+        if where is not None:
+            query = query.where(where)
+        for i, layer in enumerate(layers[1:], 1):
+            if not layer.columns:
+                continue
+            query = exp.select(
+                exp.Star(), *[exp.alias_(e, name, quoted=True) for name, e in layer.columns]
+            ).from_(query.subquery(f"l{i}"))
+        return query
+
+    def _levels(self, begrippen: list[str]) -> list[list[str]]:
+        """Begrippen grouped so that each reads only those of earlier groups."""
+        level: dict[str, int] = {}
+        for b in begrippen:  # in dependency order already
+            reads = [
+                x.resolved[1]
+                for x in n.walk(self.info.symbols[b].begrip.value)
+                if isinstance(x, n.Name) and x.resolved and x.resolved[0] == "begrip"
+            ]
+            level[b] = 1 + max((level.get(r, -1) for r in reads), default=-1)
+        groups: list[list[str]] = []
+        for b, k in level.items():
+            while len(groups) <= k:
+                groups.append([])
+            groups[k].append(b)
+        return groups
+
+    def _inputs(self, peildatum: datetime.date | None) -> Layer:
+        layer = Layer()
+        day: exp.Expr = lit(peildatum) if peildatum else exp.Null()
+        if PEILDATUM in self.source_types:
+            raw = col(PEILDATUM)
+            own = (
+                raw
+                if self.source_types[PEILDATUM] == "DATE"
+                else exp.TryCast(this=raw, to=exp.DataType.build("DATE"))
+            )
+            day = exp.Coalesce(this=own, expressions=[day])
+        layer.columns.append((PEILDATUM, day))
+        oks: list[exp.Expr] = [exp.Not(this=is_null(day.copy()))]
+        for spec in self.specs:
+            value, ok = self._input(spec)
+            layer.columns.append((f"i_{spec.name}", value))
+            oks.append(ok)
+        layer.columns.append(("_ok", and_(*oks)))
+        return layer
+
+    def _input(self, spec: InputSpec) -> tuple[exp.Expr, exp.Expr]:
+        """A gegeven as its typed value, and whether the query takes it as it is."""
+        source = self.source_types.get(spec.name)
+        if source is None:  # not a column: not given
+            raw: exp.Expr = exp.Null()
+            source = "NULL"
+        else:
+            raw = col(spec.name)
+        text = source == "VARCHAR"
+        missing = (
+            or_(is_null(raw.copy()), binop(exp.EQ, raw.copy(), exp.Literal.string("")))
+            if text
+            else is_null(raw.copy())
+        )
+        value, ok = self._parse(spec, raw, source)
+        if spec.has_default:
+            value = case([(missing, lit(spec.default))], value)
+            return value, or_(missing.copy(), ok)
+        if spec.optional:  # `standaard onbepaald`: left out, what reads it is onbepaald
+            return value, or_(missing.copy(), ok)
+        return value, and_(not_(missing.copy()), ok)
+
+    def _parse(self, spec: InputSpec, raw: exp.Expr, source: str) -> tuple[exp.Expr, exp.Expr]:
+        text = source == "VARCHAR"
+        no = (exp.Null(), exp.false())
+
+        def full(pattern: str) -> exp.Expr:
+            return exp.RegexpLike(
+                this=raw.copy(), expression=exp.Literal.string(f"^(?:{pattern})$")
+            )
+
+        kind = spec.kind
+        if kind == "bool":
+            if source == "BOOLEAN":
+                return raw, exp.true()
+            if not text:
+                return no
+            low = exp.Lower(this=raw.copy())
+            value = case(
+                [
+                    (exp.In(this=low, expressions=[lit("ja"), lit("true")]), exp.true()),
+                    (exp.In(this=low.copy(), expressions=[lit("nee"), lit("false")]), exp.false()),
+                ],
+                None,
+            )
+            return value, exp.Not(this=is_null(value.copy()))
+        if kind == "num":
+            before, after = self.digits
+            target = decimal((before, after))
+            if text:
+                pattern = f"-?[0-9]{{1,{before}}}" + (
+                    "" if spec.whole else f"(\\.[0-9]{{1,{after}}})?"
+                )
+                ok = full(pattern)
+                value = exp.TryCast(
+                    this=case([(ok, raw.copy())], None), to=exp.DataType.build(target)
+                )
+            elif source.startswith(
+                (
+                    "DECIMAL",
+                    "TINYINT",
+                    "SMALLINT",
+                    "INTEGER",
+                    "BIGINT",
+                    "HUGEINT",
+                    "UTINYINT",
+                    "USMALLINT",
+                    "UINTEGER",
+                    "UBIGINT",
+                )
+            ):
+                ok = and_(
+                    binop(exp.LT, exp.Abs(this=raw.copy()), lit(Decimal(10) ** before)),
+                    binop(
+                        exp.EQ,
+                        raw.copy(),
+                        exp.Round(
+                            this=raw.copy(), decimals=exp.Literal.number(0 if spec.whole else after)
+                        ),
+                    ),
+                )
+                value = exp.cast(case([(ok, raw.copy())], None), target)
+            else:
+                return no
+            bounds = [ok]
+            if spec.minimum is not None:
+                bounds.append(binop(exp.GTE, value.copy(), lit(spec.minimum)))
+            if spec.maximum is not None:
+                bounds.append(binop(exp.LTE, value.copy(), lit(spec.maximum)))
+            return value, is_true(and_(*bounds))
+        if kind == "date":
+            if source == "DATE":
+                return raw, and_(
+                    binop(exp.GTE, raw.copy(), lit(datetime.date.min)),
+                    binop(exp.LTE, raw.copy(), lit(datetime.date.max)),
+                )
+            if not text:
+                return no
+            ok = and_(
+                full(rt.inputs.DATE_TEXT.pattern),
+                binop(exp.GTE, raw.copy(), exp.Literal.string("0001-01-01")),
+            )
+            value = exp.TryCast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("DATE"))
+            return value, exp.Not(this=is_null(value.copy()))
+        if kind == "clock":
+            if not text:
+                return no
+            ok = full(rt.inputs.CLOCK_TEXT.pattern)
+            value = exp.TryCast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("TIME"))
+            return value, exp.Not(this=is_null(value.copy()))
+        if kind == "choice":
+            if not text:
+                return no
+            ok = exp.In(this=raw.copy(), expressions=[lit(c) for c in spec.choices])
+            return case([(ok, raw.copy())], None), is_true(ok.copy())
+        if kind == "text":
+            if not text:
+                return no
+            ok = and_(
+                full("[!-~]([ -~]*[!-~])?"),
+                binop(
+                    exp.LTE, exp.Length(this=raw.copy()), exp.Literal.number(rt.inputs.TEXT_LENGTH)
+                ),
+            )
+            return case([(ok, raw.copy())], None), is_true(ok.copy())
+        self.w.problems.append(_not_in_sql(None, f"gegeven '{spec.name}' ({kind})"))
+        return no
+
+    # -- an outcome by default logic
+    def _outcome(self, name: str) -> tuple[Layer, Layer]:
+        rules = self.info.precedence.get(name, [])
+        rt_outcome = self.rt.outcomes[name]
+        is_list = rt_outcome.kind == "list"
+        first = Layer()
+        for i, r in enumerate(rules):
+            test = self.w.expr(r.node.condition) if r.node.condition is not None else exp.true()
+            first.columns.append((f"c_{name}_{i}", test))
+            if r.node.value is not None and not r.node.not_applicable:
+                first.columns.append((f"v_{name}_{i}", self.w.expr(r.node.value)))
+        index = {r.node.name: i for i, r in enumerate(rules)}
+        beaten_by = [
+            [index[o.node.name] for o in rules if r.node.name in o.overrides] for r in rules
+        ]
+        won_memo: dict[int, exp.Expr] = {}
+
+        def cond(i: int) -> exp.Expr:
+            return col(f"c_{name}_{i}")
+
+        def beaten(i: int) -> exp.Expr:
+            if not beaten_by[i]:
+                return exp.false()
+            return or_(*[won(j) for j in beaten_by[i]])
+
+        def won(i: int) -> exp.Expr:
+            if i not in won_memo:
+                won_memo[i] = or_(beaten(i), cond(i))
+            return won_memo[i].copy()
+
+        def gives(r: RuleInfo) -> bool:
+            return not r.node.not_applicable
+
+        applied = {
+            i: and_(is_not_true(beaten(i)), cond(i)) for i, r in enumerate(rules) if gives(r)
+        }
+        value = {
+            i: (lit(rules[i].node.item) if rules[i].node.item is not None else col(f"v_{name}_{i}"))
+            for i in applied
+        }
+        handoff: list[exp.Expr] = []
+        for i, r in enumerate(rules):
+            bad = is_null(cond(i))
+            if i in applied and r.node.item is None:
+                bad = or_(bad, and_(cond(i), is_null(value[i].copy())))
+            handoff.append(and_(is_not_true(beaten(i)), bad))
+        second = Layer()
+        nothing = rt_outcome.nothing
+        assert nothing is not None
+        none_applied = and_(*[not_(a.copy()) for a in applied.values()]) if applied else exp.true()
+        anchors = self._anchors(rules, applied)
+        if is_list:
+            items = []
+            for i in applied:
+                same = [j for j in applied if j < i and rules[j].node.item == rules[i].node.item]
+                keep = (
+                    and_(applied[i].copy(), *[not_(applied[j].copy()) for j in same])
+                    if same
+                    else applied[i].copy()
+                )
+                items.append(case([(keep, lit(rules[i].node.item))], None))
+            result_value: exp.Expr = non_null(items) if items else exp.Array(expressions=[])
+            if not items:
+                result_value = exp.cast(result_value, "VARCHAR[]")
+            status: exp.Expr = lit(STATUS_DECIDED)
+            grondslag = anchors
+        else:
+            first_value = (
+                case([(applied[i].copy(), value[i].copy()) for i in applied], None)
+                if applied
+                else exp.Null()
+            )
+            conflict = (
+                or_(
+                    *[
+                        and_(applied[i].copy(), binop(exp.NEQ, value[i].copy(), first_value.copy()))
+                        for i in applied
+                    ]
+                )
+                if len(applied) > 1
+                else exp.false()
+            )
+            status = case(
+                [(none_applied.copy(), lit(nothing.status)), (conflict.copy(), lit("conflict"))],
+                lit(STATUS_DECIDED),
+            )
+            result_value = case(
+                [(none_applied.copy(), lit(nothing.value)), (conflict.copy(), exp.Null())],
+                first_value,
+            )
+            first_anchor = (
+                case([(applied[i].copy(), lit(str(rules[i].anchor))) for i in applied], None)
+                if applied
+                else exp.Null()
+            )
+            other_anchor = (
+                case(
+                    [
+                        (
+                            and_(
+                                applied[i].copy(),
+                                binop(exp.NEQ, value[i].copy(), first_value.copy()),
+                            ),
+                            lit(str(rules[i].anchor)),
+                        )
+                        for i in applied
+                    ],
+                    None,
+                )
+                if applied
+                else exp.Null()
+            )
+            grondslag = case(
+                [
+                    (none_applied.copy(), lit("; ".join(nothing.rules))),
+                    (
+                        conflict.copy(),
+                        exp.DPipe(
+                            this=exp.DPipe(this=first_anchor, expression=lit("; ")),
+                            expression=other_anchor,
+                        ),
+                    ),
+                ],
+                anchors,
+            )
+        if rt_outcome.kind == "num" and not is_list:
+            result_value = exp.cast(result_value, self._value_type(name, self.bounds))
+        second.columns += [
+            (f"o_{name}", result_value),
+            (f"s_{name}", status),
+            (f"g_{name}", grondslag),
+            (f"h_{name}", or_(*handoff) if handoff else exp.false()),
+        ]
+        return first, second
+
+    def _anchors(self, rules: list[RuleInfo], applied: dict[int, exp.Expr]) -> exp.Expr:
+        """The articles of the rules that applied, each once, in the order they applied."""
+        parts = []
+        for i in applied:
+            same = [j for j in applied if j < i and str(rules[j].anchor) == str(rules[i].anchor)]
+            keep = (
+                and_(applied[i].copy(), *[not_(applied[j].copy()) for j in same])
+                if same
+                else applied[i].copy()
+            )
+            parts.append(case([(keep, lit(str(rules[i].anchor)))], None))
+        if not parts:
+            return lit("")
+        return exp.ArrayToString(this=non_null(parts), expression=lit("; "))
+
+    def output_type(self, name: str) -> str:
+        """The SQL type of an outcome's column in the result."""
+        return self._value_type(name, self.full)
+
+    def _value_type(self, name: str, bounds: DigitBounds) -> str:
+        """The SQL type of an outcome's value: within the query (`self.bounds`), or as written
+        out (`self.full`: wide enough for what the runtime gives for any valid input, as the
+        rows it decides land in the same column)."""
+        kind = self.rt.outcomes[name].kind
+        if kind == "num":
+            d = bounds.outcome(name)
+            return decimal(d) if d is not None and sum(d) <= MAX_DIGITS else "VARCHAR"
+        return {"bool": "BOOLEAN", "date": "DATE", "clock": "TIME", "list": "VARCHAR[]"}.get(
+            kind, "VARCHAR"
+        )
+
+
+def is_true(e: exp.Expr) -> exp.Expr:
+    return exp.Is(this=p(e), expression=exp.true())

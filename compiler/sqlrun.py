@@ -1,0 +1,560 @@
+"""A decision over a caseload in DuckDB: the query of `sql.py`, and the Python runtime for the
+rows it leaves (`_python`), in one result.
+
+The caseload is a relation in DuckDB: a Parquet file, a table of a DuckDB database, an Arrow
+table, or a CSV file (read by the same reader as the Python path, `caseload.read_csv`, so that a
+CSV file means the same to both). Per stretch of time in which the same versions are in force,
+one query with that version and its norms; a row on a day no version covers, or that the query
+does not take, is decided by the runtime. The result goes to Parquet, a DuckDB table, CSV (the
+same text as the Python path) or an Arrow table, with a summary worked out in SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import itertools
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from regel import runtime as rt
+from regel.runtime.inputs import InputSpec
+
+from . import batch, caseload
+from .diagnostics import Diagnostic
+from .sql import PEILDATUM, PYTHON, ROW, UNDETERMINED, DecisionLowering, NotInSql
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from .api import Policies
+
+ENGINES = ("duckdb", "python")
+MEMORY_LIMIT = "700MB"  # DuckDB spills to disk beyond this: ten million cases fit in 1 GB
+_CHUNK = 10_000
+
+
+@dataclass
+class Source:
+    """Where a caseload is: `kind` csv, parquet, duckdb (`path` a database, `table` in it) or
+    arrow (`table` an Arrow table)."""
+
+    kind: str
+    path: str = ""
+    table: Any = None
+
+    @staticmethod
+    def of(text: str) -> Source:
+        """A caseload as the CLI names it: a .csv or .parquet file, or `db.duckdb:tabel`."""
+        if ".duckdb:" in text or ".db:" in text:
+            path, _, table = text.rpartition(":")
+            return Source("duckdb", path, table)
+        if text.lower().endswith((".parquet", ".pq")):
+            return Source("parquet", text)
+        return Source("csv", text)
+
+
+class _Norms:
+    """The open norms a query reads, as they stand in one stretch of time: worked out by the
+    runtime (`norms_at`), onbepaald when no version fills them."""
+
+    def __init__(self, version: rt.Regulation, day: datetime.date, gemeente: str | None):
+        self.version, self.day, self.gemeente = version, day, gemeente
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            if "." in key:
+                return self.version.norms_at(self.day, self.gemeente)[key]
+            context = rt.Context(self.version, {}, self.day, None, {}, self.gemeente)
+            return context.norm(key)
+        except (rt.Undetermined, rt.EvaluationError):
+            return UNDETERMINED
+
+
+class Caseload:
+    """A caseload opened as relation `bron` on a DuckDB connection: a column `rij` (the row
+    number, the header of a CSV file being row 1) and the columns of the source; `types` their
+    DuckDB types, `errors` the rows of a CSV file that are no case."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, specs: list[InputSpec], source: Source):
+        self.con, self.specs = con, specs
+        self.types: dict[str, str] = {}
+        self.errors: list[tuple[int, str]] = []
+        self._open(source)
+
+    def _open(self, source: Source) -> None:
+        con = self.con
+        if source.kind == "parquet":
+            con.execute(
+                "CREATE TEMP VIEW bron_bestand AS SELECT * FROM "
+                f"read_parquet('{_sql_text(source.path)}', file_row_number = true)"
+            )
+            self._columns("bron_bestand", exclude={"file_row_number"})
+            con.execute(
+                "CREATE TEMP VIEW bron AS SELECT file_row_number + 1 AS rij, "
+                "* EXCLUDE (file_row_number) FROM bron_bestand"
+            )
+        elif source.kind == "duckdb":
+            con.execute(f"ATTACH '{_sql_text(source.path)}' AS invoer (READ_ONLY)")
+            table = '"' + str(source.table).replace('"', '""') + '"'
+            con.execute(f"CREATE TEMP VIEW bron_tabel AS SELECT * FROM invoer.{table}")
+            self._columns("bron_tabel")
+            con.execute(f"CREATE TEMP VIEW bron AS SELECT rowid + 1 AS rij, * FROM invoer.{table}")
+        elif source.kind == "arrow":  # numbered here: a scan in parallel keeps no order
+            import pyarrow as pa
+
+            table = source.table
+            numbered = table.add_column(0, ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+            con.register("bron_arrow", numbered)
+            self._columns("bron_arrow", exclude={ROW})
+            con.execute("CREATE TEMP VIEW bron AS SELECT * FROM bron_arrow")
+        else:
+            self._csv(source.path)
+
+    def _columns(self, relation: str, exclude: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        described = self.con.execute(f"DESCRIBE {relation}").fetchall()
+        self.types = {name: str(kind) for name, kind, *_ in described if name not in exclude}
+        caseload.check_columns(self.types, self.specs)
+
+    def _csv(self, path: str) -> None:
+        """Read with Python's csv module, the cells as text, so that a cell means to the query
+        what `caseload.cell_value` makes of it; a row that is no case (a cell too many, a
+        quote left open) becomes an error row, as on the Python path."""
+        import pyarrow as pa
+
+        with open(path, encoding="utf-8", newline="") as source:
+            reader = csv.reader(source)
+            try:
+                header = next(reader, None) or []
+            except csv.Error as err:
+                raise ValueError(f"de kopregel is niet te lezen als CSV ({err})") from None
+            caseload.check_columns(header, self.specs)
+            schema = pa.schema([(ROW, pa.int64()), *[(h, pa.string()) for h in header]])
+            batches = []
+            rows = _rows(reader)
+            number = 1
+            while chunk := list(itertools.islice(rows, _CHUNK)):
+                numbers: list[int] = []
+                cells: list[list[str]] = []
+                for row in chunk:
+                    number += 1
+                    if isinstance(row, str) or len(row) != len(header):
+                        why = (
+                            row
+                            if isinstance(row, str)
+                            else (f"{len(row)} cellen, de kop heeft er {len(header)}")
+                        )
+                        self.errors.append((number, why))
+                        continue
+                    numbers.append(number)
+                    cells.append(row)
+                columns = [pa.array(numbers, pa.int64())]
+                columns += [
+                    pa.array([c[i] for c in cells], pa.string()) for i in range(len(header))
+                ]
+                batches.append(pa.RecordBatch.from_arrays(columns, schema=schema))
+            self.con.register("bron_csv", pa.Table.from_batches(batches, schema=schema))
+        self.types = {h: "VARCHAR" for h in header}
+        self.con.execute("CREATE TEMP VIEW bron AS SELECT * FROM bron_csv")
+
+    def row(self, number: int) -> batch.Row | None:
+        """Row `number` as the runtime takes it (None: the caseload has no such row)."""
+        for row, message in self.errors:
+            if row == number:
+                return caseload.RowError(row, message)
+        cursor = self.con.execute(f"SELECT * FROM bron WHERE {ROW} = ?", [number])
+        rows = cursor.fetchall()
+        if not rows:
+            return None
+        found = rows[0]
+        names = [d[0] for d in cursor.description]
+        by_name = {spec.name: spec for spec in self.specs}
+        return _case(number, dict(zip(names[1:], found[1:], strict=True)), by_name)
+
+
+class Run:
+    """One decision over one caseload; `result` is the relation of the result rows."""
+
+    def __init__(
+        self,
+        policies: Policies,
+        regulation: str,
+        besluit: str,
+        source: Source,
+        peildatum: datetime.date | None = None,
+        gemeente: str | None = None,
+        engine: str = "duckdb",
+        progress: bool = False,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ):
+        """Decides every row; raises NotInSql (engine duckdb) when the decision has what SQL
+        cannot express, KeyError for an unknown regulation or besluit, ValueError for a
+        caseload with a column the decision does not read."""
+        import duckdb
+
+        if engine not in ENGINES:
+            raise ValueError(f"onbekende motor '{engine}'; kies uit: {', '.join(ENGINES)}")
+
+        versions = policies.program.versions.get(regulation)
+        if not versions:
+            raise KeyError(f"onbekende regeling '{regulation}'")
+        self.policies, self.rid, self.besluit = policies, regulation, besluit
+        self.regulation = versions[0]
+        try:
+            self.outcomes = list(self.regulation.decision(besluit))
+        except rt.EvaluationError as err:
+            raise KeyError(err.message) from None
+        self.engine, self.progress = engine, progress
+        self.specs = caseload.decision_inputs(self.regulation, besluit)
+        self.peildatum, self.gemeente = peildatum, gemeente
+        self.con = connection or duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+        self.summary = batch.Summary()
+        self.decided_in_sql = 0
+        if engine == "duckdb":  # every version, whichever the caseload's peildata reach
+            problems = refusals(policies, regulation, besluit)
+            if problems:
+                raise NotInSql(problems)
+        self.caseload = Caseload(self.con, self.specs, source)
+        self.types, self.errors = self.caseload.types, self.caseload.errors
+        self._decide()
+
+    # -- deciding
+    def _decide(self) -> None:
+        con = self.con
+        program = self.policies.program
+        days = [
+            d
+            for (d,) in con.execute(f"SELECT DISTINCT {self._day_sql()} FROM bron").fetchall()
+            if d is not None
+        ]
+        stretches: dict[int, list[datetime.date]] = {}
+        for day in days:
+            stretches.setdefault(program.stretch(day), []).append(day)
+        queries = []
+        self.value_types: dict[str, str] = {}
+        for group in stretches.values() if self.engine == "duckdb" else ():
+            version = program.in_force(self.rid, group[0])
+            if version is None:
+                continue  # the runtime says which period
+            if self.gemeente is not None:
+                try:
+                    version.check_gemeente(self.gemeente)
+                except (rt.EvaluationError, rt.InputError):
+                    continue
+            key = self._key(version)
+            lowering = DecisionLowering(
+                self.policies.analysis,
+                key,
+                version,
+                self.besluit,
+                self.specs,
+                self.types,
+                _Norms(version, group[0], self.gemeente),  # type: ignore[arg-type]
+            )
+            query = lowering.build(sorted(group), self.peildatum, "bron")
+            queries.append(query.sql("duckdb"))
+            for name, kind in query.value_types.items():
+                self.value_types[name] = wider(self.value_types.get(name), kind)
+        if not self.value_types:  # the Python engine, or no stretch with a version
+            self.value_types = self._output_types()
+        columns = [
+            f'CAST("{o}" AS {self.value_types[o]}) AS "{o}", "{o}_status", "{o}_grondslag"'
+            for o in self.outcomes
+        ]
+        union = " UNION ALL ".join(
+            f"SELECT {ROW}, {', '.join(columns)}, {PYTHON} FROM ({q})" for q in queries
+        )
+        nulls = ", ".join(self._null_columns())
+        empty = f"SELECT NULL::BIGINT AS {ROW}, {nulls}, TRUE AS {PYTHON} WHERE FALSE"
+        con.execute(f"CREATE TEMP TABLE sql_uit AS {union or empty}")
+        units = {o: self.regulation.outcomes[o].unit for o in self.outcomes}
+        picked = [ROW]
+        for o in self.outcomes:
+            picked += [
+                f'"{o}"',
+                f'"{o}_status"',
+                f"'{_sql_text(units[o])}' AS \"{o}_eenheid\"",
+                f'"{o}_grondslag"',
+            ]
+        with tempfile.TemporaryDirectory(prefix="regel-") as scratch:
+            self._python_rows(Path(scratch))
+            con.execute(
+                f"CREATE TEMP TABLE resultaat AS SELECT * FROM ("
+                f"SELECT {', '.join(picked)}, NULL::VARCHAR AS fout "
+                f"FROM sql_uit WHERE NOT {PYTHON} "
+                f"UNION ALL BY NAME SELECT * FROM python_uit) ORDER BY {ROW}"
+            )
+            con.execute("DROP VIEW python_uit")
+        (self.decided_in_sql,) = con.execute(
+            f"SELECT count(*) FROM sql_uit WHERE NOT {PYTHON}"
+        ).fetchall()[0]
+        self._summarise()
+
+    def _key(self, version: rt.Regulation) -> str:
+        return next(k for k, r in self.policies.program.regulations.items() if r is version)
+
+    def _day_sql(self) -> str:
+        own = self.peildatum.isoformat() if self.peildatum else None
+        fixed = f"DATE '{own}'" if own else "NULL::DATE"
+        if PEILDATUM not in self.types:
+            return fixed
+        day = PEILDATUM if self.types[PEILDATUM] == "DATE" else f"TRY_CAST({PEILDATUM} AS DATE)"
+        return f"COALESCE({day}, {fixed})"
+
+    def _output_types(self) -> dict[str, str]:
+        """The type of each outcome's column when no query gives it: over every version."""
+        types: dict[str, str] = {}
+        for version in self.policies.program.versions[self.rid]:
+            lowering = DecisionLowering(
+                self.policies.analysis,
+                self._key(version),
+                version,
+                self.besluit,
+                self.specs,
+                {},
+                {},
+            )
+            for name in self.outcomes:
+                types[name] = wider(types.get(name), lowering.output_type(name))
+        return types
+
+    def _null_columns(self) -> list[str]:
+        out = []
+        for o in self.outcomes:
+            out += [
+                f'NULL::{self.value_types[o]} AS "{o}"',
+                f'NULL::VARCHAR AS "{o}_status"',
+                f'NULL::VARCHAR AS "{o}_grondslag"',
+            ]
+        return out
+
+    def _python_rows(self, scratch: Path) -> None:
+        """The rows the query left, decided by the runtime: the same answers, and for a row
+        that cannot be decided the same Dutch message, as on the Python path. They are read
+        from DuckDB in parts and written to a Parquet file beside it (a DuckDB result cannot
+        be read while the same connection writes), so memory stays bounded."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        con = self.con
+        columns = batch.columns(self.outcomes)
+        fields = [pa.field(ROW, pa.int64())]
+        for o in self.outcomes:
+            fields.append(pa.field(o, _arrow_type(self.value_types[o])))
+            fields += [
+                pa.field(f"{o}_{x}", pa.string()) for x in ("status", "eenheid", "grondslag")
+            ]
+        schema = pa.schema([*fields, pa.field(batch.ERROR, pa.string())])
+        text = {o for o in self.outcomes if self.value_types[o] == "VARCHAR"}
+        left_sql = f"FROM bron WHERE {ROW} NOT IN (SELECT {ROW} FROM sql_uit WHERE NOT {PYTHON})"
+        (count,) = con.execute(f"SELECT count(*) {left_sql}").fetchall()[0]
+        bar = None
+        if self.progress:  # the rows SQL decided at once, then the runtime's row by row
+            from tqdm import tqdm
+
+            (total,) = con.execute("SELECT count(*) FROM bron").fetchall()[0]
+            bar = tqdm(
+                total=total + len(self.errors),
+                desc="doorrekenen",
+                unit=" rijen",
+                file=sys.stderr,
+                mininterval=0.5,
+            )
+            bar.update(total - count)
+        reader = con.sql(f"SELECT * {left_sql} ORDER BY {ROW}").to_arrow_reader(_CHUNK)
+        by_name = {spec.name: spec for spec in self.specs}
+
+        def rows() -> Iterator[batch.Row]:
+            errors = iter(sorted(self.errors))
+            pending = next(errors, None)
+            for part in reader:
+                for values in part.to_pylist():
+                    number = int(values.pop(ROW))
+                    while pending is not None and pending[0] < number:
+                        yield caseload.RowError(*pending)
+                        pending = next(errors, None)
+                    yield _case(number, values, by_name)
+            while pending is not None:
+                yield caseload.RowError(*pending)
+                pending = next(errors, None)
+
+        decided = batch.decide_rows(
+            self.regulation, self.besluit, rows(), self.peildatum, batch.Summary(), self.gemeente
+        )
+        path = str(scratch / "python_uit.parquet")
+        with pq.ParquetWriter(path, schema) as writer:
+            while chunk := list(itertools.islice(decided, _CHUNK)):
+                arrays = []
+                for c in columns:
+                    cells = [row.get(c) for row in chunk]
+                    if c in text:
+                        cells = [None if v is None else caseload.value_text(v) for v in cells]
+                    else:
+                        cells = [list(v) if isinstance(v, tuple) else v for v in cells]
+                    arrays.append(pa.array(cells, schema.field(c).type))
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+                if bar is not None:
+                    bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
+        con.execute(
+            f"CREATE TEMP VIEW python_uit AS SELECT * FROM read_parquet('{_sql_text(path)}')"
+        )
+
+    def _summarise(self) -> None:
+        con, s = self.con, self.summary
+        s.rows, s.errors = con.execute("SELECT count(*), count(fout) FROM resultaat").fetchall()[0]
+        s.first_errors = [
+            f"rij {r}: {m}"
+            for r, m in con.execute(
+                f"SELECT {ROW}, fout FROM resultaat WHERE fout IS NOT NULL ORDER BY {ROW} LIMIT 5"
+            ).fetchall()
+        ]
+        for o in self.outcomes:
+            counts = con.execute(
+                f'SELECT "{o}_status", count(*) FROM resultaat WHERE fout IS NULL '
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+            if counts:
+                s.statuses[o] = Counter({k: v for k, v in counts})
+            if self.value_types[o].startswith("DECIMAL"):
+                total, low, high = con.execute(
+                    f'SELECT sum("{o}"), min("{o}"), max("{o}") FROM resultaat '
+                    f"WHERE \"{o}_status\" = 'bepaald'"
+                ).fetchall()[0]
+                if low is not None:
+                    if self.regulation.outcomes[o].unit.startswith("€"):
+                        s.sums[o] = Decimal(total)
+                    s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
+
+    # -- the result
+    def write(self, target: str, relation: str = "resultaat") -> None:
+        """To a .parquet file, `db.duckdb:tabel`, or a CSV file (`-`: stdout)."""
+        if ".duckdb:" in target or ".db:" in target:
+            path, _, table = target.rpartition(":")
+            self.con.execute(f"ATTACH '{_sql_text(path)}' AS uitvoer")
+            name = '"' + table.replace('"', '""') + '"'
+            self.con.execute(f"CREATE OR REPLACE TABLE uitvoer.{name} AS SELECT * FROM {relation}")
+            self.con.execute("DETACH uitvoer")
+        elif target.lower().endswith((".parquet", ".pq")):
+            self.con.execute(f"COPY {relation} TO '{_sql_text(target)}' (FORMAT PARQUET)")
+        elif target == "-":
+            self.write_csv(sys.stdout, relation)
+        else:
+            with open(target, "w", encoding="utf-8", newline="") as out:
+                self.write_csv(out, relation)
+
+    def write_csv(self, out: IO[str], relation: str = "resultaat") -> None:
+        """The same text, cell by cell, as `regel doorreken --motor python` writes."""
+        writer = csv.writer(out, lineterminator="\n")
+        cursor = self.con.execute(f"SELECT * FROM {relation}")
+        writer.writerow([d[0] for d in cursor.description])
+        while chunk := cursor.fetchmany(_CHUNK):
+            writer.writerows([_cell(v) for v in row] for row in chunk)
+
+    def arrow(self) -> pa.Table:
+        return self.con.sql("SELECT * FROM resultaat").to_arrow_table()
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        cursor = self.con.execute("SELECT * FROM resultaat")
+        names = [d[0] for d in cursor.description]
+        while True:
+            chunk = cursor.fetchmany(_CHUNK)
+            if not chunk:
+                return
+            for values in chunk:
+                yield dict(zip(names, values, strict=True))
+
+
+def refusals(policies: Policies, regulation: str, besluit: str) -> list[Diagnostic]:
+    """What in a decision SQL cannot express, over every version (none: DuckDB can take it)."""
+    found: dict[tuple[str, str], Diagnostic] = {}
+    program = policies.program
+    for version in program.versions.get(regulation, ()):
+        key = next(k for k, r in program.regulations.items() if r is version)
+        specs = caseload.decision_inputs(version, besluit)
+        types = {spec.name: "VARCHAR" for spec in specs}
+        lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, types, {})
+        try:
+            lowering.build(None, datetime.date(2000, 1, 1), "bron")
+        except NotInSql as err:
+            for d in err.diagnostics:
+                found.setdefault((str(d.span), d.message), d)
+    return sorted(found.values(), key=Diagnostic.sort_key)
+
+
+def _arrow_type(sql_type: str) -> pa.DataType:
+    import pyarrow as pa
+
+    if sql_type.startswith("DECIMAL("):
+        precision, scale = map(int, sql_type[8:-1].split(","))
+        return pa.decimal128(precision, scale)
+    simple = {"BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIME": pa.time64("us")}
+    if sql_type == "VARCHAR[]":
+        return pa.list_(pa.string())
+    return simple.get(sql_type, pa.string())
+
+
+def wider(a: str | None, b: str) -> str:
+    """A column type that holds values of both types (versions may differ in digits)."""
+    if a is None or a == b:
+        return b
+    if a.startswith("DECIMAL(") and b.startswith("DECIMAL("):
+        (pa_, sa), (pb, sb) = (map(int, t[8:-1].split(",")) for t in (a, b))
+        before, after = max(pa_ - sa, pb - sb), max(sa, sb)
+        if before + after <= 38:
+            return f"DECIMAL({before + after}, {after})"
+    return "VARCHAR"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        value = tuple(value)
+    return caseload.value_text(value)
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _case(number: int, raw: dict[str, Any], specs: dict[str, InputSpec]) -> batch.Row:
+    """A row the query left, as the runtime takes it: a text cell as `caseload.cell_value`
+    reads it (a CSV cell, or text in a Parquet column), anything else as it is."""
+    inputs: dict[str, Any] = {}
+    day = None
+    problems = []
+    for name, value in raw.items():
+        try:
+            if name == PEILDATUM:
+                day = None if value in (None, "") else rt.inputs.read_peildatum(value)
+                continue
+            if isinstance(value, str):
+                value = caseload.cell_value(specs[name], value)
+            if value is not None:
+                inputs[name] = value
+        except ValueError as err:
+            problems.append(f"{name}: {err}")
+    if problems:
+        return caseload.RowError(number, "; ".join(problems))
+    return number, inputs, day
+
+
+def _rows(reader: Any) -> Iterator[list[str] | str]:
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            yield f"niet te lezen als CSV ({err})"
+
+
+def exists(path: str) -> bool:
+    return Path(path).exists()

@@ -1,0 +1,301 @@
+"""The decision as SQL in DuckDB (`regel doorreken --motor duckdb`) against the Python runtime:
+every shipped geval, seeded synthetic caseloads and hypothesis-generated cells (boundary values
+and hostile text) give, row by row, the same status, value (compared as numbers) and grondslag,
+or the same Dutch message. Each test also asserts that SQL itself decided a real share of the
+rows, so that handing everything to the runtime cannot pass for agreement.
+
+REGEL_SQL_CASES sets the synthetic rows per decision (10.000 by default), REGEL_SQL_EXAMPLES the
+hypothesis examples of 50 to 150 rows (5 by default; `make verschiltest` runs 100, some 10.000
+generated rows per decision).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from regel.compiler import batch, caseload, load, synthetic
+from regel.compiler.cases import case_inputs
+from regel.compiler.diagnostics import render_all
+from regel.compiler.sql import NotInSql
+from regel.compiler.sqlrun import Run, Source, refusals
+
+from .conftest import POLICIES
+from .test_cli import run
+
+GOLDEN = Path(__file__).parent / "sql"
+CASES = int(os.environ.get("REGEL_SQL_CASES", "10000"))
+EXAMPLES = int(os.environ.get("REGEL_SQL_EXAMPLES", "5"))  # of 50 to 150 rows each
+POLICY_SET = load(POLICIES)
+DECISIONS = [
+    (rid, besluit)
+    for rid, versions in POLICY_SET.program.versions.items()
+    for besluit in versions[0].decisions
+]
+LOWERED = [(r, b) for r, b in DECISIONS if not refusals(POLICY_SET, r, b)]
+# A national law whose norm each gemeente fills: decided for a gemeente with a filling.
+GEMEENTE = {"voorbeeldwet": "GM9998"}
+
+
+def _python(rid: str, besluit: str, path: Path, day: Any, gemeente: Any) -> list[dict[str, Any]]:
+    first = POLICY_SET.program.versions[rid][0]
+    specs = caseload.decision_inputs(first, besluit)
+    with path.open(encoding="utf-8", newline="") as source:
+        rows = caseload.read_csv(source, specs)
+        return list(batch.decide_rows(first, besluit, rows, day, batch.Summary(), gemeente))
+
+
+def _same(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return None if value == "" else value
+
+
+def agree(
+    rid: str, besluit: str, path: Path, day: Any = None, gemeente: Any = None
+) -> tuple[int, int]:
+    """Decide a CSV caseload both ways and assert every cell agrees; (rows, decided in SQL)."""
+    sql = Run(POLICY_SET, rid, besluit, Source("csv", str(path)), day, gemeente)
+    got = list(sql.rows())
+    expected = _python(rid, besluit, path, day, gemeente)
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        for column in batch.columns(sql.outcomes):
+            if column.endswith("_eenheid") and theirs.get(batch.ERROR):
+                continue  # a refused row has no unit on the Python path
+            assert _same(mine.get(column)) == _same(theirs.get(column)), (
+                f"{rid}.{besluit} rij {theirs[batch.ROW]}, {column}: "
+                f"SQL {mine.get(column)!r}, Python {theirs.get(column)!r}"
+            )
+    assert sql.summary.rows == len(expected)
+    return len(expected), sql.decided_in_sql
+
+
+def test_most_shipped_decisions_lower_and_the_rest_say_why() -> None:
+    assert len(LOWERED) >= 0.8 * len(DECISIONS), sorted(set(DECISIONS) - set(LOWERED))
+    for rid, besluit in set(DECISIONS) - set(LOWERED):
+        for d in refusals(POLICY_SET, rid, besluit):
+            assert d.code == "R790" and "kan niet in SQL" in d.message
+            assert d.hint and "--motor python" in d.hint
+
+
+def test_every_shipped_geval_is_decided_alike(tmp_path: Path) -> None:
+    groups: dict[tuple[str, str, str | None], list[dict[str, Any]]] = {}
+    for case_file in POLICY_SET.cases:
+        for case in case_file.cases:
+            rid = case_file.regulation
+            if case.partial or case.decision is None or (rid, case.decision) not in LOWERED:
+                continue
+            version = POLICY_SET.version(rid, case.peildatum) if case.peildatum else None
+            if version is None:
+                continue
+            inputs, day, besluit = case_inputs(case, version)
+            where = case.gemeente[0] if case.gemeente else None
+            groups.setdefault((rid, besluit or "", where), []).append({**inputs, "peildatum": day})
+    total = in_sql = 0
+    for number, ((rid, besluit, where), cases) in enumerate(sorted(groups.items(), key=str)):
+        specs = caseload.decision_inputs(POLICY_SET.program.versions[rid][0], besluit)
+        path = tmp_path / f"gevallen{number}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            caseload.write_csv(out, specs, cases)
+        rows, decided = agree(rid, besluit, path, None, where)
+        total, in_sql = total + rows, in_sql + decided
+    assert total >= 150  # of the shipped gevallen: those of decisions SQL takes, not partial
+    assert in_sql >= 0.6 * total, f"SQL beslist {in_sql} van {total}"
+
+
+@pytest.mark.parametrize(("rid", "besluit"), LOWERED, ids=lambda x: str(x))
+def test_a_synthetic_caseload_is_decided_alike(rid: str, besluit: str, tmp_path: Path) -> None:
+    version = POLICY_SET.program.versions[rid][-1]
+    day = version.valid_from or datetime.date(2020, 1, 1)
+    specs = caseload.decision_inputs(version, besluit)
+    path = tmp_path / "klanten.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        caseload.write_csv(out, specs, synthetic.cases(version, besluit, CASES, 5, day))
+    rows, decided = agree(rid, besluit, path, day, GEMEENTE.get(rid))
+    assert rows == CASES
+    # SQL takes the rows whose conditions it can settle; the runtime the rest
+    assert decided >= 0.5 * rows, f"SQL beslist {decided} van {rows}"
+
+
+# ---------------------------------------------------------------- generated cells
+
+
+def _literals(rid: str) -> list[Decimal]:
+    """The numbers a regulation writes: thresholds worth probing at and around."""
+    from regel.compiler import nodes as n
+
+    found: set[Decimal] = set()
+    for info in POLICY_SET.analysis.of(rid):
+        for r in (r for rules in info.precedence.values() for r in rules):
+            for e in (r.node.condition, r.node.value):
+                for x in n.walk(e) if e is not None else ():
+                    if isinstance(x, n.Number | n.Money):
+                        found.add(x.value)
+    return sorted(found)
+
+
+HOSTILE = ["", " ", "onbekend", "1e3", "12345678901234567", "0.00001", "-0", " 7", "7 ", "NaN",
+           "ja ", "2020-02-30", "24:00", "1,5", "\x00", "0001-01-01", "9999-12-31"]  # fmt: skip
+
+
+def _cell(spec: Any, numbers: list[Decimal], day: datetime.date) -> st.SearchStrategy[str]:
+    hostile = st.sampled_from(HOSTILE)
+    kind = spec.kind
+    if kind == "bool":
+        good = st.sampled_from(["ja", "nee", "JA", "Nee", "true", "false"])
+    elif kind == "num":
+        near = st.sampled_from(numbers or [Decimal(0)]).flatmap(
+            lambda v: st.sampled_from([v, v - 1, v + 1, v - Decimal("0.01"), v + Decimal("0.01")])
+        )
+        plain = st.decimals(-(10**6), 10**6, places=2, allow_nan=False, allow_infinity=False)
+        whole = st.integers(-5, 200).map(Decimal)
+        good = st.one_of(near, plain, whole).map(lambda v: f"{v:f}")
+    elif kind == "date":
+        years = st.integers(0, 100)
+        near_age = st.tuples(years, st.integers(-2, 2)).map(
+            lambda t: _years_before(day, t[0]) + datetime.timedelta(days=t[1])
+        )
+        good = st.one_of(near_age, st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)))
+        good = good.map(datetime.date.isoformat)
+    elif kind == "clock":
+        good = st.tuples(st.integers(0, 23), st.integers(0, 59)).map(
+            lambda t: f"{t[0]:02}:{t[1]:02}"
+        )
+    elif kind == "choice":
+        good = st.sampled_from(spec.choices)
+    else:
+        good = st.sampled_from(["tekst", "een naam", "é"])
+    return st.one_of(good, good, good, hostile)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@pytest.mark.parametrize(("rid", "besluit"), LOWERED, ids=lambda x: str(x))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_generated_cells_are_decided_alike(
+    rid: str, besluit: str, data: Any, tmp_path: Path
+) -> None:
+    versions = POLICY_SET.program.versions[rid]
+    day = versions[-1].valid_from or datetime.date(2020, 1, 1)
+    specs = caseload.decision_inputs(versions[0], besluit)
+    numbers = _literals(rid)
+    days = st.sampled_from([v.valid_from or day for v in versions]).map(datetime.date.isoformat)
+    row = st.tuples(*[_cell(spec, numbers, day) for spec in specs], days)
+    rows = data.draw(st.lists(row, min_size=50, max_size=150))
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([spec.name for spec in specs] + ["peildatum"])
+    writer.writerows(rows)
+    path = tmp_path / f"cellen{abs(hash(text.getvalue()))}.csv"
+    path.write_text(text.getvalue(), encoding="utf-8")
+    agree(rid, besluit, path, None, GEMEENTE.get(rid))
+
+
+# ---------------------------------------------------------------- formats and the CLI
+
+
+def test_a_typed_parquet_caseload_gives_what_the_runtime_gives(tmp_path: Path) -> None:
+    version = POLICY_SET.program.versions["berkelland"][0]
+    day = datetime.date(2008, 3, 1)
+    specs = caseload.decision_inputs(version, "loonkostensubsidie")
+    cases = list(synthetic.cases(version, "loonkostensubsidie", 3000, 9, day))
+    path = tmp_path / "klanten.parquet"
+    caseload.write_parquet(str(path), specs, cases)
+    sql = Run(POLICY_SET, "berkelland", "loonkostensubsidie", Source.of(str(path)), day)
+    assert sql.decided_in_sql == 3000
+    for row, case in zip(sql.rows(), cases, strict=True):
+        result = POLICY_SET.evaluate("berkelland", case, day, "loonkostensubsidie", trace=False)
+        for name, found in result.outcomes.items():
+            assert row[f"{name}_status"] == found.status
+            assert row[name] == (found.value if found.status == "bepaald" else None)
+            assert row[f"{name}_grondslag"] == "; ".join(found.rules)
+    table = sql.arrow()
+    assert table.num_rows == 3000 and table.schema.field("loonkostensubsidie").type.scale == 2
+
+
+def test_regel_doorreken_from_and_to_parquet_csv_and_duckdb(tmp_path: Path) -> None:
+    clients = tmp_path / "klanten.parquet"
+    made = run("proefbestand", "policies", "--regeling", "berkelland", "--besluit",
+               "loonkostensubsidie", "--aantal", "500", "--uit", str(clients))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    common = ["doorreken", "policies", "--regeling", "berkelland", "--besluit",
+              "loonkostensubsidie", "--peildatum", "2008-03-01"]  # fmt: skip
+    to_parquet = run(*common, "--invoer", str(clients), "--uit", str(tmp_path / "uit.parquet"))
+    assert to_parquet.returncode == 0, to_parquet.stderr
+    assert "In SQL (DuckDB) beslist: 500 van 500 rijen." in to_parquet.stdout
+    database = f"{tmp_path / 'gemeente.duckdb'}:uitkomsten"
+    assert run(*common, "--invoer", str(clients), "--uit", database).returncode == 0
+    in_sql = run(*common, "--invoer", str(clients), "--uit", "-")
+    in_python = run(*common, "--invoer", str(clients), "--uit", "-", "--motor", "python")
+    assert in_sql.returncode == in_python.returncode == 0
+    assert in_sql.stdout == in_python.stdout  # amounts in cents: the same text, cell by cell
+    import duckdb
+
+    con = duckdb.connect()
+    parquet = con.execute(f"SELECT * FROM '{tmp_path / 'uit.parquet'}' ORDER BY rij").fetchall()
+    con.execute(f"ATTACH '{tmp_path / 'gemeente.duckdb'}' AS g")
+    table = con.execute("SELECT * FROM g.uitkomsten ORDER BY rij").fetchall()
+    assert parquet == table and len(parquet) == 500
+    why = run(*common, "--invoer", str(clients), "--motivering", "3")
+    assert why.returncode == 0 and "Uitkomsten:" in why.stdout
+
+
+def test_a_decision_sql_cannot_take_is_refused_with_where_and_why(tmp_path: Path) -> None:
+    """No silent fallback: R790 names the construct and its place (golden)."""
+    clients = tmp_path / "aanvragen.csv"
+    clients.write_text("lengte_terras,diepte_terras,maanden_geplaatst,parasols\n4,3,6,1\n")
+    common = ["doorreken", "policies", "--regeling", "voorbeeld_precario", "--besluit", "aanslag",
+              "--invoer", str(clients), "--peildatum", "2020-06-01", "--uit", "-"]  # fmt: skip
+    proc = run(*common)
+    assert proc.returncode == 1 and proc.stdout == ""
+    text = proc.stderr.replace(str(clients), "aanvragen.csv")
+    golden = GOLDEN / "R790_deling.txt"
+    if os.environ.get("REGEL_GOLDEN_UPDATE"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+    python = run(*common, "--motor", "python")
+    assert python.returncode == 0 and "229.10,bepaald" in python.stdout
+
+
+def test_refusals_render_as_every_diagnostic_does(tmp_path: Path) -> None:
+    diagnostics = refusals(POLICY_SET, "voorbeeld_toeslag", "huishoudtoeslag")
+    text = render_all(diagnostics, POLICY_SET.sources)
+    assert "fout[R790]" in text and "personen van een groep kan niet in SQL" in text
+    version = POLICY_SET.program.versions["voorbeeld_toeslag"][0]
+    header = [spec.name for spec in caseload.decision_inputs(version, "huishoudtoeslag")]
+    path = tmp_path / "huishoudens.csv"
+    path.write_text(",".join(header) + "\n", encoding="utf-8")
+    with pytest.raises(NotInSql):
+        Run(POLICY_SET, "voorbeeld_toeslag", "huishoudtoeslag", Source.of(str(path)))
+
+
+def test_the_python_api_takes_an_arrow_table_and_gives_one() -> None:
+    import pyarrow as pa
+
+    version = POLICY_SET.program.versions["berkelland"][0]
+    day = datetime.date(2008, 3, 1)
+    cases = list(synthetic.cases(version, "loonkostensubsidie", 500, 4, day))
+    table = pa.Table.from_pylist(cases)
+    done = POLICY_SET.decide_caseload("berkelland", "loonkostensubsidie", table, day)
+    result = done.arrow()
+    assert result.column("rij").to_pylist() == list(range(1, 501))
+    python = POLICY_SET.decide_caseload(
+        "berkelland", "loonkostensubsidie", table, day, engine="python"
+    )
+    assert python.arrow().equals(result) and done.decided_in_sql == 500
+    assert done.summary.rows == 500 and done.summary.sums == python.summary.sums
