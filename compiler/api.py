@@ -129,15 +129,19 @@ class Policies:
         peildatum: datetime.date | None = None,
         gemeente: str | None = None,
         engine: str = "duckdb",
+        target: str | None = None,
     ) -> Run:
         """A decision over a whole caseload, as `regel doorreken` takes it: `source` a CSV or
         Parquet file, `bestand.duckdb:tabel`, or an Arrow table. The result is an Arrow table
         (`.arrow()`), also written by `.write(doel)`, with `.summary`. With engine `duckdb`
-        the decision runs as one SQL query (NotInSql when it cannot: `engine="python"`)."""
+        the decision runs as one SQL query (NotInSql when it cannot: `engine="python"`);
+        with a Parquet `target` the result goes there while the query runs."""
         from .sqlrun import Run, Source
 
         where = Source.of(source) if isinstance(source, str) else Source("arrow", table=source)
-        return Run(self, regulation, besluit, where, peildatum, gemeente, engine=engine)
+        return Run(
+            self, regulation, besluit, where, peildatum, gemeente, engine=engine, target=target
+        )
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

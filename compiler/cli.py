@@ -716,7 +716,7 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
         show = args.voortgang if args.voortgang is not None else sys.stderr.isatty()
         run = Run(
             policies, args.regeling, args.besluit, source, args.peildatum, args.gemeente,
-            engine=args.motor, progress=show,
+            engine=args.motor, progress=show, target=args.uit,
         )  # fmt: skip
         run.write(args.uit)
     except NotInSql as err:

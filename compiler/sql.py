@@ -38,6 +38,7 @@ MAX_DIGITS = 38  # the widest DECIMAL of DuckDB and Spark
 # A numeric gegeven the query takes has at most this many digits after the point; one with
 # more goes to the Python runtime. Amounts have two, hours one, percentages a few.
 SQL_FRACTION = 4
+QUICK_DIGITS = 9  # a gegeven up to a billion: enough for what a municipality decides on
 ROW, PEILDATUM, PYTHON = "rij", "peildatum", "_python"
 STATUS_DECIDED = "bepaald"
 UNDETERMINED = object()  # an open norm without a value on a peildatum: onbepaald
@@ -512,20 +513,31 @@ class Query:
 
 
 def input_digits(analysis: Analysis, info: RegInfo, exprs: list[n.Expr]) -> Digits | None:
-    """The digits before the point a numeric gegeven may have for the query to be exact in
-    DECIMAL(38), with SQL_FRACTION after it: the most that every calculation allows."""
+    """The digits before the point a numeric gegeven may have in the query, with SQL_FRACTION
+    after it. Preferably every calculation fits in 18 digits (DuckDB and Spark then reckon in
+    64-bit integers, twice as fast) with gegevens up to a billion; else the most that DECIMAL(38)
+    allows. A row with a larger number goes to the runtime, which takes 15 digits."""
+    for before in range(rt.NUMBER_DIGITS, QUICK_DIGITS - 1, -1):
+        if _all_fit(analysis, info, exprs, before, 18):
+            return (before, SQL_FRACTION)
     for before in range(rt.NUMBER_DIGITS, 0, -1):
-        bounds = DigitBounds(analysis, info, (before, SQL_FRACTION), outcomes=True)
-        if all(_fits(bounds, x) for e in exprs for x in n.walk(e)):
+        if _all_fit(analysis, info, exprs, before, MAX_DIGITS):
             return (before, SQL_FRACTION)
     return None
 
 
-def _fits(bounds: DigitBounds, e: n.Expr) -> bool:
+def _all_fit(
+    analysis: Analysis, info: RegInfo, exprs: list[n.Expr], before: int, most: int
+) -> bool:
+    bounds = DigitBounds(analysis, info, (before, SQL_FRACTION), outcomes=True)
+    return all(_fits(bounds, x, most) for e in exprs for x in n.walk(e))
+
+
+def _fits(bounds: DigitBounds, e: n.Expr, most: int) -> bool:
     if (isinstance(e, n.Binary) and e.op == "deel") or isinstance(e, n.Aggregate):
         return True  # refused on its own
     d = bounds.of(e)
-    return d is None or d[0] + d[1] <= MAX_DIGITS
+    return d is None or d[0] + d[1] <= most
 
 
 class DecisionLowering:
@@ -647,7 +659,6 @@ class DecisionLowering:
             *[is_not_true(not_(f)) for f in fails],
             *[col(f"h_{o}") for o in self.needed],
         )
-        select = exp.select(col(ROW), col(PEILDATUM)).from_(exp.to_table(source))
         where = None
         if days is not None:
             where = exp.In(this=col(PEILDATUM), expressions=[lit(d) for d in days])
@@ -661,24 +672,25 @@ class DecisionLowering:
                 exp.alias_(col(f"g_{o}"), f"{o}_grondslag", quoted=True),
             ]
         final.append(exp.alias_(handoff, PYTHON, quoted=True))
-        select = exp.select(*final).from_(query.subquery("l_laatste"))
+        select = exp.select(*final).from_(query.subquery("l_laatste", copy=False), copy=False)
         return Query(
             self.outcomes, select, {o: self._value_type(o, self.full) for o in self.outcomes}
         )
 
     def _chain(self, layers: list[Layer], source: str, where: exp.Expr | None) -> exp.Select:
+        """Each layer a SELECT over the one before (the trees are not copied: built once)."""
         inner = layers[0]
         query = exp.select(
             col(ROW), *[exp.alias_(e, name, quoted=True) for name, e in inner.columns]
-        ).from_(exp.to_table(source))
+        ).from_(exp.to_table(source), copy=False)
         if where is not None:
-            query = query.where(where)
+            query = query.where(where, copy=False)
         for i, layer in enumerate(layers[1:], 1):
             if not layer.columns:
                 continue
             query = exp.select(
                 exp.Star(), *[exp.alias_(e, name, quoted=True) for name, e in layer.columns]
-            ).from_(query.subquery(f"l{i}"))
+            ).from_(query.subquery(f"l{i}", copy=False), copy=False)
         return query
 
     def _levels(self, begrippen: list[str]) -> list[list[str]]:
@@ -994,7 +1006,10 @@ class DecisionLowering:
             parts.append(case([(keep, lit(str(rules[i].anchor)))], None))
         if not parts:
             return lit("")
-        return exp.ArrayToString(this=non_null(parts), expression=lit("; "))
+        if len(parts) == 1:
+            return exp.Coalesce(this=parts[0], expressions=[lit("")])
+        # CONCAT_WS leaves out NULL, in DuckDB and Spark alike
+        return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
 
     def output_type(self, name: str) -> str:
         """The SQL type of an outcome's column in the result."""

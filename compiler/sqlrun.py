@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .api import Policies
 
 ENGINES = ("duckdb", "python")
+HANDED = "regel: naar de Python-runtime"  # the stop of a pass straight into a file
 MEMORY_LIMIT = "700MB"  # DuckDB spills to disk beyond this: ten million cases fit in 1 GB
 _CHUNK = 10_000
 
@@ -193,10 +194,12 @@ class Run:
         engine: str = "duckdb",
         progress: bool = False,
         connection: duckdb.DuckDBPyConnection | None = None,
+        target: str | None = None,
     ):
-        """Decides every row; raises NotInSql (engine duckdb) when the decision has what SQL
-        cannot express, KeyError for an unknown regulation or besluit, ValueError for a
-        caseload with a column the decision does not read."""
+        """Decides every row (into `target` at once, when given: see `write`); raises
+        NotInSql (engine duckdb) when the decision has what SQL cannot express, KeyError for an
+        unknown regulation or besluit, ValueError for a caseload with a column the decision
+        does not read."""
         import duckdb
 
         if engine not in ENGINES:
@@ -212,15 +215,12 @@ class Run:
         except rt.EvaluationError as err:
             raise KeyError(err.message) from None
         self.engine, self.progress = engine, progress
+        self.written: str | None = None  # the Parquet file the result went to while deciding
         self.specs = caseload.decision_inputs(self.regulation, besluit)
-        self.peildatum, self.gemeente = peildatum, gemeente
+        self.peildatum, self.gemeente, self.target = peildatum, gemeente, target
         self.con = connection or duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
         self.summary = batch.Summary()
         self.decided_in_sql = 0
-        if engine == "duckdb":  # every version, whichever the caseload's peildata reach
-            problems = refusals(policies, regulation, besluit)
-            if problems:
-                raise NotInSql(problems)
         self.caseload = Caseload(self.con, self.specs, source)
         self.types, self.errors = self.caseload.types, self.caseload.errors
         self._decide()
@@ -239,6 +239,8 @@ class Run:
             stretches.setdefault(program.stretch(day), []).append(day)
         queries = []
         self.value_types: dict[str, str] = {}
+        problems: list[Diagnostic] = []
+        lowered: set[int] = set()
         for group in stretches.values() if self.engine == "duckdb" else ():
             version = program.in_force(self.rid, group[0])
             if version is None:
@@ -258,10 +260,21 @@ class Run:
                 self.types,
                 _Norms(version, group[0], self.gemeente),  # type: ignore[arg-type]
             )
-            query = lowering.build(sorted(group), self.peildatum, "bron")
+            lowered.add(id(version))
+            try:
+                query = lowering.build(sorted(group), self.peildatum, "bron")
+            except NotInSql as err:
+                problems += err.diagnostics
+                continue
             queries.append(query.sql("duckdb"))
             for name, kind in query.value_types.items():
                 self.value_types[name] = wider(self.value_types.get(name), kind)
+        if self.engine == "duckdb":  # every version, whichever the caseload's peildata reach
+            for version in program.versions[self.rid]:
+                if id(version) not in lowered:
+                    problems += _refusals(self.policies, version, self.besluit)
+            if problems:
+                raise NotInSql(_unique(problems))
         if not self.value_types:  # the Python engine, or no stretch with a version
             self.value_types = self._output_types()
         columns = [
@@ -271,9 +284,6 @@ class Run:
         union = " UNION ALL ".join(
             f"SELECT {ROW}, {', '.join(columns)}, {PYTHON} FROM ({q})" for q in queries
         )
-        nulls = ", ".join(self._null_columns())
-        empty = f"SELECT NULL::BIGINT AS {ROW}, {nulls}, TRUE AS {PYTHON} WHERE FALSE"
-        con.execute(f"CREATE TEMP TABLE sql_uit AS {union or empty}")
         units = {o: self.regulation.outcomes[o].unit for o in self.outcomes}
         picked = [ROW]
         for o in self.outcomes:
@@ -283,19 +293,77 @@ class Run:
                 f"'{_sql_text(units[o])}' AS \"{o}_eenheid\"",
                 f'"{o}_grondslag"',
             ]
-        with tempfile.TemporaryDirectory(prefix="regel-") as scratch:
-            self._python_rows(Path(scratch))
-            con.execute(
-                f"CREATE TEMP TABLE resultaat AS SELECT * FROM ("
-                f"SELECT {', '.join(picked)}, NULL::VARCHAR AS fout "
-                f"FROM sql_uit WHERE NOT {PYTHON} "
-                f"UNION ALL BY NAME SELECT * FROM python_uit) ORDER BY {ROW}"
-            )
-            con.execute("DROP VIEW python_uit")
-        (self.decided_in_sql,) = con.execute(
-            f"SELECT count(*) FROM sql_uit WHERE NOT {PYTHON}"
+        (total,) = con.execute("SELECT count(*) FROM bron").fetchall()[0]
+        if len(queries) == 1 and not self.errors and self._at_once(union, picked, total):
+            return
+        nulls = ", ".join(self._null_columns())
+        empty = f"SELECT NULL::BIGINT AS {ROW}, {nulls}, TRUE AS {PYTHON} WHERE FALSE"
+        con.execute(f"CREATE TEMP TABLE sql_uit AS {union or empty}")
+        from_sql = f"SELECT {', '.join(picked)}, NULL::VARCHAR AS fout FROM sql_uit"
+        self.decided_in_sql, handed = con.execute(
+            f"SELECT count(*) FILTER (WHERE NOT {PYTHON}), count(*) FILTER (WHERE {PYTHON}) "
+            "FROM sql_uit"
         ).fetchall()[0]
+        self._bar: Any = None
+        if self.progress:  # the rows SQL decided at once, then the runtime's row by row
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total + len(self.errors), desc="doorrekenen", unit=" rijen",
+                             file=sys.stderr, mininterval=0.5)  # fmt: skip
+            self._bar.update(self.decided_in_sql)
+        if self.decided_in_sql == total and not self.errors and len(queries) == 1:
+            # every row in SQL, in the order of the caseload: the result is a view of it
+            con.execute(f"CREATE TEMP VIEW resultaat AS {from_sql}")
+        else:
+            if self.decided_in_sql + handed == total:  # the rows the query handed over
+                left = (
+                    f"FROM bron SEMI JOIN (SELECT {ROW} FROM sql_uit WHERE {PYTHON}) USING ({ROW})"
+                )
+            else:  # and those on a day no query covers
+                done = f"SELECT {ROW} FROM sql_uit WHERE NOT {PYTHON}"
+                left = f"FROM bron ANTI JOIN ({done}) USING ({ROW})"
+            with tempfile.TemporaryDirectory(prefix="regel-") as scratch:
+                self._python_rows(Path(scratch), left, total - self.decided_in_sql)
+                con.execute(
+                    f"CREATE TEMP TABLE resultaat AS SELECT * FROM ({from_sql} WHERE NOT {PYTHON} "
+                    f"UNION ALL BY NAME SELECT * FROM python_uit) ORDER BY {ROW}"
+                )
+                con.execute("DROP VIEW python_uit")
+        if self._bar is not None:
+            self._bar.close()
         self._summarise()
+
+    def _at_once(self, query: str, picked: list[str], total: int) -> bool:
+        """Straight into a Parquet target in one pass, if the query decides every row: a
+        row it would hand to the runtime stops the pass (DuckDB's `error`), and the run then
+        takes the long way, which writes the file anew."""
+        import duckdb
+
+        if self.target is None or Source.of(self.target).kind != "parquet":
+            return False
+        stop = f"CASE WHEN {PYTHON} THEN error('{HANDED}') ELSE TRUE END"
+        select = f"SELECT {', '.join(picked)}, NULL::VARCHAR AS fout FROM ({query}) WHERE {stop}"
+        try:
+            (written,) = self.con.execute(
+                f"COPY ({select}) TO '{_sql_text(self.target)}' (FORMAT PARQUET)"
+            ).fetchall()[0]
+        except duckdb.InvalidInputException as err:
+            if HANDED in str(err):
+                return False
+            raise
+        if written != total:  # a row without a peildatum, say: the long way says which
+            return False
+        self.written, self.decided_in_sql = self.target, total
+        self.con.execute(
+            f"CREATE TEMP VIEW resultaat AS SELECT * FROM read_parquet('{_sql_text(self.target)}')"
+        )
+        if self.progress:
+            from tqdm import tqdm
+
+            with tqdm(total=total, desc="doorrekenen", unit=" rijen", file=sys.stderr) as bar:
+                bar.update(total)
+        self._summarise()
+        return True
 
     def _key(self, version: rt.Regulation) -> str:
         return next(k for k, r in self.policies.program.regulations.items() if r is version)
@@ -335,7 +403,7 @@ class Run:
             ]
         return out
 
-    def _python_rows(self, scratch: Path) -> None:
+    def _python_rows(self, scratch: Path, left_sql: str, count: int) -> None:
         """The rows the query left, decided by the runtime: the same answers, and for a row
         that cannot be decided the same Dutch message, as on the Python path. They are read
         from DuckDB in parts and written to a Parquet file beside it (a DuckDB result cannot
@@ -353,21 +421,7 @@ class Run:
             ]
         schema = pa.schema([*fields, pa.field(batch.ERROR, pa.string())])
         text = {o for o in self.outcomes if self.value_types[o] == "VARCHAR"}
-        left_sql = f"FROM bron WHERE {ROW} NOT IN (SELECT {ROW} FROM sql_uit WHERE NOT {PYTHON})"
-        (count,) = con.execute(f"SELECT count(*) {left_sql}").fetchall()[0]
-        bar = None
-        if self.progress:  # the rows SQL decided at once, then the runtime's row by row
-            from tqdm import tqdm
-
-            (total,) = con.execute("SELECT count(*) FROM bron").fetchall()[0]
-            bar = tqdm(
-                total=total + len(self.errors),
-                desc="doorrekenen",
-                unit=" rijen",
-                file=sys.stderr,
-                mininterval=0.5,
-            )
-            bar.update(total - count)
+        bar = self._bar
         reader = con.sql(f"SELECT * {left_sql} ORDER BY {ROW}").to_arrow_reader(_CHUNK)
         by_name = {spec.name: spec for spec in self.specs}
 
@@ -409,34 +463,43 @@ class Run:
         )
 
     def _summarise(self) -> None:
+        """The summary in one scan of the result: counts, per outcome its statuses, and for
+        numbers the sum, lowest and highest of the values decided."""
         con, s = self.con, self.summary
-        s.rows, s.errors = con.execute("SELECT count(*), count(fout) FROM resultaat").fetchall()[0]
-        s.first_errors = [
-            f"rij {r}: {m}"
-            for r, m in con.execute(
-                f"SELECT {ROW}, fout FROM resultaat WHERE fout IS NOT NULL ORDER BY {ROW} LIMIT 5"
-            ).fetchall()
-        ]
+        parts = ["count(*)", "count(fout)"]
+        numeric = [o for o in self.outcomes if self.value_types[o].startswith("DECIMAL")]
         for o in self.outcomes:
-            counts = con.execute(
-                f'SELECT "{o}_status", count(*) FROM resultaat WHERE fout IS NULL '
-                "GROUP BY 1 ORDER BY 2 DESC, 1"
-            ).fetchall()
+            parts.append(f'histogram("{o}_status") FILTER (WHERE fout IS NULL)')
+        for o in numeric:
+            decided = f"FILTER (WHERE \"{o}_status\" = 'bepaald')"
+            parts += [f'sum("{o}") {decided}', f'min("{o}") {decided}', f'max("{o}") {decided}']
+        found = list(con.execute(f"SELECT {', '.join(parts)} FROM resultaat").fetchall()[0])
+        s.rows, s.errors = found[0], found[1]
+        for o, counts in zip(self.outcomes, found[2 : 2 + len(self.outcomes)], strict=True):
             if counts:
-                s.statuses[o] = Counter({k: v for k, v in counts})
-            if self.value_types[o].startswith("DECIMAL"):
-                total, low, high = con.execute(
-                    f'SELECT sum("{o}"), min("{o}"), max("{o}") FROM resultaat '
-                    f"WHERE \"{o}_status\" = 'bepaald'"
-                ).fetchall()[0]
-                if low is not None:
-                    if self.regulation.outcomes[o].unit.startswith("€"):
-                        s.sums[o] = Decimal(total)
-                    s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
+                ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                s.statuses[o] = Counter(dict(ordered))
+        rest = found[2 + len(self.outcomes) :]
+        for i, o in enumerate(numeric):
+            total, low, high = rest[3 * i : 3 * i + 3]
+            if low is not None:
+                if self.regulation.outcomes[o].unit.startswith("€"):
+                    s.sums[o] = Decimal(total)
+                s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
+        if s.errors:
+            s.first_errors = [
+                f"rij {r}: {m}"
+                for r, m in con.execute(
+                    f"SELECT {ROW}, fout FROM resultaat WHERE fout IS NOT NULL "
+                    f"ORDER BY {ROW} LIMIT 5"
+                ).fetchall()
+            ]
 
     # -- the result
     def write(self, target: str, relation: str = "resultaat") -> None:
         """To a .parquet file, `db.duckdb:tabel`, or a CSV file (`-`: stdout)."""
+        if target == self.written and relation == "resultaat":
+            return  # written while deciding
         if ".duckdb:" in target or ".db:" in target:
             path, _, table = target.rpartition(":")
             self.con.execute(f"ATTACH '{_sql_text(path)}' AS uitvoer")
@@ -475,19 +538,27 @@ class Run:
 
 def refusals(policies: Policies, regulation: str, besluit: str) -> list[Diagnostic]:
     """What in a decision SQL cannot express, over every version (none: DuckDB can take it)."""
-    found: dict[tuple[str, str], Diagnostic] = {}
-    program = policies.program
-    for version in program.versions.get(regulation, ()):
-        key = next(k for k, r in program.regulations.items() if r is version)
-        specs = caseload.decision_inputs(version, besluit)
-        types = {spec.name: "VARCHAR" for spec in specs}
-        lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, types, {})
-        try:
-            lowering.build(None, datetime.date(2000, 1, 1), "bron")
-        except NotInSql as err:
-            for d in err.diagnostics:
-                found.setdefault((str(d.span), d.message), d)
-    return sorted(found.values(), key=Diagnostic.sort_key)
+    found: list[Diagnostic] = []
+    for version in policies.program.versions.get(regulation, ()):
+        found += _refusals(policies, version, besluit)
+    return _unique(found)
+
+
+def _refusals(policies: Policies, version: rt.Regulation, besluit: str) -> list[Diagnostic]:
+    key = next(k for k, r in policies.program.regulations.items() if r is version)
+    specs = caseload.decision_inputs(version, besluit)
+    types = {spec.name: "VARCHAR" for spec in specs}
+    lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, types, {})
+    try:
+        lowering.build(None, datetime.date(2000, 1, 1), "bron")
+    except NotInSql as err:
+        return err.diagnostics
+    return []
+
+
+def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
+    by_place = {(str(d.span), d.message): d for d in found}
+    return sorted(by_place.values(), key=Diagnostic.sort_key)
 
 
 def _arrow_type(sql_type: str) -> pa.DataType:

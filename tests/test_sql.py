@@ -299,3 +299,31 @@ def test_the_python_api_takes_an_arrow_table_and_gives_one() -> None:
     )
     assert python.arrow().equals(result) and done.decided_in_sql == 500
     assert done.summary.rows == 500 and done.summary.sums == python.summary.sums
+
+
+@pytest.mark.parametrize(
+    ("rid", "besluit", "at_once"),
+    [("berkelland", "loonkostensubsidie", True), ("berkelland", "lening_rijbewijs", False)],
+)
+def test_straight_into_parquet_or_the_long_way_the_file_is_the_same(
+    rid: str, besluit: str, at_once: bool, tmp_path: Path
+) -> None:
+    """A query that decides every row writes the file in one pass; one that hands rows to the
+    runtime stops, and the long way writes what the Python engine writes."""
+    import pyarrow.parquet as pq
+
+    version = POLICY_SET.program.versions[rid][0]
+    day = datetime.date(2008, 3, 1)
+    specs = caseload.decision_inputs(version, besluit)
+    source = tmp_path / "klanten.parquet"
+    caseload.write_parquet(str(source), specs, synthetic.cases(version, besluit, 2000, 6, day))
+    fast = str(tmp_path / "snel.parquet")
+    run = POLICY_SET.decide_caseload(rid, besluit, str(source), day, target=fast)
+    assert (run.written == fast) is at_once and run.summary.rows == 2000
+    run.write(fast)
+    python = POLICY_SET.decide_caseload(rid, besluit, str(source), day, engine="python")
+    python.write(str(tmp_path / "python.parquet"))
+    mine, theirs = pq.read_table(fast), pq.read_table(tmp_path / "python.parquet")
+    assert mine.column_names == theirs.column_names
+    assert mine.to_pylist() == theirs.to_pylist()
+    assert run.summary.statuses == python.summary.statuses
