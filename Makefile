@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test parser docs chromium bench fuzz clean
+.PHONY: regel test parser docs chromium java bench fuzz clean verschiltest
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ regel: $(BIN)/.installed
 
 # The whole test suite, lint included. The browser test of the docs site needs Debian's
 # Chromium; install it when it is missing (as root, or through sudo).
-test: $(BIN)/.installed chromium
+test: $(BIN)/.installed chromium java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -39,6 +39,13 @@ chromium:
 	  $(SUDO) apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
 
+# Spark (the engine of `regel.compiler.sparkrun`, tested in local mode) runs on Java 17 or newer.
+java:
+	@java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || { \
+	  echo "Java installeren (apt-get) voor de test van Spark"; \
+	  $(SUDO) apt-get install -y --no-install-recommends openjdk-17-jre-headless >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends openjdk-17-jre-headless; }; }
+
 # The documentation site of the shipped policies with this project's docs/ as its guide.
 docs: $(BIN)/.installed
 	$(BIN)/regel docs policies/ --handleiding docs --uit site
@@ -50,6 +57,18 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_docs.py
 	$(BIN)/python benchmarks/bench_service.py
 	$(BIN)/python benchmarks/bench_slow_clients.py
+	$(BIN)/python benchmarks/bench_doorreken.py $(if $(OPENFISCA),--openfisca $(OPENFISCA)) --geheugen 10000000
+
+# OpenFisca for bench_doorreken, in an environment of its own (never a dependency of regel):
+# make .venv-openfisca/bin/python && make bench OPENFISCA=.venv-openfisca/bin/python
+.venv-openfisca/bin/python:
+	$(PYTHON) -m venv .venv-openfisca
+	.venv-openfisca/bin/python -m pip install --quiet openfisca-core pyarrow
+
+# The long differential test of the two engines: 100 hypothesis examples of 50 to 150 rows per
+# decision (some 10.000 generated rows each), besides the 10.000 synthetic clients of make test.
+verschiltest: $(BIN)/.installed
+	REGEL_SQL_EXAMPLES=100 REGEL_SPARK_EXAMPLES=20 $(BIN)/python -m pytest tests/test_sql.py tests/test_spark.py -q
 
 # The long fuzz run (docs/robuustheid.md): mutants of the shipped policies and hostile inputs.
 MINUTEN ?= 10
@@ -57,4 +76,4 @@ fuzz: $(BIN)/.installed
 	$(BIN)/python -m tests.fuzzing --minuten $(MINUTEN)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache site test-artifacts
+	rm -rf $(VENV) .venv-openfisca build *.egg-info .pytest_cache .ruff_cache site test-artifacts

@@ -661,7 +661,8 @@ class DecisionLowering:
         )
         where = None
         if days is not None:
-            where = exp.In(this=col(PEILDATUM), expressions=[lit(d) for d in days])
+            day = layers[0].columns[0][1].copy()  # the expression: WHERE sees no aliases in Spark
+            where = exp.In(this=p(day), expressions=[lit(d) for d in days])
         query = self._chain(layers, source, where)
         final: list[Any] = [col(ROW)]
         for o in self.outcomes:

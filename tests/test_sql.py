@@ -327,3 +327,29 @@ def test_straight_into_parquet_or_the_long_way_the_file_is_the_same(
     assert mine.column_names == theirs.column_names
     assert mine.to_pylist() == theirs.to_pylist()
     assert run.summary.statuses == python.summary.statuses
+
+
+def test_the_python_example_of_the_docs_runs(tmp_path: Path, capsys: Any) -> None:
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
+    (example,) = [
+        b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "decide_caseload" in b
+    ]
+    version = POLICY_SET.program.versions["berkelland"][0]
+    specs = caseload.decision_inputs(version, "loonkostensubsidie")
+    day = datetime.date(2008, 3, 1)
+    cases = synthetic.cases(version, "loonkostensubsidie", 1000, 1, day)
+    caseload.write_parquet(str(tmp_path / "klanten.parquet"), specs, cases)
+    (tmp_path / "policies").symlink_to(ROOT / "policies")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(example, "docs/bestanden.md", "exec"), {})  # our own docs, not policy text
+    finally:
+        os.chdir(cwd)
+    total, in_sql = capsys.readouterr().out.split()
+    assert Decimal(total) > 0 and in_sql == "1000"
+    assert (tmp_path / "uitkomsten.parquet").stat().st_size > 0

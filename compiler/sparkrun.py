@@ -1,0 +1,211 @@
+"""A decision over a caseload on Apache Spark: the query of `sql.py`, rendered in the Spark SQL
+dialect from the same sqlglot trees as for DuckDB, for caseloads beyond one machine.
+
+Spark must reckon as the runtime does: exact DECIMAL (`allowPrecisionLoss` off, so a result that
+does not fit is an error rather than rounded), dates in the proleptic Gregorian calendar, UTC.
+The rows the query hands over (`_python`) are decided by the Python runtime on the driver, as on
+DuckDB; a large share of such rows is a sign to decide that caseload with DuckDB or in Python.
+
+pyspark is an optional dependency (`pip install regel[spark]`, and Java 17 or newer).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from regel import runtime as rt
+
+from . import batch, caseload
+from .sql import PEILDATUM, PYTHON, ROW, DecisionLowering, NotInSql
+from .sqlrun import _case, _Norms, _unique, wider
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from .api import Policies
+
+# Spark's settings for a decision to mean what it means in the runtime.
+SETTINGS = {
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "true",
+}
+
+
+def session(master: str = "local[2]") -> SparkSession:
+    """A Spark session with the settings above (local mode unless a master is given)."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("regel")
+    for key, value in {**SETTINGS, "spark.ui.enabled": "false"}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    for key, value in SETTINGS.items():  # an existing session takes them too
+        spark.conf.set(key, value)
+    return spark
+
+
+def _type_name(spark_type: Any) -> str:
+    """A Spark column type as the lowering names types (DuckDB's names)."""
+    from pyspark.sql import types as T
+
+    if isinstance(spark_type, T.StringType):
+        return "VARCHAR"
+    if isinstance(spark_type, T.DecimalType):
+        return f"DECIMAL({spark_type.precision},{spark_type.scale})"
+    named = {T.BooleanType: "BOOLEAN", T.DateType: "DATE", T.LongType: "BIGINT",
+             T.IntegerType: "INTEGER", T.ShortType: "SMALLINT", T.ByteType: "TINYINT"}  # fmt: skip
+    for kind, name in named.items():
+        if isinstance(spark_type, kind):
+            return name
+    return spark_type.simpleString().upper()  # DOUBLE, TIMESTAMP, …: not taken as a number
+
+
+def decide_frame(
+    policies: Policies,
+    regulation: str,
+    besluit: str,
+    caseload_frame: DataFrame,
+    peildatum: datetime.date | None = None,
+    gemeente: str | None = None,
+) -> DataFrame:
+    """The result rows of a caseload (a DataFrame with a column `rij`) as a DataFrame with the
+    columns of `regel doorreken`."""
+    return _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)[0]
+
+
+def _decide(
+    policies: Policies,
+    regulation: str,
+    besluit: str,
+    caseload_frame: DataFrame,
+    peildatum: datetime.date | None,
+    gemeente: str | None,
+) -> tuple[DataFrame, int]:
+    """The result rows of a caseload (a DataFrame with a column `rij`) as a DataFrame with the
+    columns of `regel doorreken`: the query on Spark for the rows it decides, the runtime on
+    the driver for the rows it hands over (only those are collected)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    spark = caseload_frame.sparkSession
+    for key, setting in SETTINGS.items():
+        spark.conf.set(key, setting)
+    program = policies.program
+    first = program.versions[regulation][0]
+    outcomes = list(first.decision(besluit))
+    specs = caseload.decision_inputs(first, besluit)
+    types = {f.name: _type_name(f.dataType) for f in caseload_frame.schema.fields if f.name != ROW}
+    caseload.check_columns(types, specs)
+    caseload_frame.createOrReplaceTempView("bron")
+    day_column = _date(peildatum)
+    if PEILDATUM in types:
+        day_column = f"COALESCE(TRY_CAST({PEILDATUM} AS DATE), {day_column})"
+    days = [r[0] for r in spark.sql(f"SELECT DISTINCT {day_column} FROM bron").collect() if r[0]]
+    stretches: dict[int, list[datetime.date]] = {}
+    for day in days:
+        stretches.setdefault(program.stretch(day), []).append(day)
+    problems = []
+    parts: list[DataFrame] = []
+    value_types: dict[str, str] = {}
+    for group in stretches.values():
+        version = program.in_force(regulation, group[0])
+        if version is None:
+            continue
+        if gemeente is not None:
+            try:
+                version.check_gemeente(gemeente)
+            except (rt.EvaluationError, rt.InputError):
+                continue
+        key = next(k for k, r in program.regulations.items() if r is version)
+        norms = _Norms(version, group[0], gemeente)
+        lowering = DecisionLowering(
+            policies.analysis,
+            key,
+            version,
+            besluit,
+            specs,
+            types,
+            norms,  # type: ignore[arg-type]
+        )
+        try:
+            query = lowering.build(sorted(group), peildatum, "bron")
+        except NotInSql as err:
+            problems += err.diagnostics
+            continue
+        parts.append(spark.sql(query.sql("spark")))
+        for name, kind in query.value_types.items():
+            value_types[name] = wider(value_types.get(name), kind)
+    if problems:
+        raise NotInSql(_unique(problems))
+    if not value_types:
+        lowering = DecisionLowering(policies.analysis, regulation, first, besluit, specs, {}, {})
+        value_types = {o: lowering.output_type(o) for o in outcomes}
+    fields = [T.StructField(ROW, T.LongType())]
+    for o in outcomes:
+        fields.append(T.StructField(o, _spark_type(value_types[o])))
+        fields += [
+            T.StructField(f"{o}_{x}", T.StringType()) for x in ("status", "eenheid", "grondslag")
+        ]
+    schema = T.StructType([*fields, T.StructField(batch.ERROR, T.StringType())])
+    columns: list[Any] = []
+    for o in outcomes:
+        typed = F.col(o).cast(_spark_type(value_types[o])).alias(o)
+        unit = F.lit(first.outcomes[o].unit).alias(f"{o}_eenheid")
+        columns += [typed, F.col(f"{o}_status"), unit, F.col(f"{o}_grondslag")]
+    in_sql = spark.createDataFrame([], schema)
+    for part in parts:
+        chosen = part.filter(~F.col(PYTHON)).select(
+            F.col(ROW).cast("bigint"), *columns, F.lit(None).cast("string").alias(batch.ERROR)
+        )
+        in_sql = in_sql.unionByName(chosen)
+    handed = caseload_frame.join(in_sql.select(ROW), on=ROW, how="left_anti").orderBy(ROW)
+    by_name = {spec.name: spec for spec in specs}
+    rows = []
+    for source in handed.toLocalIterator():
+        values = source.asDict()
+        number = values.pop(ROW)
+        rows.append(_case(number, values, by_name))
+    python = []
+    text = {o for o in outcomes if value_types[o] == "VARCHAR"}
+    for row in batch.decide_rows(first, besluit, rows, peildatum, batch.Summary(), gemeente):
+        cells = []
+        for field in schema.fields:
+            value: Any = row.get(field.name)
+            if field.name in text and value is not None:
+                value = caseload.value_text(value)
+            cells.append(list(value) if isinstance(value, tuple) else value)
+        python.append(cells)
+    return in_sql.unionByName(spark.createDataFrame(python, schema)), len(python)
+
+
+def decide(
+    policies: Policies,
+    regulation: str,
+    besluit: str,
+    caseload_frame: DataFrame,
+    peildatum: datetime.date | None = None,
+    gemeente: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """`decide_frame` gathered on the driver, in the order of the rows, and how many rows
+    Spark decided (for tests and small caseloads)."""
+    frame, handed = _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)
+    rows = [r.asDict() for r in frame.orderBy(ROW).collect()]
+    return rows, len(rows) - handed
+
+
+def _spark_type(sql_type: str) -> Any:
+    from pyspark.sql import types as T
+
+    if sql_type.startswith("DECIMAL("):
+        precision, scale = map(int, sql_type[8:-1].split(","))
+        return T.DecimalType(precision, scale)
+    if sql_type == "VARCHAR[]":
+        return T.ArrayType(T.StringType())
+    simple = {"BOOLEAN": T.BooleanType(), "DATE": T.DateType(), "TIME": T.TimeType()}
+    return simple.get(sql_type, T.StringType())
+
+
+def _date(day: datetime.date | None) -> str:
+    return f"DATE '{day.isoformat()}'" if day else "CAST(NULL AS DATE)"

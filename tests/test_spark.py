@@ -1,0 +1,127 @@
+"""The decision as Spark SQL (`sparkrun`), from the same sqlglot trees as for DuckDB, against
+the Python runtime, on a real Spark in local mode: per decision that lowers, synthetic clients
+and hypothesis-generated cells (boundary values, hostile text) give the same status, value and
+grondslag, or the same message. A smaller sample than for DuckDB (a Spark query takes a second);
+REGEL_SPARK_EXAMPLES sets the examples per decision (1 by default; `make verschiltest` runs 20).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from regel.compiler import batch, caseload, sparkrun, synthetic
+
+from .test_sql import GEMEENTE, LOWERED, POLICY_SET, _cell, _literals, _same
+
+EXAMPLES = int(os.environ.get("REGEL_SPARK_EXAMPLES", "1"))
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = sparkrun.session()
+    session.sparkContext.setLogLevel("OFF")
+    yield session
+    session.stop()
+
+
+def _frame(spark: Any, text: str) -> Any:
+    from pyspark.sql import types as T
+
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    rows = [[number, *cells] for number, cells in enumerate(reader, 2)]
+    fields = [T.StructField("rij", T.LongType())]
+    fields += [T.StructField(h, T.StringType()) for h in header]
+    return spark.createDataFrame(rows, T.StructType(fields))
+
+
+def _agree(spark: Any, rid: str, besluit: str, text: str, day: Any) -> tuple[int, int]:
+    first = POLICY_SET.program.versions[rid][0]
+    specs = caseload.decision_inputs(first, besluit)
+    where = GEMEENTE.get(rid)
+    got, decided = sparkrun.decide(POLICY_SET, rid, besluit, _frame(spark, text), day, where)
+    rows = caseload.read_csv(io.StringIO(text), specs)
+    expected = list(batch.decide_rows(first, besluit, rows, day, batch.Summary(), where))
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        for column in batch.columns(first.decision(besluit)):
+            if column.endswith("_eenheid") and theirs.get(batch.ERROR):
+                continue
+            assert _same(mine.get(column)) == _same(theirs.get(column)), (
+                f"{rid}.{besluit} rij {theirs[batch.ROW]}, {column}: "
+                f"Spark {mine.get(column)!r}, Python {theirs.get(column)!r}"
+            )
+    return len(expected), decided
+
+
+@pytest.mark.parametrize(("rid", "besluit"), LOWERED, ids=lambda x: str(x))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_spark_decides_as_the_runtime(spark: Any, rid: str, besluit: str, data: Any) -> None:
+    versions = POLICY_SET.program.versions[rid]
+    day = versions[-1].valid_from or datetime.date(2020, 1, 1)
+    specs = caseload.decision_inputs(versions[0], besluit)
+    out = io.StringIO()
+    caseload.write_csv(out, specs, synthetic.cases(versions[-1], besluit, 150, 8, day))
+    numbers = _literals(rid)
+    drawn = data.draw(
+        st.lists(st.tuples(*[_cell(spec, numbers, day) for spec in specs]), max_size=60)
+    )
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(drawn)
+    rows, decided = _agree(spark, rid, besluit, out.getvalue(), day)
+    assert rows == 150 + len(drawn)
+    assert decided >= 0.5 * 150 * (0.6 if rid == "berkelland" else 0.5), decided
+
+
+def test_a_typed_parquet_caseload_on_spark(spark: Any, tmp_path: Path) -> None:
+    """DECIMAL, DATE and BOOLEAN columns as Spark reads them from Parquet."""
+    from pyspark.sql import functions as F
+
+    version = POLICY_SET.program.versions["berkelland"][0]
+    day = datetime.date(2008, 3, 1)
+    specs = caseload.decision_inputs(version, "loonkostensubsidie")
+    cases = list(synthetic.cases(version, "loonkostensubsidie", 500, 12, day))
+    path = tmp_path / "klanten.parquet"
+    caseload.write_parquet(str(path), specs, cases)
+    frame = spark.read.parquet(str(path))
+    numbered = frame.withColumn("rij", F.monotonically_increasing_id() + 1)
+    got, decided = sparkrun.decide(POLICY_SET, "berkelland", "loonkostensubsidie", numbered, day)
+    assert decided == 500
+    for row, case in zip(got, cases, strict=True):
+        result = POLICY_SET.evaluate("berkelland", case, day, "loonkostensubsidie", trace=False)
+        for name, found in result.outcomes.items():
+            assert row[f"{name}_status"] == found.status
+            assert row[name] == (found.value if found.status == "bepaald" else None)
+            assert row[f"{name}_grondslag"] == "; ".join(found.rules)
+
+
+def test_the_spark_example_of_the_docs_runs(spark: Any, tmp_path: Path) -> None:
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "sparkrun" in b]
+    version = POLICY_SET.program.versions["berkelland"][0]
+    specs = caseload.decision_inputs(version, "loonkostensubsidie")
+    day = datetime.date(2008, 3, 1)
+    cases = synthetic.cases(version, "loonkostensubsidie", 300, 1, day)
+    caseload.write_parquet(str(tmp_path / "klanten.parquet"), specs, cases)
+    # the JVM keeps the folder the session started in: the files by their full name
+    example = example.replace('"klanten.parquet"', repr(str(tmp_path / "klanten.parquet")))
+    example = example.replace('"uitkomsten"', repr(str(tmp_path / "uitkomsten")))
+    example = example.replace('load("policies")', f"load({str(ROOT / 'policies')!r})")
+    exec(compile(example, "docs/bestanden.md", "exec"), {})  # our own docs, not policy text
+    written = spark.read.parquet(str(tmp_path / "uitkomsten"))
+    assert written.count() == 300
+    assert set(batch.columns(["loonkostensubsidie"])) <= set(written.columns)
