@@ -9,9 +9,9 @@ import datetime
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from regel import runtime as rt
 
@@ -702,36 +702,31 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
     import duckdb
 
     from . import batch
-    from .sql import NotInSql
     from .sqlrun import Caseload, Run, Source
 
     source = Source.of(args.invoer)
     if source.kind != "duckdb" and not Path(source.path).is_file():
         return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
-    try:
-        if args.motivering is not None:
-            con = duckdb.connect()
-            row = Caseload(con, specs, source).row(args.motivering)
-            return _motivation_of_row(args, policies, [] if row is None else [row])
-        show = args.voortgang if args.voortgang is not None else sys.stderr.isatty()
+    if args.motivering is not None:
+        found = _caseload_errors(
+            args, policies, lambda: Caseload(duckdb.connect(), specs, source).row(args.motivering)
+        )
+        if isinstance(found, int):
+            return found
+        return _motivation_of_row(args, policies, [] if found is None else [found])
+    show = args.voortgang if args.voortgang is not None else sys.stderr.isatty()
+
+    def decide() -> Run:
         run = Run(
             policies, args.regeling, args.besluit, source, args.peildatum, args.gemeente,
             engine=args.motor, progress=show, target=args.uit,
         )  # fmt: skip
         run.write(args.uit)
-    except NotInSql as err:
-        print(render_all(err.diagnostics, policies.sources), file=sys.stderr)
-        return _fail(
-            f"besluit '{args.besluit}' kan niet in SQL; neem het met --motor python", EXIT_FAILED
-        )
-    except UnicodeDecodeError:
-        return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
-    except ValueError as err:  # the columns
-        return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
-    except OSError as err:
-        return _fail(f"kan niet lezen of schrijven: {err.strerror or err}")
-    except duckdb.Error as err:
-        return _fail(f"DuckDB: {str(err).splitlines()[0]}", EXIT_USAGE)
+        return run
+
+    run = _caseload_errors(args, policies, decide)
+    if isinstance(run, int):
+        return run
     report = sys.stderr if args.uit == "-" else sys.stdout
     report.write(batch.summary_text(run.summary, run.regulation, args.besluit))
     if args.motor == "duckdb":
@@ -743,10 +738,7 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
 
 
 def cmd_gevolgen(args: argparse.Namespace) -> int:
-    import duckdb
-
     from . import impact, variant
-    from .sql import NotInSql
     from .sqlrun import Source
 
     old = _load([args.pad])
@@ -778,7 +770,8 @@ def cmd_gevolgen(args: argparse.Namespace) -> int:
     source = Source.of(args.invoer)
     if source.kind != "duckdb" and not Path(source.path).is_file():
         return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
-    try:
+
+    def compare() -> impact.Impact:
         found = impact.compare(
             old, new, args.regeling, args.besluit, source, args.peildatum, args.gemeente,
             engine=args.motor, per=args.per, variant=proposal,
@@ -788,24 +781,45 @@ def cmd_gevolgen(args: argparse.Namespace) -> int:
             found.run_new.write(args.gevallen, "vergelijking")
         if args.rapport:
             Path(args.rapport).write_text(impact.html(found), encoding="utf-8")
-    except NotInSql as err:
-        print(render_all(err.diagnostics, old.sources), file=sys.stderr)
-        return _fail(f"besluit '{args.besluit}' kan niet in SQL; neem het met --motor python")
-    except KeyError as err:
-        return _fail(str(err.args[0]), EXIT_USAGE)
-    except UnicodeDecodeError:
-        return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
-    except ValueError as err:
-        return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
-    except OSError as err:
-        return _fail(f"kan niet lezen of schrijven: {err.strerror or err}")
-    except duckdb.Error as err:
-        return _fail(f"DuckDB: {str(err).splitlines()[0]}", EXIT_USAGE)
+        return found
+
+    found = _caseload_errors(args, old, compare)
+    if isinstance(found, int):
+        return found
     report = sys.stderr if args.gevallen == "-" else sys.stdout
     report.write(impact.text(found))
     if args.rapport:
         report.write(f"Rapport: {args.rapport}\n")
     return EXIT_OK
+
+
+T = TypeVar("T")
+
+
+def _caseload_errors(
+    args: argparse.Namespace, policies: Policies, work: Callable[[], T]
+) -> T | int:
+    """What `work` over a caseload gives, or the exit code after saying in Dutch what went
+    wrong: a decision SQL cannot take, a caseload that cannot be read or written."""
+    import duckdb
+
+    from .sql import NotInSql
+
+    try:
+        return work()
+    except NotInSql as err:
+        print(render_all(err.diagnostics, policies.sources), file=sys.stderr)
+        return _fail(f"besluit '{args.besluit}' kan niet in SQL; neem het met --motor python")
+    except KeyError as err:  # an unknown besluit
+        return _fail(str(err.args[0]), EXIT_USAGE)
+    except UnicodeDecodeError:
+        return _fail(f"'{args.invoer}' is geen UTF-8-tekst", EXIT_USAGE)
+    except ValueError as err:  # the columns
+        return _fail(f"{args.invoer}: {err}", EXIT_USAGE)
+    except OSError as err:
+        return _fail(f"kan niet lezen of schrijven: {err.strerror or err}")
+    except duckdb.Error as err:
+        return _fail(f"DuckDB: {str(err).splitlines()[0]}", EXIT_USAGE)
 
 
 def _motivation_of_row(args: argparse.Namespace, policies: Policies, rows: Any) -> int:

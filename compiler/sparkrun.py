@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from regel import runtime as rt
-
 from . import batch, caseload
-from .sql import PEILDATUM, PYTHON, ROW, DecisionLowering, NotInSql
-from .sqlrun import _case, _Norms, _unique, wider
+from .sql import PEILDATUM, PYTHON, ROW, DecisionLowering
+from .sqlrun import _case, lower
+from .sqlrun import value_types as output_types
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -103,42 +102,9 @@ def _decide(
     if PEILDATUM in types:
         day_column = f"COALESCE(TRY_CAST({PEILDATUM} AS DATE), {day_column})"
     days = [r[0] for r in spark.sql(f"SELECT DISTINCT {day_column} FROM bron").collect() if r[0]]
-    stretches: dict[int, list[datetime.date]] = {}
-    for day in days:
-        stretches.setdefault(program.stretch(day), []).append(day)
-    problems = []
-    parts: list[DataFrame] = []
-    value_types: dict[str, str] = {}
-    for group in stretches.values():
-        version = program.in_force(regulation, group[0])
-        if version is None:
-            continue
-        if gemeente is not None:
-            try:
-                version.check_gemeente(gemeente)
-            except (rt.EvaluationError, rt.InputError):
-                continue
-        key = next(k for k, r in program.regulations.items() if r is version)
-        norms = _Norms(version, group[0], gemeente)
-        lowering = DecisionLowering(
-            policies.analysis,
-            key,
-            version,
-            besluit,
-            specs,
-            types,
-            norms,  # type: ignore[arg-type]
-        )
-        try:
-            query = lowering.build(sorted(group), peildatum, "bron")
-        except NotInSql as err:
-            problems += err.diagnostics
-            continue
-        parts.append(spark.sql(query.sql("spark")))
-        for name, kind in query.value_types.items():
-            value_types[name] = wider(value_types.get(name), kind)
-    if problems:
-        raise NotInSql(_unique(problems))
+    found = lower(policies, regulation, besluit, types, days, peildatum, gemeente)
+    parts = [spark.sql(query.sql("spark")) for query in found]
+    value_types = output_types(found)
     if not value_types:
         lowering = DecisionLowering(policies.analysis, regulation, first, besluit, specs, {}, {})
         value_types = {o: lowering.output_type(o) for o in outcomes}

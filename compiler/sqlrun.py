@@ -28,7 +28,7 @@ from regel.runtime.inputs import InputSpec
 
 from . import batch, caseload
 from .diagnostics import Diagnostic
-from .sql import PEILDATUM, PYTHON, ROW, UNDETERMINED, DecisionLowering, NotInSql
+from .sql import PEILDATUM, PYTHON, ROW, UNDETERMINED, DecisionLowering, NotInSql, Query
 
 if TYPE_CHECKING:
     import duckdb
@@ -228,53 +228,18 @@ class Run:
     # -- deciding
     def _decide(self) -> None:
         con = self.con
-        program = self.policies.program
         days = [
             d
             for (d,) in con.execute(f"SELECT DISTINCT {self._day_sql()} FROM bron").fetchall()
             if d is not None
         ]
-        stretches: dict[int, list[datetime.date]] = {}
-        for day in days:
-            stretches.setdefault(program.stretch(day), []).append(day)
-        queries = []
+        queries: list[str] = []
         self.value_types: dict[str, str] = {}
-        problems: list[Diagnostic] = []
-        lowered: set[int] = set()
-        for group in stretches.values() if self.engine == "duckdb" else ():
-            version = program.in_force(self.rid, group[0])
-            if version is None:
-                continue  # the runtime says which period
-            if self.gemeente is not None:
-                try:
-                    version.check_gemeente(self.gemeente)
-                except (rt.EvaluationError, rt.InputError):
-                    continue
-            key = self._key(version)
-            lowering = DecisionLowering(
-                self.policies.analysis,
-                key,
-                version,
-                self.besluit,
-                self.specs,
-                self.types,
-                _Norms(version, group[0], self.gemeente),  # type: ignore[arg-type]
-            )
-            lowered.add(id(version))
-            try:
-                query = lowering.build(sorted(group), self.peildatum, "bron")
-            except NotInSql as err:
-                problems += err.diagnostics
-                continue
-            queries.append(query.sql("duckdb"))
-            for name, kind in query.value_types.items():
-                self.value_types[name] = wider(self.value_types.get(name), kind)
-        if self.engine == "duckdb":  # every version, whichever the caseload's peildata reach
-            for version in program.versions[self.rid]:
-                if id(version) not in lowered:
-                    problems += _refusals(self.policies, version, self.besluit)
-            if problems:
-                raise NotInSql(_unique(problems))
+        if self.engine == "duckdb":
+            found = lower(self.policies, self.rid, self.besluit, self.types, days,
+                          self.peildatum, self.gemeente)  # fmt: skip
+            queries = [q.sql("duckdb") for q in found]
+            self.value_types = value_types(found)
         if not self.value_types:  # the Python engine, or no stretch with a version
             self.value_types = self._output_types()
         columns = [
@@ -365,9 +330,6 @@ class Run:
         self._summarise()
         return True
 
-    def _key(self, version: rt.Regulation) -> str:
-        return next(k for k, r in self.policies.program.regulations.items() if r is version)
-
     def _day_sql(self) -> str:
         own = self.peildatum.isoformat() if self.peildatum else None
         fixed = f"DATE '{own}'" if own else "NULL::DATE"
@@ -382,7 +344,7 @@ class Run:
         for version in self.policies.program.versions[self.rid]:
             lowering = DecisionLowering(
                 self.policies.analysis,
-                self._key(version),
+                key_of(self.policies.program, version),
                 version,
                 self.besluit,
                 self.specs,
@@ -536,6 +498,74 @@ class Run:
                 yield dict(zip(names, values, strict=True))
 
 
+def lower(
+    policies: Policies,
+    regulation: str,
+    besluit: str,
+    types: dict[str, str],
+    days: list[datetime.date],
+    peildatum: datetime.date | None,
+    gemeente: str | None,
+) -> list[Query]:
+    """The queries of a decision over a caseload with columns of `types` and these peildata:
+    one per stretch of time in which the same versions are in force, with its version and its
+    norms (a day no version covers, or a gemeente it does not apply in, is left to the runtime,
+    which says why). Raises NotInSql with what any version has that SQL cannot express."""
+    program = policies.program
+    specs = caseload.decision_inputs(program.versions[regulation][0], besluit)
+    stretches: dict[int, list[datetime.date]] = {}
+    for day in days:
+        stretches.setdefault(program.stretch(day), []).append(day)
+    queries: list[Query] = []
+    problems: list[Diagnostic] = []
+    lowered: set[int] = set()
+    for group in stretches.values():
+        version = program.in_force(regulation, group[0])
+        if version is None:
+            continue
+        if gemeente is not None:
+            try:
+                version.check_gemeente(gemeente)
+            except (rt.EvaluationError, rt.InputError):
+                continue
+        key = key_of(program, version)
+        norms = _Norms(version, group[0], gemeente)
+        lowering = DecisionLowering(
+            policies.analysis,
+            key,
+            version,
+            besluit,
+            specs,
+            types,
+            norms,  # type: ignore[arg-type]
+        )
+        lowered.add(id(version))
+        try:
+            queries.append(lowering.build(sorted(group), peildatum, "bron"))
+        except NotInSql as err:
+            problems += err.diagnostics
+    for version in program.versions[regulation]:  # every version, whichever the days reach
+        if id(version) not in lowered:
+            problems += _refusals(policies, version, besluit)
+    if problems:
+        raise NotInSql(_unique(problems))
+    return queries
+
+
+def key_of(program: rt.Program, version: rt.Regulation) -> str:
+    """The key a version is loaded under (its id, or `id@start`)."""
+    return next(k for k, r in program.regulations.items() if r is version)
+
+
+def value_types(queries: list[Query]) -> dict[str, str]:
+    """Per outcome the type of its column, wide enough for the values of every query."""
+    found: dict[str, str] = {}
+    for query in queries:
+        for name, kind in query.value_types.items():
+            found[name] = wider(found.get(name), kind)
+    return found
+
+
 def refusals(policies: Policies, regulation: str, besluit: str) -> list[Diagnostic]:
     """What in a decision SQL cannot express, over every version (none: DuckDB can take it)."""
     found: list[Diagnostic] = []
@@ -545,7 +575,7 @@ def refusals(policies: Policies, regulation: str, besluit: str) -> list[Diagnost
 
 
 def _refusals(policies: Policies, version: rt.Regulation, besluit: str) -> list[Diagnostic]:
-    key = next(k for k, r in policies.program.regulations.items() if r is version)
+    key = key_of(policies.program, version)
     specs = caseload.decision_inputs(version, besluit)
     types = {spec.name: "VARCHAR" for spec in specs}
     lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, types, {})
