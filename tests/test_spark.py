@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regel.compiler import batch, caseload, sparkrun, synthetic
 
-from .test_sql import GEMEENTE, LOWERED, POLICY_SET, _cell, _literals, _same
+from .test_sql import GEMEENTE, LOWERED, POLICY_SET, _cell, _literals, _same, shipped_gevallen
 
 EXAMPLES = int(os.environ.get("REGEL_SPARK_EXAMPLES", "1"))
 
@@ -44,10 +44,11 @@ def _frame(spark: Any, text: str) -> Any:
     return spark.createDataFrame(rows, T.StructType(fields))
 
 
-def _agree(spark: Any, rid: str, besluit: str, text: str, day: Any) -> tuple[int, int]:
+def _agree(
+    spark: Any, rid: str, besluit: str, text: str, day: Any, where: str | None
+) -> tuple[int, int]:
     first = POLICY_SET.program.versions[rid][0]
     specs = caseload.decision_inputs(first, besluit)
-    where = GEMEENTE.get(rid)
     got, decided = sparkrun.decide(POLICY_SET, rid, besluit, _frame(spark, text), day, where)
     rows = caseload.read_csv(io.StringIO(text), specs)
     expected = list(batch.decide_rows(first, besluit, rows, day, batch.Summary(), where))
@@ -78,9 +79,20 @@ def test_spark_decides_as_the_runtime(spark: Any, rid: str, besluit: str, data: 
     )
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(drawn)
-    rows, decided = _agree(spark, rid, besluit, out.getvalue(), day)
+    rows, decided = _agree(spark, rid, besluit, out.getvalue(), day, GEMEENTE.get(rid))
     assert rows == 150 + len(drawn)
     assert decided >= 0.5 * 150 * (0.6 if rid == "berkelland" else 0.5), decided
+
+
+def test_every_shipped_geval_on_spark(spark: Any) -> None:
+    total = in_spark = 0
+    for (rid, besluit, where), cases in shipped_gevallen().items():
+        specs = caseload.decision_inputs(POLICY_SET.program.versions[rid][0], besluit)
+        out = io.StringIO()
+        caseload.write_csv(out, specs, cases)
+        rows, decided = _agree(spark, rid, besluit, out.getvalue(), None, where)
+        total, in_spark = total + rows, in_spark + decided
+    assert total >= 150 and in_spark >= 0.6 * total, (in_spark, total)
 
 
 def test_a_typed_parquet_caseload_on_spark(spark: Any, tmp_path: Path) -> None:

@@ -87,7 +87,9 @@ def test_most_shipped_decisions_lower_and_the_rest_say_why() -> None:
             assert d.hint and "--motor python" in d.hint
 
 
-def test_every_shipped_geval_is_decided_alike(tmp_path: Path) -> None:
+def shipped_gevallen() -> dict[tuple[str, str, str | None], list[dict[str, Any]]]:
+    """The shipped gevallen of the decisions SQL takes (not from partial input), per
+    regulation, besluit and gemeente, each with its peildatum."""
     groups: dict[tuple[str, str, str | None], list[dict[str, Any]]] = {}
     for case_file in POLICY_SET.cases:
         for case in case_file.cases:
@@ -100,8 +102,12 @@ def test_every_shipped_geval_is_decided_alike(tmp_path: Path) -> None:
             inputs, day, besluit = case_inputs(case, version)
             where = case.gemeente[0] if case.gemeente else None
             groups.setdefault((rid, besluit or "", where), []).append({**inputs, "peildatum": day})
+    return dict(sorted(groups.items(), key=str))
+
+
+def test_every_shipped_geval_is_decided_alike(tmp_path: Path) -> None:
     total = in_sql = 0
-    for number, ((rid, besluit, where), cases) in enumerate(sorted(groups.items(), key=str)):
+    for number, ((rid, besluit, where), cases) in enumerate(shipped_gevallen().items()):
         specs = caseload.decision_inputs(POLICY_SET.program.versions[rid][0], besluit)
         path = tmp_path / f"gevallen{number}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
