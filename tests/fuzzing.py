@@ -1,7 +1,8 @@
 """A fuzzer for regel: mutants of the shipped policies and hostile case inputs, seeded.
 
 A mutant of a policy must give diagnostics or compile; what compiles must evaluate every
-decision, run its cases, show its coverage, write its docs pages and its packages, without any
+decision, run its cases, show its coverage, write its docs pages and its packages, decide made-up
+clients in DuckDB as the runtime does (or refuse the decision with R790), without any
 exception other than a diagnostic or an evaluation error, without a hang, and with the fast
 and the traced path agreeing on every answer. A case input (right, wrong or absurd) must give
 an answer or a Dutch refusal, the same on both paths.
@@ -272,6 +273,68 @@ def check_inputs(policies: Policies, rng: random.Random, report: Report, count: 
                         )
 
 
+def check_sql(policies: Policies, rng: random.Random, report: Report, count: int = 25) -> None:
+    """Every decision in DuckDB against the runtime, on made-up clients with hostile cells:
+    the same rows, or NotInSql for a decision SQL cannot take; never another exception."""
+    import csv
+    import io
+
+    import pyarrow as pa
+    from regel.compiler import batch, caseload, synthetic
+    from regel.compiler.sql import NotInSql
+    from regel.compiler.sqlrun import Run, Source
+
+    for rid, versions in policies.program.versions.items():
+        version = versions[-1]
+        day = version.valid_from or datetime.date(2020, 1, 1)
+        for besluit in version.decisions:
+            specs = caseload.decision_inputs(versions[0], besluit)
+            if not specs:  # an Arrow table without columns has no rows
+                continue
+            out = io.StringIO()
+            cases = list(synthetic.cases(version, besluit, count, rng.randrange(10**6), day))
+            plain = [spec for spec in specs if spec.kind != "persons"]
+            for case in cases:  # a hostile cell now and then
+                if plain and rng.random() < 0.3:
+                    case[rng.choice(plain).name] = rng.choice(["", " 1", "1e9", "nee", "-0", "x"])
+            caseload.write_csv(out, specs, cases)
+            text = out.getvalue()
+            rows = list(csv.reader(io.StringIO(text)))
+            header, body = rows[0], rows[1:]
+            table = pa.table({h: [r[i] for r in body] for i, h in enumerate(header)})
+            try:
+                run = Run(policies, rid, besluit, Source("arrow", table=table), day)
+            except NotInSql:
+                continue
+            expected = batch.evaluate_rows(
+                versions[0], besluit, caseload.read_csv(io.StringIO(text), specs), day,
+                batch.Summary(),
+            )  # fmt: skip
+            report.inputs += len(body)
+            for got, want in zip(run.rows(), expected, strict=True):
+                got[batch.ROW] += 1  # an Arrow table has no header row: its rows count from 1
+                for column, value in want.items():
+                    mine = got.get(column)
+                    shown = mine if isinstance(mine, str) else caseload.value_text(
+                        tuple(mine) if isinstance(mine, list) else mine
+                    )  # fmt: skip
+                    if column.endswith("_eenheid") and want.get(batch.ERROR):
+                        continue
+                    if shown != value and not _same_number(shown, value):
+                        report.failures.append(
+                            f"DuckDB en de runtime verschillen voor {rid}/{besluit}, rij "
+                            f"{want[batch.ROW]}, {column}: {shown!r} tegen {value!r}"
+                        )
+                        return
+
+
+def _same_number(a: str, b: str) -> bool:
+    try:
+        return Decimal(a) == Decimal(b)
+    except ArithmeticError:
+        return False
+
+
 def exercise(policies: Policies, rng: random.Random, report: Report, docs: bool) -> None:
     """Everything a user can do with compiled policies."""
     run_cases(policies)
@@ -282,6 +345,7 @@ def exercise(policies: Policies, rng: random.Random, report: Report, docs: bool)
     if docs:
         SiteBuilder(policies).build()
         packages(policies)
+        check_sql(policies, rng, report)
     check_inputs(policies, rng, report, count=2)
 
 
