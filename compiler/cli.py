@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "doorreken",
-        help="neem een besluit over een heel klantenbestand (CSV)",
+        help="neem een besluit over een heel klantenbestand (CSV, Parquet, DuckDB)",
         description="Neem een besluit voor elke rij van een klantenbestand (docs/bestanden.md) "
         "en schrijf per rij elke uitkomst met status, eenheid en grondslag. Een rij die niet te "
         "beslissen is, krijgt haar melding en de run gaat door; aan het eind een samenvatting. "
@@ -707,6 +707,9 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
     source = Source.of(args.invoer)
     if source.kind != "duckdb" and not Path(source.path).is_file():
         return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
+    refused = _unwritable(args.uit)
+    if refused:
+        return refused
     if args.motivering is not None:
         found = _caseload_errors(
             args, policies, lambda: Caseload(duckdb.connect(), specs, source).row(args.motivering)
@@ -738,7 +741,7 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
 
 
 def cmd_gevolgen(args: argparse.Namespace) -> int:
-    from . import impact, variant
+    from . import caseload, impact, variant
     from .sqlrun import Source
 
     old = _load([args.pad])
@@ -770,6 +773,14 @@ def cmd_gevolgen(args: argparse.Namespace) -> int:
     source = Source.of(args.invoer)
     if source.kind != "duckdb" and not Path(source.path).is_file():
         return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
+    refused = _unwritable(args.gevallen) or _unwritable(args.rapport)
+    if refused:
+        return refused
+    if args.per is not None and args.per not in {
+        s.name
+        for s in caseload.decision_inputs(old.program.versions[args.regeling][0], args.besluit)
+    } | {"peildatum"}:
+        return _fail(f"--per: het besluit leest geen gegeven '{args.per}'", EXIT_USAGE)
 
     def compare() -> impact.Impact:
         found = impact.compare(
@@ -794,6 +805,17 @@ def cmd_gevolgen(args: argparse.Namespace) -> int:
 
 
 T = TypeVar("T")
+
+
+def _unwritable(target: str | None) -> int:
+    """Refuse an output in a folder that does not exist before any work is done (0: fine)."""
+    if not target or target == "-":
+        return 0
+    path = target.rpartition(":")[0] if ".duckdb:" in target or ".db:" in target else target
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return _fail(f"kan '{target}' niet schrijven: de map '{folder}' bestaat niet", EXIT_USAGE)
+    return 0
 
 
 def _caseload_errors(

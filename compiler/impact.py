@@ -95,7 +95,7 @@ def compare(
     before = Run(old, regulation, besluit, source, peildatum, gemeente, engine=engine)
     after = Run(new, regulation, besluit, source, peildatum, gemeente, engine=engine)
     if per is not None and per not in before.types:
-        raise ValueError(f"--per: het klantenbestand heeft geen kolom '{per}'")
+        raise ValueError(f"het klantenbestand heeft geen kolom '{per}' (--per)")
     con = after.con
     con.register("oud", before.arrow())
     if per is not None:

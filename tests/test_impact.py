@@ -110,6 +110,10 @@ def test_regel_gevolgen_as_a_policy_advisor_runs_it(clients: Any, tmp_path: Path
     bad = run("gevolgen", "policies", "--regeling", "berkelland", "--besluit",
               "loonkostensubsidie", "--invoer", str(path), "--variant", missing)  # fmt: skip
     assert bad.returncode == 2 and "kan '" in bad.stderr
+    per = run("gevolgen", "policies", "--regeling", "berkelland", "--besluit",
+              "loonkostensubsidie", "--invoer", str(path), "--variant", str(proposal),
+              "--per", "schoenmaat")  # fmt: skip
+    assert per.returncode == 2 and "het besluit leest geen gegeven 'schoenmaat'" in per.stderr
 
 
 def test_the_report_reads_in_a_browser_and_runs_nothing(

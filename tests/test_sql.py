@@ -259,6 +259,10 @@ def test_regel_doorreken_from_and_to_parquet_csv_and_duckdb(tmp_path: Path) -> N
     assert parquet == table and len(parquet) == 500
     why = run(*common, "--invoer", str(clients), "--motivering", "3")
     assert why.returncode == 0 and "Uitkomsten:" in why.stdout
+    nowhere = run(*common, "--invoer", str(clients), "--uit", str(tmp_path / "nee" / "x.parquet"))
+    assert (
+        nowhere.returncode == 2 and "de map" in nowhere.stderr and "bestaat niet" in nowhere.stderr
+    )
 
 
 def test_a_decision_sql_cannot_take_is_refused_with_where_and_why(tmp_path: Path) -> None:
