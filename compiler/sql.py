@@ -91,6 +91,12 @@ def lit(value: Any) -> exp.Expr:
     raise AssertionError(f"geen SQL-constante voor {value!r}")
 
 
+def try_cast(this: exp.Expr, to: exp.DataType) -> exp.Expr:
+    """NULL for what does not convert; `safe`, or sqlglot writes a plain CAST for Spark, which
+    in ANSI mode fails on the whole query."""
+    return exp.TryCast(this=this, to=to, safe=True)
+
+
 def p(e: exp.Expr) -> exp.Expr:
     """Parenthesised: sqlglot writes trees as they are built, without precedence."""
     if isinstance(e, exp.Column | exp.Literal | exp.Paren | exp.Null | exp.Boolean | exp.Cast):
@@ -719,7 +725,7 @@ class DecisionLowering:
             own = (
                 raw
                 if self.source_types[PEILDATUM] == "DATE"
-                else exp.TryCast(this=raw, to=exp.DataType.build("DATE"))
+                else try_cast(this=raw, to=exp.DataType.build("DATE"))
             )
             day = exp.Coalesce(this=own, expressions=[day])
         layer.columns.append((PEILDATUM, day))
@@ -785,9 +791,7 @@ class DecisionLowering:
                     "" if spec.whole else f"(\\.[0-9]{{1,{after}}})?"
                 )
                 ok = full(pattern)
-                value = exp.TryCast(
-                    this=case([(ok, raw.copy())], None), to=exp.DataType.build(target)
-                )
+                value = try_cast(this=case([(ok, raw.copy())], None), to=exp.DataType.build(target))
             elif source.startswith(
                 (
                     "DECIMAL",
@@ -815,7 +819,7 @@ class DecisionLowering:
                 value = exp.cast(case([(ok, raw.copy())], None), target)
             else:
                 return no
-            bounds = [ok]
+            bounds = [ok, exp.Not(this=is_null(value.copy()))]  # a cast that did not convert
             if spec.minimum is not None:
                 bounds.append(binop(exp.GTE, value.copy(), lit(spec.minimum)))
             if spec.maximum is not None:
@@ -833,13 +837,13 @@ class DecisionLowering:
                 full(rt.inputs.DATE_TEXT.pattern),
                 binop(exp.GTE, raw.copy(), exp.Literal.string("0001-01-01")),
             )
-            value = exp.TryCast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("DATE"))
+            value = try_cast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("DATE"))
             return value, exp.Not(this=is_null(value.copy()))
         if kind == "clock":
             if not text:
                 return no
             ok = full(rt.inputs.CLOCK_TEXT.pattern)
-            value = exp.TryCast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("TIME"))
+            value = try_cast(this=case([(ok, raw.copy())], None), to=exp.DataType.build("TIME"))
             return value, exp.Not(this=is_null(value.copy()))
         if kind == "choice":
             if not text:
@@ -899,12 +903,14 @@ class DecisionLowering:
             i: (lit(rules[i].node.item) if rules[i].node.item is not None else col(f"v_{name}_{i}"))
             for i in applied
         }
-        handoff: list[exp.Expr] = []
-        for i, r in enumerate(rules):
-            bad = is_null(cond(i))
-            if i in applied and r.node.item is None:
-                bad = or_(bad, and_(cond(i), is_null(value[i].copy())))
-            handoff.append(and_(is_not_true(beaten(i)), bad))
+        # A condition that is onbepaald where the default logic meets it: the runtime works the
+        # outcome out both ways (`_either_way`), so the row goes to it.
+        handoff = [and_(is_not_true(beaten(i)), is_null(cond(i))) for i in range(len(rules))]
+        # A rule that applies with a value that is onbepaald (an optional gegeven left out, an
+        # outcome that is not bepaald): the outcome is onbepaald, as in the runtime.
+        open_values = [and_(applied[i].copy(), is_null(value[i].copy()))
+                       for i in applied if rules[i].node.item is None]  # fmt: skip
+        unknown = or_(*open_values) if open_values else exp.false()
         second = Layer()
         nothing = rt_outcome.nothing
         assert nothing is not None
@@ -942,13 +948,15 @@ class DecisionLowering:
                 else exp.false()
             )
             status = case(
-                [(none_applied.copy(), lit(nothing.status)), (conflict.copy(), lit("conflict"))],
+                [(unknown.copy(), lit("onbepaald")), (none_applied.copy(), lit(nothing.status)),
+                 (conflict.copy(), lit("conflict"))],
                 lit(STATUS_DECIDED),
-            )
+            )  # fmt: skip
             result_value = case(
-                [(none_applied.copy(), lit(nothing.value)), (conflict.copy(), exp.Null())],
+                [(unknown.copy(), exp.Null()), (none_applied.copy(), lit(nothing.value)),
+                 (conflict.copy(), exp.Null())],
                 first_value,
-            )
+            )  # fmt: skip
             first_anchor = (
                 case([(applied[i].copy(), lit(str(rules[i].anchor))) for i in applied], None)
                 if applied
@@ -973,6 +981,7 @@ class DecisionLowering:
             )
             grondslag = case(
                 [
+                    (unknown.copy(), lit("")),
                     (none_applied.copy(), lit("; ".join(nothing.rules))),
                     (
                         conflict.copy(),
