@@ -297,6 +297,9 @@ class Run:
         if self._bar is not None:
             self._bar.close()
         self._summarise()
+        if self.target is not None:  # the long way: a pass straight into it may have begun it
+            self.write(self.target)
+            self.written = self.target
 
     def _at_once(self, query: str, picked: list[str], total: int) -> bool:
         """Straight into a Parquet target in one pass, if the query decides every row: a
