@@ -13,6 +13,7 @@ from regel import runtime as rt
 
 from . import nodes as n
 from .model import Analysis, RegInfo
+from .vocabulary import ROUNDING_TARGETS
 
 Digits = tuple[int, int]  # digits before and after the point
 
@@ -42,6 +43,15 @@ def constant_norm(analysis: Analysis, regulation: str, name: str) -> bool:
     """Whether an open norm gets a literal value from every filling and its default: then only
     the peildatum (which versions are in force) and the gemeente decide it."""
     return all(literal(e) for e in norm_literals(analysis, regulation, name))
+
+
+def places(target: str) -> int:
+    """The digits after the point of a rounding target (`op centen`: 2), from the runtime's
+    quantum for it, so that the engines round where the runtime rounds."""
+    quantum = getattr(rt, ROUNDING_TARGETS[target].runtime)
+    exponent = quantum.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(-exponent, 0)
 
 
 def operands(e: n.Expr) -> list[n.Expr]:
@@ -117,9 +127,9 @@ class DigitBounds:
                 return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
             case n.Round(target=None):
                 return self.widest([e.value], (0, 0))
-            case n.Round():
+            case n.Round(target=str(target)):
                 d = self.of(e.value)
-                return None if d is None else (d[0] + 1, 2 if e.target == "centen" else 0)
+                return None if d is None else (d[0] + 1, places(target))
             case n.Age():
                 return self.widest([e.birth, e.on], (4, 0))
             case n.Between():

@@ -15,8 +15,9 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import batch, caseload
-from .sql import PEILDATUM, PYTHON, ROW, DecisionLowering
+from .sql import PYTHON, ROW, day_of
 from .sqlrun import _case, lower
+from .sqlrun import output_types as all_output_types
 from .sqlrun import value_types as output_types
 
 if TYPE_CHECKING:
@@ -98,16 +99,13 @@ def _decide(
     types = {f.name: _type_name(f.dataType) for f in caseload_frame.schema.fields if f.name != ROW}
     caseload.check_columns(types, specs)
     caseload_frame.createOrReplaceTempView("bron")
-    day_column = _date(peildatum)
-    if PEILDATUM in types:
-        day_column = f"COALESCE(TRY_CAST({PEILDATUM} AS DATE), {day_column})"
+    day_column = day_of(types, peildatum).sql("spark")
     days = [r[0] for r in spark.sql(f"SELECT DISTINCT {day_column} FROM bron").collect() if r[0]]
     found = lower(policies, regulation, besluit, types, days, peildatum, gemeente)
     parts = [spark.sql(query.sql("spark")) for query in found]
     value_types = output_types(found)
-    if not value_types:
-        lowering = DecisionLowering(policies.analysis, regulation, first, besluit, specs, {}, {})
-        value_types = {o: lowering.output_type(o) for o in outcomes}
+    if not value_types:  # no stretch with a version: every row to the runtime
+        value_types = all_output_types(policies, regulation, besluit)
     fields = [T.StructField(ROW, T.LongType())]
     for o in outcomes:
         fields.append(T.StructField(o, _spark_type(value_types[o])))
@@ -171,7 +169,3 @@ def _spark_type(sql_type: str) -> Any:
         return T.ArrayType(T.StringType())
     simple = {"BOOLEAN": T.BooleanType(), "DATE": T.DateType(), "TIME": T.TimeType()}
     return simple.get(sql_type, T.StringType())
-
-
-def _date(day: datetime.date | None) -> str:
-    return f"DATE '{day.isoformat()}'" if day else "CAST(NULL AS DATE)"

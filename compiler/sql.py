@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from . import nodes as n
 from .diagnostics import Diagnostic, Span
-from .digits import DigitBounds, Digits, constant_norm
+from .digits import DigitBounds, Digits, constant_norm, places
 from .model import Analysis, RegInfo, RuleInfo
 from .visitor import ExprVisitor
 
@@ -167,7 +167,6 @@ _COMPARE: dict[str, type[exp.Binary]] = {
 }
 _ARITH: dict[str, type[exp.Binary]] = {"plus": exp.Add, "min": exp.Sub, "maal": exp.Mul}
 _ARITH["van"] = exp.Mul
-_QUANTUM = {"centen": 2, "hele_euro": 0, "hele_getallen": 0}
 _DAY_MINUTES = 24 * 60
 
 
@@ -270,18 +269,18 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         if e.target is None:
             return self.expr(e.value, e.mode)
         value = self.expr(e.value)
-        places = _QUANTUM[e.target]
+        decimals = places(e.target)
         digits = self.bounds.of(e)
         if digits is None:  # a division or aggregate within, refused where it stands
             return exp.Null()
         if e.mode == "half_naar_boven":  # half away from zero, in DuckDB and Spark alike
-            rounded: exp.Expr = exp.Round(this=value, decimals=exp.Literal.number(places))
+            rounded: exp.Expr = exp.Round(this=value, decimals=exp.Literal.number(decimals))
         else:
-            scale = lit(Decimal(10) ** places)
+            scale = lit(Decimal(10) ** decimals)
             pick = exp.Ceil if e.mode == "naar_boven" else exp.Floor
             whole = exp.cast(pick(this=binop(exp.Mul, value, scale)), decimal((digits[0], 0)))
             rounded = (
-                whole if places == 0 else binop(exp.Mul, whole, lit(Decimal(1).scaleb(-places)))
+                whole if decimals == 0 else binop(exp.Mul, whole, lit(Decimal(1).scaleb(-decimals)))
             )
         return exp.cast(rounded, decimal(digits))
 
@@ -518,6 +517,16 @@ class Query:
         return self.select.sql(dialect=dialect)
 
 
+def day_of(types: dict[str, str], peildatum: datetime.date | None) -> exp.Expr:
+    """The peildatum of a row: its own (a column `peildatum`), else the one given for all."""
+    day: exp.Expr = exp.cast(lit(peildatum) if peildatum else exp.Null(), "DATE")
+    if PEILDATUM in types:
+        raw = col(PEILDATUM)
+        own = raw if types[PEILDATUM] == "DATE" else try_cast(raw, exp.DataType.build("DATE"))
+        day = exp.Coalesce(this=own, expressions=[day])
+    return day
+
+
 def input_digits(analysis: Analysis, info: RegInfo, exprs: list[n.Expr]) -> Digits | None:
     """The digits before the point a numeric gegeven may have in the query, with SQL_FRACTION
     after it. Preferably every calculation fits in 18 digits (DuckDB and Spark then reckon in
@@ -719,15 +728,7 @@ class DecisionLowering:
 
     def _inputs(self, peildatum: datetime.date | None) -> Layer:
         layer = Layer()
-        day: exp.Expr = lit(peildatum) if peildatum else exp.Null()
-        if PEILDATUM in self.source_types:
-            raw = col(PEILDATUM)
-            own = (
-                raw
-                if self.source_types[PEILDATUM] == "DATE"
-                else try_cast(this=raw, to=exp.DataType.build("DATE"))
-            )
-            day = exp.Coalesce(this=own, expressions=[day])
+        day = day_of(self.source_types, peildatum)
         layer.columns.append((PEILDATUM, day))
         oks: list[exp.Expr] = [exp.Not(this=is_null(day.copy()))]
         for spec in self.specs:

@@ -28,7 +28,16 @@ from regel.runtime.inputs import InputSpec
 
 from . import batch, caseload
 from .diagnostics import Diagnostic
-from .sql import PEILDATUM, PYTHON, ROW, UNDETERMINED, DecisionLowering, NotInSql, Query
+from .sql import (
+    PEILDATUM,
+    PYTHON,
+    ROW,
+    UNDETERMINED,
+    DecisionLowering,
+    NotInSql,
+    Query,
+    day_of,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -228,9 +237,10 @@ class Run:
     # -- deciding
     def _decide(self) -> None:
         con = self.con
+        day_sql = day_of(self.types, self.peildatum).sql("duckdb")
         days = [
             d
-            for (d,) in con.execute(f"SELECT DISTINCT {self._day_sql()} FROM bron").fetchall()
+            for (d,) in con.execute(f"SELECT DISTINCT {day_sql} FROM bron").fetchall()
             if d is not None
         ]
         queries: list[str] = []
@@ -241,7 +251,7 @@ class Run:
             queries = [q.sql("duckdb") for q in found]
             self.value_types = value_types(found)
         if not self.value_types:  # the Python engine, or no stretch with a version
-            self.value_types = self._output_types()
+            self.value_types = output_types(self.policies, self.rid, self.besluit)
         columns = [
             f'CAST("{o}" AS {self.value_types[o]}) AS "{o}", "{o}_status", "{o}_grondslag"'
             for o in self.outcomes
@@ -332,31 +342,6 @@ class Run:
                 bar.update(total)
         self._summarise()
         return True
-
-    def _day_sql(self) -> str:
-        own = self.peildatum.isoformat() if self.peildatum else None
-        fixed = f"DATE '{own}'" if own else "NULL::DATE"
-        if PEILDATUM not in self.types:
-            return fixed
-        day = PEILDATUM if self.types[PEILDATUM] == "DATE" else f"TRY_CAST({PEILDATUM} AS DATE)"
-        return f"COALESCE({day}, {fixed})"
-
-    def _output_types(self) -> dict[str, str]:
-        """The type of each outcome's column when no query gives it: over every version."""
-        types: dict[str, str] = {}
-        for version in self.policies.program.versions[self.rid]:
-            lowering = DecisionLowering(
-                self.policies.analysis,
-                key_of(self.policies.program, version),
-                version,
-                self.besluit,
-                self.specs,
-                {},
-                {},
-            )
-            for name in self.outcomes:
-                types[name] = wider(types.get(name), lowering.output_type(name))
-        return types
 
     def _null_columns(self) -> list[str]:
         out = []
@@ -555,6 +540,21 @@ def lower(
     return queries
 
 
+def output_types(policies: Policies, regulation: str, besluit: str) -> dict[str, str]:
+    """The type of each outcome's column when no query gives it: wide enough for what the
+    runtime gives in every version."""
+    program = policies.program
+    first = program.versions[regulation][0]
+    specs = caseload.decision_inputs(first, besluit)
+    types: dict[str, str] = {}
+    for version in program.versions[regulation]:
+        key = key_of(program, version)
+        lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, {}, {})
+        for name in first.decision(besluit):
+            types[name] = wider(types.get(name), lowering.output_type(name))
+    return types
+
+
 def key_of(program: rt.Program, version: rt.Regulation) -> str:
     """The key a version is loaded under (its id, or `id@start`)."""
     return next(k for k, r in program.regulations.items() if r is version)
@@ -658,7 +658,3 @@ def _rows(reader: Any) -> Iterator[list[str] | str]:
             return
         except csv.Error as err:
             yield f"niet te lezen als CSV ({err})"
-
-
-def exists(path: str) -> bool:
-    return Path(path).exists()
