@@ -32,6 +32,9 @@ def columns(outcomes: Iterable[str]) -> list[str]:
     return [*out, ERROR]
 
 
+SPREAD = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
 @dataclass
 class Summary:
     """What a run gave: rows decided and refused, per outcome the count per status, for
@@ -44,6 +47,9 @@ class Summary:
     sums: dict[str, Decimal] = field(default_factory=dict)
     lowest: dict[str, Decimal] = field(default_factory=dict)
     highest: dict[str, Decimal] = field(default_factory=dict)
+    # per number the values at SPREAD of the way up (a value decided, not an interpolation);
+    # worked out over a whole result by `regel doorreken`, not row by row
+    spread: dict[str, list[Decimal]] = field(default_factory=dict)
 
     def add(self, result: rt.Result) -> None:
         self.rows += 1
@@ -142,4 +148,10 @@ def summary_text(summary: Summary, regulation: rt.Regulation, besluit: str) -> s
             total = f"som {shown(summary.sums[name])}, " if name in summary.sums else ""
             low, high = shown(summary.lowest[name]), shown(summary.highest[name])
             lines.append(f"  {total}laagste {low}, hoogste {high}")
+        if name in summary.spread and summary.lowest[name] != summary.highest[name]:
+            at = [shown(v) for v in summary.spread[name]]
+            lines.append(
+                f"  verdeling: 10% ten hoogste {at[0]}, 25% {at[1]}, mediaan {at[2]}, "
+                f"75% {at[3]}, 90% {at[4]}"
+            )
     return "\n".join(lines) + "\n"

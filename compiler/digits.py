@@ -9,6 +9,8 @@ SQL engine a narrower range, and leaves the rest to the Python runtime.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from regel import runtime as rt
 
 from . import nodes as n
@@ -54,6 +56,45 @@ def places(target: str) -> int:
     return max(-exponent, 0)
 
 
+@dataclass(slots=True)
+class Quotient:
+    """A rounded sum with one division in it, as the SQL engine can take it: the signed
+    division-free terms, and `sign × numerator / divisor`."""
+
+    terms: list[tuple[int, n.Expr]]
+    numerator: n.Expr
+    divisor: n.Expr
+    sign: int
+
+
+def quotient(e: n.Round) -> Quotient | None:
+    """`e` as a Quotient, or None: no division in it, or one elsewhere than directly among the
+    terms of the sum that is rounded (or more than one)."""
+    terms: list[tuple[int, n.Expr]] = []
+
+    def flatten(x: n.Expr, sign: int) -> None:
+        numeric = x.type is None or x.type.kind == "num"
+        if isinstance(x, n.Binary) and x.op in ("plus", "min") and numeric:
+            flatten(x.left, sign)
+            flatten(x.right, sign if x.op == "plus" else -sign)
+        elif isinstance(x, n.Negate):
+            flatten(x.operand, -sign)
+        else:
+            terms.append((sign, x))
+
+    flatten(e.value, 1)
+    divisions = [(s, x) for s, x in terms if isinstance(x, n.Binary) and x.op == "deel"]
+    if len(divisions) != 1:
+        return None
+    sign, division = divisions[0]
+    assert isinstance(division, n.Binary)
+    rest = [(s, x) for s, x in terms if x is not division]
+    inner = [x for _, x in rest] + [division.left, division.right]
+    if any(isinstance(y, n.Binary) and y.op == "deel" for y in n.walk(inner)):
+        return None
+    return Quotient(rest, division.left, division.right, sign)
+
+
 def operands(e: n.Expr) -> list[n.Expr]:
     """The expressions directly within `e` (tiers give their values and conditions)."""
     found: list[n.Expr] = []
@@ -70,7 +111,8 @@ class DigitBounds:
     """At most how many digits before and after the point the numbers in an expression can
     have, when every numeric gegeven has at most `inputs` digits; None when a division or an
     aggregate makes it unbounded. With `outcomes`, an outcome read counts as the widest value
-    its rules give (the SQL query reads it as a column; generated Python code does not ask)."""
+    its rules give, and a begrip of another regulation as its widest in any version (the SQL
+    query works both out itself; generated Python code does not ask)."""
 
     def __init__(
         self,
@@ -110,6 +152,8 @@ class DigitBounds:
                 return self.inputs if e.type is not None and e.type.kind == "num" else (0, 0)
             case n.QualName() if (e.resolved or ("",))[0] == "norm":
                 return self.widest(norm_literals(self.a, e.regulation, e.name))
+            case n.QualName() if self.outcomes and (e.resolved or ("",))[0] == "begrip":
+                return self.elsewhere(e.regulation, e.name)
             case n.QualName():
                 return None  # a begrip or outcome of another regulation: not counted here
             case n.Binary(op="deel") | n.Aggregate():
@@ -129,12 +173,29 @@ class DigitBounds:
                 return self.widest([e.value], (0, 0))
             case n.Round(target=str(target)):
                 d = self.of(e.value)
+                if d is None and (q := quotient(e)) is not None:
+                    d = self.quotient(q)
                 return None if d is None else (d[0] + 1, places(target))
             case n.Age():
                 return self.widest([e.birth, e.on], (4, 0))
             case n.Between():
                 return self.widest([e.start, e.end], (7, 0))
         return self.widest(operands(e))
+
+    def terms(self, q: Quotient) -> Digits | None:
+        """The sum of the division-free terms of a quotient."""
+        if not q.terms:
+            return (0, 0)
+        d = self.widest([x for _, x in q.terms])
+        return None if d is None else (d[0] + len(q.terms) - 1, d[1])
+
+    def quotient(self, q: Quotient) -> Digits | None:
+        """The digits before the point of `terms ± numerator / divisor` (none after it is
+        bounded): a divisor with f digits after the point is at least 10^-f when not 0."""
+        t, x, d = self.terms(q), self.of(q.numerator), self.of(q.divisor)
+        if t is None or x is None or d is None:
+            return None
+        return (max(t[0], x[0] + d[1]) + 1, 0)
 
     def outcome(self, name: str) -> Digits | None:
         """The widest value any rule of an outcome gives, or its default."""
@@ -143,6 +204,20 @@ class DigitBounds:
         ]
         default = self.info.symbols[name].outcome.default
         return self.widest(values + ([default] if default is not None else []))
+
+    def elsewhere(self, regulation: str, name: str) -> Digits | None:
+        """A begrip of another regulation: the widest it is in any of its versions."""
+        found = [
+            DigitBounds(self.a, info, self.inputs, self.outcomes).of(
+                info.symbols[name].begrip.value
+            )
+            for info in self.a.of(regulation)
+            if name in info.symbols and info.symbols[name].kind == "begrip"
+        ]
+        known = [d for d in found if d is not None]
+        if not known or len(known) < len(found):
+            return None
+        return (max(d[0] for d in known), max(d[1] for d in known))
 
     def widest(self, exprs: list[n.Expr], result: Digits | None = None) -> Digits | None:
         """The widest of the operands (or `result`, once the operands are known to fit)."""

@@ -12,6 +12,7 @@ pyspark is an optional dependency (`pip install regel[spark]`, and Java 17 or ne
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import batch, caseload
@@ -154,8 +155,18 @@ def decide(
 ) -> tuple[list[dict[str, Any]], int]:
     """`decide_frame` gathered on the driver, in the order of the rows, and how many rows
     Spark decided (for tests and small caseloads)."""
+    from pyspark.sql import types as T
+
     frame, handed = _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)
     rows = [r.asDict() for r in frame.orderBy(ROW).collect()]
+    # an amount wider than DECIMAL(38) is written as text; to Python it is a Decimal again
+    first = policies.program.versions[regulation][0]
+    texts = [f.name for f in frame.schema.fields if isinstance(f.dataType, T.StringType)
+             and f.name in first.outcomes and first.outcomes[f.name].kind == "num"]  # fmt: skip
+    for row in rows:
+        for o in texts:
+            if row[o] is not None:
+                row[o] = Decimal(row[o])
     return rows, len(rows) - handed
 
 

@@ -19,10 +19,10 @@ cannot express is refused when the query is built (`NotInSql`), with where it st
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from regel import runtime as rt
 from regel.runtime.inputs import InputSpec
@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from . import nodes as n
 from .diagnostics import Diagnostic, Span
-from .digits import DigitBounds, Digits, constant_norm, places
+from .digits import DigitBounds, Digits, Quotient, constant_norm, places, quotient
 from .model import Analysis, RegInfo, RuleInfo
 from .visitor import ExprVisitor
 
@@ -38,10 +38,21 @@ MAX_DIGITS = 38  # the widest DECIMAL of DuckDB and Spark
 # A numeric gegeven the query takes has at most this many digits after the point; one with
 # more goes to the Python runtime. Amounts have two, hours one, percentages a few.
 SQL_FRACTION = 4
+_CALENDAR_DAYS = (datetime.date.max - datetime.date.min).days  # 0001-01-01 … 9999-12-31
 QUICK_DIGITS = 9  # a gegeven up to a billion: enough for what a municipality decides on
 ROW, PEILDATUM, PYTHON = "rij", "peildatum", "_python"
 STATUS_DECIDED = "bepaald"
 UNDETERMINED = object()  # an open norm without a value on a peildatum: onbepaald
+# Another regulation by its id → the key of its version in force and that version's norms, or
+# None when no version is in force (what the query reads of it is then onbepaald).
+Elsewhere = Callable[[str], "tuple[str, Norms] | None"]
+
+
+class Norms(Protocol):
+    """The open norms of a stretch of time by name (`regeling.norm` for another's), or
+    UNDETERMINED; a plain dict will do."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
 
 
 class NotInSql(Exception):
@@ -177,10 +188,20 @@ class SqlWriter(ExprVisitor[exp.Expr]):
     """Lowers the expressions of one regulation version; names are columns of earlier layers
     (`i_` gegeven, `b_` begrip, `o_`/`s_` outcome value and status)."""
 
-    def __init__(self, analysis: Analysis, info: RegInfo, bounds: DigitBounds, norms: dict):
+    def __init__(
+        self,
+        analysis: Analysis,
+        info: RegInfo,
+        bounds: DigitBounds,
+        norms: Norms,
+        elsewhere: Elsewhere | None = None,
+    ):
         self.a, self.info, self.bounds, self.norms = analysis, info, bounds, norms
+        self.elsewhere = elsewhere
         self.problems: list[Diagnostic] = []
         self.fails: list[exp.Expr] = []  # where the runtime would refuse: to Python
+        self.inline = False  # a writer for another regulation: its begrippen written in place
+        self._others: dict[str, SqlWriter | None] = {}
 
     def expr(self, e: n.Expr, date_mode: str | None = None) -> exp.Expr:
         return self.visit(e, date_mode)
@@ -210,8 +231,10 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         if kind == "input":
             return col(f"i_{name}")
         if kind == "begrip":
+            if self.inline:
+                return self.expr(self.info.symbols[name].begrip.value)
             return col(f"b_{name}")
-        if kind == "outcome":
+        if kind == "outcome" and not self.inline:
             # read only when it has a value: komt niet tot stand is onbepaald to the reader
             return case(
                 [(exp.EQ(this=col(f"s_{name}"), expression=lit(STATUS_DECIDED)), col(f"o_{name}"))],
@@ -227,7 +250,27 @@ class SqlWriter(ExprVisitor[exp.Expr]):
             return col(f"i_{e.name}")
         if kind == "norm":
             return self._norm(e, e.regulation, e.name, f"{e.regulation}.{e.name}")
+        if kind == "begrip" and self.elsewhere is not None:
+            other = self._other(e.regulation)
+            if other is None:  # no version in force on the peildatum: onbepaald, as the runtime
+                return exp.Null()
+            return other.expr(other.info.symbols[e.name].begrip.value)
         return self._refuse(e, f"een {kind} van een andere regeling ('{e.regulation}.{e.name}')")
+
+    def _other(self, regulation: str) -> SqlWriter | None:
+        """A writer for the version of another regulation in force in this stretch of time,
+        with its own norms and the same gegevens, which reports into this one."""
+        if regulation not in self._others:
+            found = self.elsewhere(regulation) if self.elsewhere is not None else None
+            writer = None
+            if found is not None:
+                key, norms = found
+                info = self.a.regs[key]
+                bounds = DigitBounds(self.a, info, self.bounds.inputs, outcomes=True)
+                writer = SqlWriter(self.a, info, bounds, norms, self.elsewhere)
+                writer.problems, writer.fails, writer.inline = self.problems, self.fails, True
+            self._others[regulation] = writer
+        return self._others[regulation]
 
     def _norm(self, e: n.Expr, regulation: str, name: str, key: str) -> exp.Expr:
         if not constant_norm(self.a, regulation, name):
@@ -268,9 +311,13 @@ class SqlWriter(ExprVisitor[exp.Expr]):
     def visit_Round(self, e: n.Round, date_mode: str | None) -> exp.Expr:
         if e.target is None:
             return self.expr(e.value, e.mode)
-        value = self.expr(e.value)
         decimals = places(e.target)
         digits = self.bounds.of(e)
+        if digits is not None and self.bounds.of(e.value) is None:
+            q = quotient(e)
+            assert q is not None  # no other rounded value without a bound
+            return self._rounded_quotient(e, q, digits)
+        value = self.expr(e.value)
         if digits is None:  # a division or aggregate within, refused where it stands
             return exp.Null()
         if e.mode == "half_naar_boven":  # half away from zero, in DuckDB and Spark alike
@@ -282,6 +329,64 @@ class SqlWriter(ExprVisitor[exp.Expr]):
             rounded = (
                 whole if decimals == 0 else binop(exp.Mul, whole, lit(Decimal(1).scaleb(-decimals)))
             )
+        return exp.cast(rounded, decimal(digits))
+
+    def _rounded_quotient(self, e: n.Round, q: Quotient, digits: Digits) -> exp.Expr:
+        """`terms ± x / d`, rounded as the regulation states, exactly: as y / d with
+        y = terms × d ± x, both made whole numbers (× 10^k) and y times 10^decimals, then the
+        quotient of whole numbers, its remainder telling which way to round."""
+        decimals = places(e.target or "")
+        k = division_scale(self.bounds, q, decimals)
+        if k is None:  # input_digits chose gegevens small enough whenever that can be
+            return self._refuse(e, "een deling met zulke grote getallen")
+        bound = self.bounds.of
+
+        def wide(x: exp.Expr, of: n.Expr | Digits) -> exp.Expr:
+            digits = of if isinstance(of, tuple) else bound(of)
+            assert digits is not None
+            return exp.cast(x, decimal((MAX_DIGITS - digits[1], digits[1])))
+
+        x = wide(self.expr(q.numerator), q.numerator)
+        if q.sign < 0:
+            x = exp.Neg(this=p(x))
+        d = self.expr(q.divisor)
+        self.fails.append(binop(exp.EQ, d.copy(), exp.Literal.number(0)))  # R701 in the runtime
+        y = x
+        if q.terms:
+            terms = self.bounds.terms(q)
+            assert terms is not None
+            total: exp.Expr | None = None
+            for sign, t in q.terms:
+                term = wide(self.expr(t), t)
+                if total is None:
+                    total = term if sign > 0 else exp.Neg(this=p(term))
+                else:
+                    total = binop(exp.Add if sign > 0 else exp.Sub, total, term)
+            assert total is not None
+            y = binop(exp.Add, binop(exp.Mul, wide(total, terms), wide(d.copy(), q.divisor)), x)
+        whole = "INT128"  # Spark: DECIMAL(38, 0), see Query.sql
+        a = exp.cast(binop(exp.Mul, y, lit(Decimal(10) ** (k + decimals))), whole)
+        b = exp.cast(binop(exp.Mul, d, lit(Decimal(10) ** k)), whole)
+        zero = exp.Literal.number(0)
+        whole_q = case([(binop(exp.EQ, b.copy(), zero.copy()), exp.Null())],
+                       exp.IntDiv(this=p(a.copy()), expression=p(b.copy())))  # fmt: skip
+        rest = binop(exp.Sub, a, binop(exp.Mul, whole_q.copy(), b.copy()))
+        # the exact quotient lies beyond whole_q, towards +∞ when rest and b have one sign
+        upward = binop(exp.EQ, binop(exp.GT, rest.copy(), zero.copy()),
+                       binop(exp.GT, b.copy(), zero.copy()))  # fmt: skip
+        one = exp.Literal.number(1)
+        if e.mode == "half_naar_boven":  # half away from zero: |rest| ≥ |b| / 2
+            beyond = binop(exp.GTE, exp.Abs(this=rest.copy()),
+                           binop(exp.Sub, exp.Abs(this=b), exp.Abs(this=rest)))  # fmt: skip
+            step = case([(upward, binop(exp.Add, whole_q.copy(), one))],
+                        binop(exp.Sub, whole_q.copy(), one.copy()))  # fmt: skip
+        else:
+            side = upward if e.mode == "naar_boven" else exp.Not(this=p(upward))
+            beyond = and_(binop(exp.NEQ, rest, zero), side)
+            step = binop(exp.Add if e.mode == "naar_boven" else exp.Sub, whole_q.copy(), one)
+        rounded: exp.Expr = exp.cast(case([(beyond, step)], whole_q), decimal((digits[0], 0)))
+        if decimals:
+            rounded = binop(exp.Mul, rounded, lit(Decimal(1).scaleb(-decimals)))
         return exp.cast(rounded, decimal(digits))
 
     def visit_Age(self, e: n.Age, date_mode: str | None) -> exp.Expr:
@@ -381,7 +486,13 @@ class SqlWriter(ExprVisitor[exp.Expr]):
                 return or_(a, b)
             return and_(a, not_(b) if op == "tenzij" else b)
         if op == "deel":
-            return self._refuse(e, "een deling", "DECIMAL deelt in SQL niet exact; de runtime wel")
+            return self._refuse(
+                e,
+                "een deling zonder afronding",
+                "SQL deelt alleen exact als de regel de uitkomst afrondt, zoals in "
+                "'a / b afgerond op centen naar beneden' of 'a + b / c afgerond op hele getallen "
+                "half naar boven'",
+            )
         a, b = self.expr(e.left, date_mode), self.expr(e.right)
         if op in _COMPARE:
             return binop(_COMPARE[op], a, b)
@@ -390,7 +501,18 @@ class SqlWriter(ExprVisitor[exp.Expr]):
             return self._shift_clock(e, a, b)
         if op in ("plus", "min") and left is not None and left.kind == "date":
             return self._shift_date(e, a, b, date_mode)
+        if op in ("maal", "van"):
+            a = self._widened(e, a)
         return binop(_ARITH[op], a, b)
+
+    def _widened(self, e: n.Binary, left: exp.Expr) -> exp.Expr:
+        """The left factor of a product wider than 18 digits, cast so that DuckDB reckons in
+        128 bits: of two factors of at most 18 digits it takes the product in 64, and fails
+        when that overflows."""
+        product, a = self.bounds.of(e), self.bounds.of(e.left)
+        if product is None or a is None or product[0] + product[1] <= 18:
+            return left
+        return exp.cast(left, decimal((max(a[0], 19 - a[1]), a[1])))
 
     def _shift_clock(self, e: n.Binary, t: exp.Expr, amount: exp.Expr) -> exp.Expr:
         right = e.right.type
@@ -438,6 +560,12 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         whole = exp.cast(count, "BIGINT")
         if unit in ("dag", "week"):
             days = whole if unit == "dag" else binop(exp.Mul, whole, exp.Literal.number(7))
+            # Spark adds an INT of days; more than the calendar spans leaves it (the runtime
+            # says so), and must not overflow the cast on the way
+            span = exp.Literal.number(_CALENDAR_DAYS)
+            beyond_calendar = binop(exp.GT, exp.Abs(this=p(days)), span)
+            self.fails.append(beyond_calendar)
+            days = case([(beyond_calendar.copy(), exp.Null())], exp.cast(days.copy(), "INT"))
             shifted: exp.Expr = exp.DateAdd(this=day, expression=days, unit=exp.var("DAY"))
             self._calendar(shifted)
             return shifted
@@ -514,7 +642,16 @@ class Query:
     value_types: dict[str, str]  # per outcome: the SQL type of its value
 
     def sql(self, dialect: str = "duckdb") -> str:
-        return self.select.sql(dialect=dialect)
+        if dialect != "spark":
+            return self.select.sql(dialect=dialect)
+        # Spark has no 128-bit integer; DIV of two whole DECIMALs gives the quotient as BIGINT
+        return self.select.transform(_spark_types).sql(dialect=dialect)
+
+
+def _spark_types(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+        return exp.DataType.build("DECIMAL(38, 0)")
+    return node
 
 
 def day_of(types: dict[str, str], peildatum: datetime.date | None) -> exp.Expr:
@@ -545,14 +682,58 @@ def _all_fit(
     analysis: Analysis, info: RegInfo, exprs: list[n.Expr], before: int, most: int
 ) -> bool:
     bounds = DigitBounds(analysis, info, (before, SQL_FRACTION), outcomes=True)
-    return all(_fits(bounds, x, most) for e in exprs for x in n.walk(e))
+    for x in n.walk(exprs):
+        if not _fits(bounds, x, most):
+            return False
+        if isinstance(x, n.QualName) and (x.resolved or ("",))[0] == "begrip":
+            # another regulation's begrip is written in place: each of its calculations too
+            for other in analysis.of(x.regulation):
+                symbol = other.symbols.get(x.name)
+                if (
+                    symbol is not None
+                    and symbol.kind == "begrip"
+                    and not _all_fit(analysis, other, [symbol.begrip.value], before, most)
+                ):
+                    return False
+    return True
 
 
 def _fits(bounds: DigitBounds, e: n.Expr, most: int) -> bool:
     if (isinstance(e, n.Binary) and e.op == "deel") or isinstance(e, n.Aggregate):
-        return True  # refused on its own
+        return True  # refused on its own, or worked out with the rounding around it
     d = bounds.of(e)
-    return d is None or d[0] + d[1] <= most
+    if d is None:
+        return True
+    if isinstance(e, n.Round) and e.target is not None and bounds.of(e.value) is None:
+        q = quotient(e)
+        assert q is not None
+        return d[0] + d[1] <= most and division_scale(bounds, q, places(e.target)) is not None
+    return d[0] + d[1] <= most
+
+
+def division_scale(bounds: DigitBounds, q: Quotient, decimals: int) -> int | None:
+    """The power of ten that makes both sides of a rounded division whole numbers, or None
+    when the numbers are too large for the query to round it as the runtime does. The runtime
+    works a quotient out to DIVISION_DIGITS significant digits before it rounds; the query
+    exactly. Both round alike when that error is smaller than the distance from the exact
+    value y / d (≠ a rounding boundary m / 10^decimals / 2) to the nearest boundary, which is
+    at least 10^e / (2 |d'| 10^decimals), d' = d 10^d1 and e = min(0, d1 - y1 + decimals)."""
+    t, x, d = bounds.terms(q), bounds.of(q.numerator), bounds.of(q.divisor)
+    if t is None or x is None or d is None:
+        return None
+    y = x if not q.terms else (max(t[0] + d[0], x[0]) + 1, max(t[1] + d[1], x[1]))
+    k = max(y[1], d[1])
+    before = x[0] + d[1]  # of x / d: a divisor with d1 digits after the point is ≥ 10^-d1
+    e = min(0, d[1] - y[1] + decimals)
+    fits = (
+        t[0] + t[1] + d[0] + d[1] <= MAX_DIGITS  # terms × d
+        and y[0] + y[1] + k + decimals <= MAX_DIGITS  # y, whole, times 10^decimals
+        and d[0] + d[1] + k <= MAX_DIGITS
+        and y[0] + d[1] + decimals <= 18  # the whole quotient: Spark's DIV gives a BIGINT
+        and before + d[0] + d[1] + decimals - e < rt.values.DIVISION_DIGITS
+        and before + max(decimals + 1, t[1]) <= rt.values.DIVISION_DIGITS  # exact on one
+    )
+    return k if fits else None
 
 
 class DecisionLowering:
@@ -566,7 +747,8 @@ class DecisionLowering:
         besluit: str,
         specs: list[InputSpec],
         source_types: dict[str, str],
-        norms: dict[str, Any],
+        norms: Norms,
+        elsewhere: Elsewhere | None = None,
     ):
         self.a, self.info, self.rt = analysis, analysis.regs[key], regulation
         self.besluit, self.specs, self.source_types = besluit, specs, source_types
@@ -578,7 +760,7 @@ class DecisionLowering:
         self.bounds = DigitBounds(analysis, self.info, self.digits, outcomes=True)
         # for the type of a value written out: the rows the runtime decides land there too
         self.full = DigitBounds(analysis, self.info, outcomes=True)
-        self.w = SqlWriter(analysis, self.info, self.bounds, norms)
+        self.w = SqlWriter(analysis, self.info, self.bounds, norms, elsewhere)
         if digits is None:
             self.w.problems.append(
                 _not_in_sql(

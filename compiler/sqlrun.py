@@ -34,6 +34,8 @@ from .sql import (
     ROW,
     UNDETERMINED,
     DecisionLowering,
+    Elsewhere,
+    Norms,
     NotInSql,
     Query,
     day_of,
@@ -414,7 +416,7 @@ class Run:
 
     def _summarise(self) -> None:
         """The summary in one scan of the result: counts, per outcome its statuses, and for
-        numbers the sum, lowest and highest of the values decided."""
+        numbers the sum, lowest and highest of the values decided, and how they spread."""
         con, s = self.con, self.summary
         parts = ["count(*)", "count(fout)"]
         numeric = [o for o in self.outcomes if self.value_types[o].startswith("DECIMAL")]
@@ -423,6 +425,7 @@ class Run:
         for o in numeric:
             decided = f"FILTER (WHERE \"{o}_status\" = 'bepaald')"
             parts += [f'sum("{o}") {decided}', f'min("{o}") {decided}', f'max("{o}") {decided}']
+            parts.append(f'quantile_disc("{o}", {list(batch.SPREAD)}) {decided}')
         found = list(con.execute(f"SELECT {', '.join(parts)} FROM resultaat").fetchall()[0])
         s.rows, s.errors = found[0], found[1]
         for o, counts in zip(self.outcomes, found[2 : 2 + len(self.outcomes)], strict=True):
@@ -431,11 +434,12 @@ class Run:
                 s.statuses[o] = Counter(dict(ordered))
         rest = found[2 + len(self.outcomes) :]
         for i, o in enumerate(numeric):
-            total, low, high = rest[3 * i : 3 * i + 3]
+            total, low, high, spread = rest[4 * i : 4 * i + 4]
             if low is not None:
                 if self.regulation.outcomes[o].unit.startswith("€"):
                     s.sums[o] = Decimal(total)
                 s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
+                s.spread[o] = [Decimal(v) for v in spread]
         if s.errors:
             s.first_errors = [
                 f"rij {r}: {m}"
@@ -478,12 +482,19 @@ class Run:
     def rows(self) -> Iterator[dict[str, Any]]:
         cursor = self.con.execute("SELECT * FROM resultaat")
         names = [d[0] for d in cursor.description]
+        # an amount wider than DECIMAL(38) is written as text; to Python it is a Decimal again
+        kinds = {o: self.regulation.outcomes[o].kind for o in self.outcomes}
+        texts = [o for o in self.outcomes if self.value_types[o] == "VARCHAR" and kinds[o] == "num"]
         while True:
             chunk = cursor.fetchmany(_CHUNK)
             if not chunk:
                 return
             for values in chunk:
-                yield dict(zip(names, values, strict=True))
+                row = dict(zip(names, values, strict=True))
+                for o in texts:
+                    if row[o] is not None:
+                        row[o] = Decimal(row[o])
+                yield row
 
 
 def lower(
@@ -517,7 +528,6 @@ def lower(
             except (rt.EvaluationError, rt.InputError):
                 continue
         key = key_of(program, version)
-        norms = _Norms(version, group[0], gemeente)
         lowering = DecisionLowering(
             policies.analysis,
             key,
@@ -525,7 +535,8 @@ def lower(
             besluit,
             specs,
             types,
-            norms,  # type: ignore[arg-type]
+            _Norms(version, group[0], gemeente),
+            _elsewhere(program, group[0], gemeente),
         )
         lowered.add(id(version))
         try:
@@ -581,12 +592,36 @@ def _refusals(policies: Policies, version: rt.Regulation, besluit: str) -> list[
     key = key_of(policies.program, version)
     specs = caseload.decision_inputs(version, besluit)
     types = {spec.name: "VARCHAR" for spec in specs}
-    lowering = DecisionLowering(policies.analysis, key, version, besluit, specs, types, {})
+    lowering = DecisionLowering(
+        policies.analysis, key, version, besluit, specs, types, {}, _any_version(policies.program)
+    )
     try:
         lowering.build(None, datetime.date(2000, 1, 1), "bron")
     except NotInSql as err:
         return err.diagnostics
     return []
+
+
+def _elsewhere(program: rt.Program, day: datetime.date, gemeente: str | None) -> Elsewhere:
+    """Another regulation as it stands in one stretch of time (for the begrippen it lends)."""
+
+    def find(regulation: str) -> tuple[str, Norms] | None:
+        version = program.in_force(regulation, day)
+        if version is None:
+            return None
+        return key_of(program, version), _Norms(version, day, gemeente)
+
+    return find
+
+
+def _any_version(program: rt.Program) -> Elsewhere:
+    """Another regulation in its latest version, to see what the query of a version needs."""
+
+    def find(regulation: str) -> tuple[str, Norms] | None:
+        versions = program.versions.get(regulation)
+        return (key_of(program, versions[-1]), {}) if versions else None
+
+    return find
 
 
 def _unique(found: list[Diagnostic]) -> list[Diagnostic]:

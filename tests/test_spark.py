@@ -18,9 +18,20 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regel.compiler import batch, caseload, sparkrun, synthetic
+from regel.compiler import batch, caseload, loads, sparkrun, synthetic
 
-from .test_sql import GEMEENTE, LOWERED, POLICY_SET, _cell, _literals, _same, shipped_gevallen
+from .test_sql import (
+    DIVISIONS,
+    GEMEENTE,
+    LOWERED,
+    POLICY_SET,
+    _cell,
+    _division_cell,
+    _literals,
+    _same,
+    pa_csv,
+    shipped_gevallen,
+)
 
 EXAMPLES = int(os.environ.get("REGEL_SPARK_EXAMPLES", "1"))
 
@@ -137,3 +148,23 @@ def test_the_spark_example_of_the_docs_runs(spark: Any, tmp_path: Path) -> None:
     written = spark.read.parquet(str(tmp_path / "uitkomsten"))
     assert written.count() == 300
     assert set(batch.columns(["loonkostensubsidie"])) <= set(written.columns)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(_division_cell(), min_size=20, max_size=60))
+def test_spark_rounds_a_division_as_the_runtime(spark: Any, rows: list[Any]) -> None:
+    """A rounded division in whole numbers: Spark's DIV of DECIMAL(38, 0) (it has no 128-bit
+    integer) rounds as the runtime and as DuckDB's HUGEINT."""
+    from pyspark.sql import types as T
+
+    policies = loads(DIVISIONS)
+    day = datetime.date(2011, 6, 1)
+    cells = [[i, f"{a:f}", f"{b:f}", f"{c:f}", f"{a:f}"] for i, (a, b, c) in enumerate(rows, 1)]
+    fields = [T.StructField("rij", T.LongType())]
+    fields += [T.StructField(h, T.StringType()) for h in ("a", "b", "c", "n")]
+    frame = spark.createDataFrame(cells, T.StructType(fields))
+    got, decided = sparkrun.decide(policies, "t", "delen", frame, day)
+    assert decided >= sum(1 for _, b, _ in rows if b) // 2
+    table = pa_csv("a,b,c,n\n" + "".join(f"{a:f},{b:f},{c:f},{a:f}\n" for a, b, c in rows))
+    python = list(policies.decide_caseload("t", "delen", table, day, engine="python").rows())
+    assert got == python

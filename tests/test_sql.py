@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regel.compiler import batch, caseload, load, synthetic
+from regel.compiler import batch, caseload, load, loads, synthetic
 from regel.compiler.cases import case_inputs
 from regel.compiler.diagnostics import render_all
 from regel.compiler.sql import NotInSql
 from regel.compiler.sqlrun import Run, Source, refusals
 
-from .conftest import POLICIES
+from .conftest import HEADER, POLICIES, ROOT
 from .test_cli import run
 
 GOLDEN = Path(__file__).parent / "sql"
@@ -41,8 +41,9 @@ DECISIONS = [
     for besluit in versions[0].decisions
 ]
 LOWERED = [(r, b) for r, b in DECISIONS if not refusals(POLICY_SET, r, b)]
-# A national law whose norm each gemeente fills: decided for a gemeente with a filling.
-GEMEENTE = {"voorbeeldwet": "GM9998"}
+# A national law whose norm each gemeente fills, and a verordening that reads it: decided for
+# the gemeente that fills it.
+GEMEENTE = {"voorbeeldwet": "GM9998", "voorbeeld": "GM9998"}
 
 
 def _python(rid: str, besluit: str, path: Path, day: Any, gemeente: Any) -> list[dict[str, Any]]:
@@ -96,9 +97,11 @@ def shipped_gevallen() -> dict[tuple[str, str, str | None], list[dict[str, Any]]
             rid = case_file.regulation
             if case.partial or case.decision is None or (rid, case.decision) not in LOWERED:
                 continue
-            version = POLICY_SET.version(rid, case.peildatum) if case.peildatum else None
-            if version is None:
+            if case.peildatum is None:
                 continue
+            # a geval outside every version's period stays in: the runtime says why
+            versions = POLICY_SET.program.versions[rid]
+            version = POLICY_SET.program.in_force(rid, case.peildatum) or versions[0]
             inputs, day, besluit = case_inputs(case, version)
             where = case.gemeente[0] if case.gemeente else None
             groups.setdefault((rid, besluit or "", where), []).append({**inputs, "peildatum": day})
@@ -265,21 +268,95 @@ def test_regel_doorreken_from_and_to_parquet_csv_and_duckdb(tmp_path: Path) -> N
     )
 
 
+DIVISIONS = (
+    HEADER
+    + """gegevens
+  a: bedrag
+  b: getal
+  c: bedrag
+  n: getal
+uitkomsten
+  omlaag: bedrag
+  omhoog: bedrag
+  half: bedrag
+  heel: bedrag
+  stuks: getal
+besluit delen: omlaag, omhoog, half, heel, stuks
+artikel 1
+  tekst "Delen"
+  regel r_omlaag
+    omlaag is a / b afgerond op centen naar beneden
+  regel r_omhoog
+    omhoog is c - a / b afgerond op centen naar boven
+  regel r_half
+    half is c + a × b / (b + 3) - € 3,00 afgerond op centen half naar boven
+  regel r_heel
+    heel is a / b afgerond op hele euro half naar boven
+  regel r_stuks
+    stuks is n / b afgerond op hele getallen naar beneden
+"""
+)
+
+
+def _division_cell() -> st.SearchStrategy[tuple[Decimal, Decimal, Decimal]]:
+    """a, b, c: plain values, and a that is b times a multiple of half a cent (the ties)."""
+    number = st.one_of(
+        st.decimals(-(10**6), 10**6, places=2, allow_nan=False, allow_infinity=False),
+        st.decimals(-100, 100, places=4, allow_nan=False, allow_infinity=False),
+        st.sampled_from([Decimal(0), Decimal(3), Decimal(-7), Decimal("0.0001")]),
+    )
+    tie = st.tuples(number, st.integers(-(10**6), 10**6), number).map(
+        lambda t: ((t[0] * t[1] / 200).quantize(Decimal("0.0001")), t[0], t[2])
+    )
+    return st.one_of(st.tuples(number, number, number), tie)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(_division_cell(), min_size=20, max_size=100))
+def test_a_rounded_division_is_rounded_as_the_runtime_rounds(rows: list[Any]) -> None:
+    """Each rounding, of a quotient alone and within a sum, ties and negatives, and a divisor
+    that is 0 (the runtime's R701): SQL reckons exactly in whole numbers, and agrees."""
+    policies = loads(DIVISIONS)
+    day = datetime.date(2011, 6, 1)
+    text = "a,b,c,n\n" + "".join(f"{a:f},{b:f},{c:f},{a:f}\n" for a, b, c in rows)
+    table = pa_csv(text)
+    sql = Run(policies, "t", "delen", Source("arrow", table=table), day)
+    assert sql.decided_in_sql >= sum(1 for _, b, _ in rows if b) // 2
+    python = policies.decide_caseload("t", "delen", table, day, engine="python")
+    assert list(sql.rows()) == list(python.rows())
+
+
+def pa_csv(text: str) -> Any:
+    import pyarrow as pa
+
+    reader = csv.DictReader(io.StringIO(text))
+    return pa.Table.from_pylist(list(reader))
+
+
 def test_a_decision_sql_cannot_take_is_refused_with_where_and_why(tmp_path: Path) -> None:
     """No silent fallback: R790 names the construct and its place (golden)."""
+    policy = tmp_path / "delen.regel"
+    policy.write_text(
+        DIVISIONS.replace("omlaag is a / b afgerond op centen naar beneden", "omlaag is a / b"),
+        encoding="utf-8",
+    )
     clients = tmp_path / "aanvragen.csv"
-    clients.write_text("lengte_terras,diepte_terras,maanden_geplaatst,parasols\n4,3,6,1\n")
-    common = ["doorreken", "policies", "--regeling", "voorbeeld_precario", "--besluit", "aanslag",
-              "--invoer", str(clients), "--peildatum", "2020-06-01", "--uit", "-"]  # fmt: skip
+    clients.write_text("a,b,c,n\n4,3,6,1\n")
+    common = ["doorreken", str(policy), "--regeling", "t", "--besluit", "delen",
+              "--invoer", str(clients), "--peildatum", "2011-06-01", "--uit", "-"]  # fmt: skip
     proc = run(*common)
     assert proc.returncode == 1 and proc.stdout == ""
-    text = proc.stderr.replace(str(clients), "aanvragen.csv")
+    text = proc.stderr.replace(f"{tmp_path}/", "")
     golden = GOLDEN / "R790_deling.txt"
     if os.environ.get("REGEL_GOLDEN_UPDATE"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+    shown = "".join(text.splitlines(keepends=True)[:4])  # the docs show the message as it is
+    assert shown in (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
     python = run(*common, "--motor", "python")
-    assert python.returncode == 0 and "229.10,bepaald" in python.stdout
+    assert python.returncode == 0 and "1.333333333333333333333333333333333333333,bepaald" in (
+        python.stdout
+    )
 
 
 def test_refusals_render_as_every_diagnostic_does(tmp_path: Path) -> None:
@@ -342,8 +419,6 @@ def test_straight_into_parquet_or_the_long_way_the_file_is_the_same(
 def test_the_python_example_of_the_docs_runs(tmp_path: Path, capsys: Any) -> None:
     import re
 
-    from .conftest import ROOT
-
     text = (ROOT / "docs" / "bestanden.md").read_text(encoding="utf-8")
     (example,) = [
         b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "decide_caseload" in b
@@ -363,3 +438,33 @@ def test_the_python_example_of_the_docs_runs(tmp_path: Path, capsys: Any) -> Non
     total, in_sql = capsys.readouterr().out.split()
     assert Decimal(total) > 0 and in_sql == "1000"
     assert (tmp_path / "uitkomsten.parquet").stat().st_size > 0
+
+
+def test_the_summary_says_how_amounts_spread() -> None:
+    """The spread of an amount: at each point p of the way up a value that was decided, with at
+    least p of the values at or below it and at least 1 - p at or above; the same whichever
+    engine decided the rows, and in the summary's Dutch text."""
+    version = POLICY_SET.program.versions["berkelland"][0]
+    day = datetime.date(2008, 3, 1)
+    cases = list(synthetic.cases(version, "loonkostensubsidie", 2000, 5, day))
+    import pyarrow as pa
+
+    table = pa.Table.from_pylist(cases)
+    runs = [
+        POLICY_SET.decide_caseload("berkelland", "loonkostensubsidie", table, day, engine=engine)
+        for engine in ("duckdb", "python")
+    ]
+    spread = runs[0].summary.spread["loonkostensubsidie"]
+    assert spread == runs[1].summary.spread["loonkostensubsidie"]
+    values = sorted(
+        row["loonkostensubsidie"]
+        for row in runs[0].rows()
+        if row["loonkostensubsidie_status"] == "bepaald"
+    )
+    assert len(values) > 100 and spread == sorted(spread)  # most get the maximum
+    for p, v in zip(batch.SPREAD, spread, strict=True):
+        assert v in values
+        assert sum(x <= v for x in values) >= p * len(values)
+        assert sum(x >= v for x in values) >= (1 - p) * len(values)
+    text = batch.summary_text(runs[0].summary, runs[0].regulation, "loonkostensubsidie")
+    assert f"mediaan € {spread[2]:.2f}".replace(".", ",") in text.replace(".", ",")
