@@ -161,6 +161,7 @@ def _outcome(con: Any, outcome: rt.Outcome, grouped: bool) -> OutcomeImpact:
     ).fetchall()[0]
     if not money:
         return found
+    new, old = _number(con, new, name), _number(con, old, name)
     amount = f"COALESCE(CASE WHEN {new_s} = 'bepaald' THEN {new} END, 0)"
     before = f"COALESCE(CASE WHEN {old_s} = 'bepaald' THEN {old} END, 0)"
     diff = f"({amount} - {before})"
@@ -194,6 +195,27 @@ def _outcome(con: Any, outcome: rt.Outcome, grouped: bool) -> OutcomeImpact:
         found.groups = [(str(g), a, b, c, Decimal(d)) for g, a, b, c, d in groups[:GROUP_LIMIT]]
         found.groups_cut = max(len(groups) - GROUP_LIMIT, 0)
     return found
+
+
+def _number(con: Any, column: str, name: str) -> str:
+    """An amount column as a number: a DECIMAL as it is; text (the column of an amount that the
+    regulation allows wider than DECIMAL(38)) as DECIMAL(38) with the decimals it has."""
+    (kind,) = con.execute(f"SELECT typeof({column}) FROM vergelijking LIMIT 1").fetchall()[0]
+    if kind != "VARCHAR":
+        return column
+    (scale,) = con.execute(
+        f"SELECT COALESCE(max(length(split_part({column}, '.', 2))), 0) FROM vergelijking"
+    ).fetchall()[0]
+    number = f"DECIMAL(38, {min(scale, 38)})"
+    (wide,) = con.execute(
+        f"SELECT count(*) FROM vergelijking WHERE {column} IS NOT NULL "
+        f"AND TRY_CAST({column} AS {number}) IS NULL"
+    ).fetchall()[0]
+    if wide:
+        raise ValueError(
+            f"{wide} bedragen van '{name}' hebben meer dan 38 cijfers; die zijn niet op te tellen"
+        )
+    return f"CAST({column} AS {number})"
 
 
 def _proposals(

@@ -177,3 +177,34 @@ def test_the_readme_caseload_commands_run_as_written(tmp_path: Path) -> None:
     assert "krijgen meer" in proc.stdout
     assert (tmp_path / "uitkomsten.parquet").stat().st_size > 0
     assert "<svg" in (tmp_path / "rapport.html").read_text(encoding="utf-8")
+
+
+def test_an_amount_wider_than_decimal_38_is_compared_exactly(tmp_path: Path) -> None:
+    """The precario tax can, for any valid input, exceed DECIMAL(38) (three gegevens of fifteen
+    digits multiplied), so its column is text; the comparison reckons with it exactly, and a
+    tariff raised in another set of files is counted as deciding each case alone."""
+    day = datetime.date(2020, 6, 1)
+    old = load(POLICIES)
+    text = (POLICIES / "voorbeeld" / "precario.regel").read_text(encoding="utf-8")
+    raised = text.replace(": € 36,10 per m² per jaar", ": € 40,00 per m² per jaar")
+    assert raised != text
+    other = tmp_path / "voorstel"
+    for source in POLICIES.rglob("*.regel"):
+        target = other / source.relative_to(POLICIES)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (other / "voorbeeld" / "precario.regel").write_text(raised, encoding="utf-8")
+    new = load(other)
+    version = old.version("voorbeeld_precario", day)
+    cases = list(synthetic.cases(version, "aanslag", 500, 3, day))
+    path = tmp_path / "terrassen.parquet"
+    caseload.write_parquet(str(path), caseload.decision_inputs(version, "aanslag"), cases)
+    found = impact.compare(old, new, "voorbeeld_precario", "aanslag", Source.of(str(path)), day)
+    tax = next(o for o in found.outcomes if o.name == "precariobelasting")
+    total = Decimal(0)
+    for case in cases:
+        a, b = (p.evaluate("voorbeeld_precario", case, day, "aanslag", trace=False)
+                for p in (old, new))  # fmt: skip
+        total += b["precariobelasting"] - a["precariobelasting"]
+    assert tax.gain > 0 and tax.lose == 0
+    assert tax.new_sum - tax.old_sum == total
