@@ -11,9 +11,12 @@ every other operator is made strict (NULL in, NULL out). Like the Python fast pa
 takes the rows it can decide exactly and marks the others (`_python`): an input it does not
 take as it is (a number with more digits than its DECIMAL types hold, a text with spaces
 around it), a condition that is onbepaald where the default logic meets it, a calculation the
-runtime refuses (a day that does not exist). Those rows are decided by the Python runtime, which
-gives the same answer or the same Dutch message as every other channel. A construct that SQL
-cannot express is refused when the query is built (`NotInSql`), with where it stands.
+runtime refuses (a day that does not exist, a divisor 0). Those rows are decided by the Python
+runtime, which gives the same answer or the same Dutch message as every other channel. A
+rounded division is worked out in whole numbers (`_rounded_quotient`, `division_scale`); a
+begrip of another regulation is written where it is read. A construct that SQL cannot express
+(a division that is not rounded, an aggregate over persons) is refused when the query is built
+(`NotInSql`), with where it stands.
 """
 
 from __future__ import annotations
