@@ -12,12 +12,11 @@ pyspark is an optional dependency (`pip install regel[spark]`, and Java 17 or ne
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import batch, caseload
 from .sql import PYTHON, ROW, day_of
-from .sqlrun import _case, lower
+from .sqlrun import _case, lower, numbers_again, text_numbers
 from .sqlrun import output_types as all_output_types
 from .sqlrun import value_types as output_types
 
@@ -158,15 +157,12 @@ def decide(
     from pyspark.sql import types as T
 
     frame, handed = _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)
-    rows = [r.asDict() for r in frame.orderBy(ROW).collect()]
-    # an amount wider than DECIMAL(38) is written as text; to Python it is a Decimal again
     first = policies.program.versions[regulation][0]
-    texts = [f.name for f in frame.schema.fields if isinstance(f.dataType, T.StringType)
-             and f.name in first.outcomes and first.outcomes[f.name].kind == "num"]  # fmt: skip
-    for row in rows:
-        for o in texts:
-            if row[o] is not None:
-                row[o] = Decimal(row[o])
+    outcomes = list(first.decision(besluit))
+    kinds = {f.name: "VARCHAR" if isinstance(f.dataType, T.StringType) else ""
+             for f in frame.schema.fields}  # fmt: skip
+    texts = text_numbers(first, outcomes, kinds)
+    rows = [numbers_again(r.asDict(), texts) for r in frame.orderBy(ROW).collect()]
     return rows, len(rows) - handed
 
 

@@ -319,7 +319,7 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         if digits is not None and self.bounds.of(e.value) is None:
             q = quotient(e)
             assert q is not None  # no other rounded value without a bound
-            return self._rounded_quotient(e, q, digits)
+            return self._rounded_quotient(e, q, digits, decimals)
         value = self.expr(e.value)
         if digits is None:  # a division or aggregate within, refused where it stands
             return exp.Null()
@@ -334,11 +334,10 @@ class SqlWriter(ExprVisitor[exp.Expr]):
             )
         return exp.cast(rounded, decimal(digits))
 
-    def _rounded_quotient(self, e: n.Round, q: Quotient, digits: Digits) -> exp.Expr:
+    def _rounded_quotient(self, e: n.Round, q: Quotient, digits: Digits, decimals: int) -> exp.Expr:
         """`terms ± x / d`, rounded as the regulation states, exactly: as y / d with
         y = terms × d ± x, both made whole numbers (× 10^k) and y times 10^decimals, then the
         quotient of whole numbers, its remainder telling which way to round."""
-        decimals = places(e.target or "")
         k = division_scale(self.bounds, q, decimals)
         if k is None:  # input_digits chose gegevens small enough whenever that can be
             return self._refuse(e, "een deling met zulke grote getallen")

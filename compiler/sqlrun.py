@@ -482,19 +482,29 @@ class Run:
     def rows(self) -> Iterator[dict[str, Any]]:
         cursor = self.con.execute("SELECT * FROM resultaat")
         names = [d[0] for d in cursor.description]
-        # an amount wider than DECIMAL(38) is written as text; to Python it is a Decimal again
-        kinds = {o: self.regulation.outcomes[o].kind for o in self.outcomes}
-        texts = [o for o in self.outcomes if self.value_types[o] == "VARCHAR" and kinds[o] == "num"]
+        texts = text_numbers(self.regulation, self.outcomes, self.value_types)
         while True:
             chunk = cursor.fetchmany(_CHUNK)
             if not chunk:
                 return
             for values in chunk:
-                row = dict(zip(names, values, strict=True))
-                for o in texts:
-                    if row[o] is not None:
-                        row[o] = Decimal(row[o])
-                yield row
+                yield numbers_again(dict(zip(names, values, strict=True)), texts)
+
+
+def text_numbers(
+    regulation: rt.Regulation, outcomes: list[str], types: dict[str, str]
+) -> list[str]:
+    """The numeric outcomes whose column is text: an amount the regulation allows wider than
+    DECIMAL(38) is written as the runtime works it out."""
+    return [o for o in outcomes if types[o] == "VARCHAR" and regulation.outcomes[o].kind == "num"]
+
+
+def numbers_again(row: dict[str, Any], texts: list[str]) -> dict[str, Any]:
+    """A result row for Python: the numbers written as text (`text_numbers`) are Decimals."""
+    for o in texts:
+        if row[o] is not None:
+            row[o] = Decimal(row[o])
+    return row
 
 
 def lower(
