@@ -109,10 +109,11 @@ def operands(e: n.Expr) -> list[n.Expr]:
 
 class DigitBounds:
     """At most how many digits before and after the point the numbers in an expression can
-    have, when every numeric gegeven has at most `inputs` digits; None when a division or an
-    aggregate makes it unbounded. With `outcomes`, an outcome read counts as the widest value
-    its rules give, and a begrip of another regulation as its widest in any version (the SQL
-    query works both out itself; generated Python code does not ask)."""
+    have, when every numeric gegeven has at most `inputs` digits (a person's too); None when a
+    division makes it unbounded (a group has at most PERSONS_LIMIT persons). With `outcomes`, an
+    outcome read counts as the widest value its rules give, and a begrip of another regulation
+    as its widest in any version (the SQL query works both out itself; generated Python code
+    does not ask)."""
 
     def __init__(
         self,
@@ -138,7 +139,7 @@ class DigitBounds:
                 return (max(e.value.adjusted() + 1, 1), max(-exponent, 0))
             case n.Name():
                 kind, name = e.resolved or ("", "")
-                if kind == "input":
+                if kind in ("input", "field"):
                     t = self.info.symbols[name].type
                     return self.inputs if t is not None and t.kind == "num" else (0, 0)
                 if kind == "begrip":
@@ -156,8 +157,18 @@ class DigitBounds:
                 return self.elsewhere(e.regulation, e.name)
             case n.QualName():
                 return None  # a begrip or outcome of another regulation: not counted here
-            case n.Binary(op="deel") | n.Aggregate():
+            case n.Binary(op="deel"):
                 return None
+            case n.Aggregate(kind="aantal"):
+                return (len(str(rt.inputs.PERSONS_LIMIT)), 0)
+            case n.Aggregate(kind="som", value=n.Expr() as value):
+                # at most PERSONS_LIMIT values, each below 10^k: the sum is below 10^(k+2)
+                d = self.of(value)
+                return None if d is None else (d[0] + len(str(rt.inputs.PERSONS_LIMIT)) - 1, d[1])
+            case n.Aggregate(kind="hoogste" | "laagste", value=n.Expr() as value):
+                return self.of(value)
+            case n.Aggregate():
+                return (0, 0)  # ieder, enig: ja or nee
             case n.Binary(op="plus" | "min") if e.left.type is not None and e.left.type.kind in (
                 "date",
                 "clock",

@@ -22,6 +22,7 @@ begrip of another regulation is written where it is read. A construct that SQL c
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -140,6 +141,10 @@ def is_null(e: exp.Expr) -> exp.Expr:
     return exp.Is(this=p(e), expression=exp.Null())
 
 
+def is_false(e: exp.Expr) -> exp.Expr:
+    return exp.Is(this=p(e), expression=exp.false())
+
+
 def is_not_true(e: exp.Expr) -> exp.Expr:
     return exp.Not(this=exp.Is(this=p(e), expression=exp.true()))
 
@@ -158,6 +163,29 @@ def strict(operands: list[exp.Expr], result: exp.Expr) -> exp.Expr:
 
 def binop(kind: type[exp.Binary], a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return kind(this=p(a), expression=p(b))
+
+
+# ---------------------------------------------------------------- the persons of a group
+
+PERSON, TOTAL, ITEM = "_p", "_t", "_w"  # lambda variables: a person, a running sum, a value
+PERSON_OK = "_ok"  # a field of each parsed person: the query takes its gegevens as they are
+
+
+def each(body: exp.Expr, *names: str) -> exp.Lambda:
+    """`_p -> body`: a function of one person (or of the variables named)."""
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(x) for x in names or (PERSON,)])
+
+
+def person_field(name: str) -> exp.Expr:
+    return exp.Dot(this=exp.to_identifier(PERSON), expression=exp.to_identifier(name, quoted=True))
+
+
+def count_where(items: exp.Expr, test: exp.Expr) -> exp.Expr:
+    return exp.ArraySize(this=exp.ArrayFilter(this=items, expression=each(test)))
+
+
+def some(items: exp.Expr, test: exp.Expr) -> exp.Expr:
+    return binop(exp.GT, count_where(items, test), exp.Literal.number(0))
 
 
 def decimal(digits: Digits) -> str:
@@ -204,6 +232,7 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         self.problems: list[Diagnostic] = []
         self.fails: list[exp.Expr] = []  # where the runtime would refuse: to Python
         self.inline = False  # a writer for another regulation: its begrippen written in place
+        self.person: str | None = None  # the group whose persons are read, one by one
         self._others: dict[str, SqlWriter | None] = {}
 
     def expr(self, e: n.Expr, date_mode: str | None = None) -> exp.Expr:
@@ -234,9 +263,12 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         if kind == "input":
             return col(f"i_{name}")
         if kind == "begrip":
-            if self.inline:
-                return self.expr(self.info.symbols[name].begrip.value)
+            symbol = self.info.symbols[name]
+            if self.inline or symbol.group is not None:  # a begrip voor ieder: per person
+                return self.expr(symbol.begrip.value)
             return col(f"b_{name}")
+        if kind == "field" and self.person is not None:
+            return person_field(name)
         if kind == "outcome" and not self.inline:
             # read only when it has a value: komt niet tot stand is onbepaald to the reader
             return case(
@@ -475,7 +507,62 @@ class SqlWriter(ExprVisitor[exp.Expr]):
         return case(whens, otherwise)
 
     def visit_Aggregate(self, e: n.Aggregate, date_mode: str | None) -> exp.Expr:
-        return self._refuse(e, "een telling, som of vergelijking over de personen van een groep")
+        """Over the list of persons of the group (`i_<groep>`, parsed by the first layer), with
+        functions of one person, as `values.settle` means it: `ieder` nee as soon as one is
+        nee, `enig` ja as soon as one is ja, otherwise a person for whom the condition is
+        onbepaald makes the aggregate onbepaald (NULL), and so does a value that is."""
+        if self.person is not None:
+            return self._refuse(e, "een telling of som binnen een telling of som over personen")
+        persons = col(f"i_{e.group.name}")
+        outer, self.fails, self.person = self.fails, [], e.group.name
+        try:
+            holds = self.expr(e.condition) if e.condition is not None else exp.true()
+            value = self.expr(e.value) if e.value is not None else None
+        finally:
+            inner, self.fails, self.person = self.fails, outer, None
+        if inner:  # where the runtime refuses for one of the persons: the row goes to it
+            refused = or_(*[is_not_true(not_(f)) for f in inner])
+            self.fails.append(
+                exp.Coalesce(this=some(persons.copy(), refused), expressions=[exp.false()])
+            )
+        unknown = some(persons.copy(), is_null(holds.copy()))
+        if e.kind == "ieder":
+            result = case([(some(persons.copy(), is_false(holds)), exp.false()),
+                           (unknown, exp.Null())], exp.true())  # fmt: skip
+        elif e.kind == "enig":
+            result = case([(some(persons.copy(), is_true(holds)), exp.true()),
+                           (unknown, exp.Null())], exp.false())  # fmt: skip
+        else:
+            chosen = exp.ArrayFilter(this=persons.copy(), expression=each(holds))
+            d = self.bounds.of(e)
+            if d is None:
+                return self._refuse(
+                    e, f"een {e.kind} over personen van een deling zonder afronding"
+                )
+            if e.kind == "aantal":
+                result = exp.cast(exp.ArraySize(this=chosen), decimal(d))
+            elif e.kind == "som":
+                assert value is not None
+                total = exp.Add(this=exp.to_identifier(TOTAL), expression=p(value))
+                result = exp.Reduce(
+                    this=chosen,
+                    initial=exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build(decimal(d))),
+                    merge=each(exp.cast(total, decimal(d)), TOTAL, PERSON),
+                )
+            else:
+                assert value is not None
+                values = exp.Transform(this=chosen, expression=each(value))
+                gap = exp.ArraySize(
+                    this=exp.ArrayFilter(
+                        this=values.copy(), expression=each(is_null(exp.to_identifier(ITEM)), ITEM)
+                    )
+                )
+                top = exp.ArrayMax if e.kind == "hoogste" else exp.ArrayMin
+                result = case(
+                    [(binop(exp.GT, gap, exp.Literal.number(0)), exp.Null())], top(this=values)
+                )
+            result = case([(unknown, exp.Null())], result)
+        return case([(is_null(persons), exp.Null())], result)
 
     def visit_Persons(self, e: n.Persons, date_mode: str | None) -> exp.Expr:
         raise AssertionError(f"personen in een uitdrukking op {e.span}")
@@ -653,6 +740,12 @@ class Query:
 def _spark_types(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
         return exp.DataType.build("DECIMAL(38, 0)")
+    if isinstance(node, exp.FromJson):  # the shape of a group: DuckDB's JSON, Spark's DDL
+        (fields,) = json.loads(node.expression.name)
+        struct = ", ".join(f"`{name}`: STRING" for name in fields)
+        return exp.FromJson(
+            this=node.this, expression=exp.Literal.string(f"ARRAY<STRUCT<{struct}>>")
+        )
     return node
 
 
@@ -664,6 +757,33 @@ def day_of(types: dict[str, str], peildatum: datetime.date | None) -> exp.Expr:
         own = raw if types[PEILDATUM] == "DATE" else try_cast(raw, exp.DataType.build("DATE"))
         day = exp.Coalesce(this=own, expressions=[day])
     return day
+
+
+_JSON_SPACE = r"[ \t\n\r]*"
+_JSON_TEXT = r'"[^"\\\x00-\x1f]*"'  # a string without escapes
+_JSON_VALUES = {
+    "bool": "true|false",
+    # a JSON number the query reads exactly (DuckDB reads it through a double: up to 15
+    # significant digits come back as they were), or a string
+    "num": _JSON_TEXT + r"|-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,4})?",
+}
+
+
+def persons_pattern(spec: InputSpec) -> str:
+    """The JSON of a group that the query takes: a list of objects with the gegevens of a
+    person in the order declared, each at most once, a value of the kind of the gegeven (or
+    null), strings without escapes. Such JSON means the same to every JSON reader; anything
+    else (another key, a key twice, an escape) goes to the runtime, which says what is wrong."""
+    w = _JSON_SPACE
+    pairs = [
+        f'"{f.name}"{w}:{w}(?:{_JSON_VALUES.get(f.kind, _JSON_TEXT)}|null)' for f in spec.fields
+    ]
+    starts = [
+        pair + "".join(f"(?:{w},{w}{later})?" for later in pairs[i + 1 :])
+        for i, pair in enumerate(pairs)
+    ]
+    person = rf"\{{{w}(?:{'|'.join(starts)})?{w}\}}"
+    return rf"^{w}\[{w}(?:{person}(?:{w},{w}{person})*)?{w}\]{w}\z"
 
 
 def input_digits(analysis: Analysis, info: RegInfo, exprs: list[n.Expr]) -> Digits | None:
@@ -808,7 +928,8 @@ class DecisionLowering:
         return out
 
     def _begrippen(self, exprs: list[n.Expr]) -> list[str]:
-        """The begrippen the expressions read, each after those it reads."""
+        """The begrippen the expressions read, each after those it reads (those voor ieder
+        too: they are written where they are read, per person)."""
         order: list[str] = []
         seen: set[str] = set()
 
@@ -842,7 +963,8 @@ class DecisionLowering:
                 for e in (r.node.condition, r.node.value)
                 if e is not None
             ]
-            for level in self._levels([b for b in self._begrippen(exprs) if b not in done]):
+            case_level = [b for b in self._begrippen(exprs) if self.info.symbols[b].group is None]
+            for level in self._levels([b for b in case_level if b not in done]):
                 layer = Layer()
                 for b in level:
                     layer.columns.append((f"b_{b}", self.w.expr(self.info.symbols[b].begrip.value)))
@@ -897,11 +1019,7 @@ class DecisionLowering:
         """Begrippen grouped so that each reads only those of earlier groups."""
         level: dict[str, int] = {}
         for b in begrippen:  # in dependency order already
-            reads = [
-                x.resolved[1]
-                for x in n.walk(self.info.symbols[b].begrip.value)
-                if isinstance(x, n.Name) and x.resolved and x.resolved[0] == "begrip"
-            ]
+            reads = self._reads(self.info.symbols[b].begrip.value)
             level[b] = 1 + max((level.get(r, -1) for r in reads), default=-1)
         groups: list[list[str]] = []
         for b, k in level.items():
@@ -909,6 +1027,16 @@ class DecisionLowering:
                 groups.append([])
             groups[k].append(b)
         return groups
+
+    def _reads(self, e: n.Expr) -> list[str]:
+        """The begrippen of the whole case an expression reads, also through those voor ieder
+        (which are written in place)."""
+        found = []
+        for x in n.walk(e):
+            if isinstance(x, n.Name) and x.resolved and x.resolved[0] == "begrip":
+                symbol = self.info.symbols[x.resolved[1]]
+                found += [symbol.name] if symbol.group is None else self._reads(symbol.begrip.value)
+        return found
 
     def _inputs(self, peildatum: datetime.date | None) -> Layer:
         layer = Layer()
@@ -950,7 +1078,7 @@ class DecisionLowering:
 
         def full(pattern: str) -> exp.Expr:
             return exp.RegexpLike(
-                this=raw.copy(), expression=exp.Literal.string(f"^(?:{pattern})$")
+                this=raw.copy(), expression=exp.Literal.string(f"^(?:{pattern})\\z")
             )
 
         kind = spec.kind
@@ -1045,8 +1173,54 @@ class DecisionLowering:
                 ),
             )
             return case([(ok, raw.copy())], None), is_true(ok.copy())
+        if kind == "persons":
+            return self._persons(spec, raw) if text else no
         self.w.problems.append(_not_in_sql(None, f"gegeven '{spec.name}' ({kind})"))
         return no
+
+    def _persons(self, spec: InputSpec, raw: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
+        """A group, a JSON list in a cell, as a list of persons with their typed gegevens. The
+        query takes only JSON that it reads exactly as the runtime does (`persons_pattern`);
+        other JSON, and a person whose gegevens it does not take, send the row to the runtime."""
+        shape = exp.RegexpLike(
+            this=raw.copy(), expression=exp.Literal.string(persons_pattern(spec))
+        )
+        listed = exp.FromJson(
+            this=raw.copy(),
+            expression=exp.Literal.string(json.dumps([{f.name: "VARCHAR" for f in spec.fields}])),
+        )
+        fields, oks = [], []
+        for f in spec.fields:
+            given = person_field(f.name)
+            value, ok = self._parse(f, given, "VARCHAR")
+            missing = is_null(given.copy())  # JSON null or left out: "" is a value in JSON
+            if f.has_default:
+                value, ok = case([(missing, lit(f.default))], value), or_(missing.copy(), ok)
+            else:
+                ok = and_(not_(missing), ok)
+            fields.append(
+                exp.PropertyEQ(this=exp.to_identifier(f.name, quoted=True), expression=value)
+            )
+            oks.append(ok)
+        fields.append(
+            exp.PropertyEQ(this=exp.to_identifier(PERSON_OK), expression=is_true(and_(*oks)))
+        )
+        typed = exp.Transform(this=listed, expression=each(exp.Struct(expressions=fields)))
+        value = case([(shape, typed)], None)
+        ok = and_(
+            shape.copy(),
+            binop(
+                exp.LTE,
+                exp.ArraySize(this=value.copy()),
+                exp.Literal.number(rt.inputs.PERSONS_LIMIT),
+            ),
+            binop(
+                exp.EQ,
+                count_where(value.copy(), not_(person_field(PERSON_OK))),
+                exp.Literal.number(0),
+            ),
+        )
+        return value, is_true(ok)
 
     # -- an outcome by default logic
     def _outcome(self, name: str) -> tuple[Layer, Layer]:

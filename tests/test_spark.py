@@ -12,6 +12,7 @@ import datetime
 import io
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,13 @@ from regel.compiler import batch, caseload, loads, sparkrun, synthetic
 from .test_sql import (
     DIVISIONS,
     GEMEENTE,
+    GROUP_ROWS,
+    GROUPS,
     LOWERED,
     POLICY_SET,
     _cell,
     _division_cell,
+    _groups,
     _literals,
     _same,
     pa_csv,
@@ -168,3 +172,25 @@ def test_spark_rounds_a_division_as_the_runtime(spark: Any, rows: list[Any]) -> 
     table = pa_csv("a,b,c,n\n" + "".join(f"{a:f},{b:f},{c:f},{a:f}\n" for a, b, c in rows))
     python = list(policies.decide_caseload("t", "delen", table, day, engine="python").rows())
     assert got == python
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_spark_counts_and_sums_over_persons_as_the_runtime(spark: Any, data: Any) -> None:
+    """A group as JSON read by Spark's from_json, aggregates as higher-order functions
+    (filter, transform, aggregate): the fixed rows all in Spark, generated ones alike."""
+    from pyspark.sql import types as T
+
+    version = loads(GROUPS).program.versions["t"][0]
+    drempel, leden = caseload.decision_inputs(version, "groep")
+    day = datetime.date(2011, 6, 1)
+    row = st.tuples(_cell(drempel, [Decimal(100)], day), _cell(leden, [Decimal(100)], day))
+    rows = GROUP_ROWS + data.draw(st.lists(row, min_size=20, max_size=60))
+    schema = T.StructType([T.StructField("rij", T.LongType()),
+                           T.StructField("drempel", T.StringType()),
+                           T.StructField("leden", T.StringType())])  # fmt: skip
+    frame = spark.createDataFrame([(i, d, g) for i, (d, g) in enumerate(rows, 1)], schema)
+    got, decided = sparkrun.decide(loads(GROUPS), "t", "groep", frame, day)
+    _, python = _groups(rows)
+    assert got == list(python.rows())
+    assert decided >= len(GROUP_ROWS)
