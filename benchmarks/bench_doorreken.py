@@ -68,10 +68,14 @@ SELECT rij,
   '€ per maand' AS loonkostensubsidie_eenheid,
   CASE WHEN ok THEN CASE WHEN handicap THEN 'paragraaf B.6 alinea 2 onder 2'
        ELSE 'paragraaf B.6 alinea 2 onder 1' END ELSE '' END AS loonkostensubsidie_grondslag,
+  CASE WHEN NOT ok THEN 'subsidie_handicap; subsidie_algemeen'
+       WHEN NOT handicap THEN 'subsidie_handicap' ELSE '' END
+    AS loonkostensubsidie_niet_vervuld,
   CASE WHEN ok THEN 12 END AS duur_loonkostensubsidie,
   CASE WHEN ok THEN 'bepaald' ELSE 'komt_niet_tot_stand' END AS duur_loonkostensubsidie_status,
   'maanden' AS duur_loonkostensubsidie_eenheid,
   CASE WHEN ok THEN 'paragraaf B.6 alinea 2' ELSE '' END AS duur_loonkostensubsidie_grondslag,
+  CASE WHEN ok THEN '' ELSE 'duur_subsidie' END AS duur_loonkostensubsidie_niet_vervuld,
   NULL::VARCHAR AS fout
 FROM v) TO '{target}' (FORMAT PARQUET)
 """
@@ -179,6 +183,15 @@ def main() -> int:
         .fetchall()
     )
     assert check[0] == check[1], f"regel en de query met de hand verschillen: {check}"
+    same = ", ".join(
+        ["rij", "loonkostensubsidie", "loonkostensubsidie_status", "loonkostensubsidie_grondslag",
+         "loonkostensubsidie_niet_vervuld", "duur_loonkostensubsidie_niet_vervuld"]
+    )  # fmt: skip
+    (apart,) = duckdb.connect().execute(
+        f"SELECT count(*) FROM (SELECT {same} FROM '{out}' EXCEPT "
+        f"SELECT {same} FROM '{args.map / 'hand.parquet'}')"
+    ).fetchone() or (0,)
+    assert apart == 0, f"regel en de query met de hand verschillen in {apart} rijen"
 
     print(f"{args.aantal:,} klanten, Berkelland B.6, mediaan van {args.rondes} rondes "
           f"({os.cpu_count()} kernen):")  # fmt: skip

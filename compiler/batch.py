@@ -20,15 +20,19 @@ from regel import runtime as rt
 from .caseload import RowError, value_text
 
 ROW, ERROR = "rij", "fout"  # the columns every result row has
+# Per outcome, after its value: how it came out. `niet_vervuld` names the rules whose condition
+# does not hold (the reasons as codes: the motivation and the docs name the rules so).
+UNMET = "niet_vervuld"
+PARTS = ("status", "eenheid", "grondslag", UNMET)
 Row = tuple[int, dict[str, Any], datetime.date | None] | RowError
 
 
 def columns(outcomes: Iterable[str]) -> list[str]:
-    """The columns of a result file: the row, per outcome value, status, unit and grondslag,
-    and the message of a row that could not be decided."""
+    """The columns of a result file: the row, per outcome its value and PARTS, and the
+    message of a row that could not be decided."""
     out = [ROW]
     for name in outcomes:
-        out += [name, f"{name}_status", f"{name}_eenheid", f"{name}_grondslag"]
+        out += [name, *(f"{name}_{part}" for part in PARTS)]
     return [*out, ERROR]
 
 
@@ -110,20 +114,40 @@ def decide_rows(
             continue
         try:
             version = program.version(rid, day)
-            result = version.evaluate(inputs, day, besluit, gemeente=gemeente)
+            result = version.evaluate(inputs, day, besluit, trace=True, gemeente=gemeente)
         except rt.EvaluationError as err:
             summary.refuse(f"rij {number}: {err.message}")
             yield {ROW: number, ERROR: err.message}
             continue
         summary.add(result)
         out: dict[str, Any] = {ROW: number}
+        unmet = not_met(result)
         for name in outcomes:
             found = result.outcomes[name]
             out[name] = found.value if found.status == "bepaald" else None
             out[f"{name}_status"] = found.status
             out[f"{name}_eenheid"] = found.outcome.unit if found.outcome else ""
             out[f"{name}_grondslag"] = "; ".join(found.rules)
+            out[f"{name}_{UNMET}"] = "; ".join(unmet.get(name, ()))
         yield out
+
+
+def not_met(result: rt.Result) -> dict[str, list[str]]:
+    """Per outcome the rules whose condition did not hold, as the motivation names them (from
+    the trace of a result decided with one). None for an outcome where a rule was onbepaald:
+    the runtime stops at that rule, or looks at the later ones only as far as it needs."""
+    out: dict[str, list[str]] = {}
+    open_at: set[str] = set()
+    for step in result.trace:
+        if step.status == "niet_toegepast":
+            names = out.setdefault(step.outcome, [])
+            if step.rule not in names:
+                names.append(step.rule)
+        elif step.status == "onbepaald":
+            open_at.add(step.outcome)
+    for name in open_at:
+        out.pop(name, None)
+    return out
 
 
 def summary_text(summary: Summary, regulation: rt.Regulation, besluit: str) -> str:

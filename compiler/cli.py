@@ -315,10 +315,12 @@ def _caseload(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gemeente", metavar="CODE", help="beslis voor deze gemeente (CBS-code)")
     p.add_argument(
         "--motor",
-        choices=("duckdb", "python"),
+        choices=("duckdb", "spark", "python"),
         default="duckdb",
-        help="duckdb (standaard): het besluit als één SQL-query in DuckDB; python: geval voor "
-        "geval met de Python-runtime, voor een besluit dat niet in SQL kan",
+        help="duckdb (standaard): het besluit als één SQL-query in DuckDB; spark: dezelfde "
+        "query op Apache Spark, van Parquet naar een map met Parquet (vraagt regel[spark] en "
+        "Java); python: geval voor geval met de Python-runtime, voor een besluit dat niet in "
+        "SQL kan",
     )
 
 
@@ -642,7 +644,9 @@ def cmd_doorreken(args: argparse.Namespace) -> int:
         specs = caseload.decision_inputs(versions[0], args.besluit)
     except ValueError as err:
         return _fail(str(err), EXIT_USAGE)
-    if not _is_csv(args.invoer) or args.motor == "duckdb" or not _is_csv(args.uit or "-"):
+    if args.motor == "spark" and args.motivering is None:
+        return _doorreken_spark(args, policies)
+    if not _is_csv(args.invoer) or args.motor != "python" or not _is_csv(args.uit or "-"):
         return _doorreken_duckdb(args, policies, specs)
     try:
         source = open(args.invoer, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
@@ -737,6 +741,56 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
         report.write(f"In SQL (DuckDB) beslist: {run.decided_in_sql} van {run.summary.rows} rijen"
                      + (f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else "")
                      + ".\n")  # fmt: skip
+    return EXIT_OK
+
+
+def _doorreken_spark(args: argparse.Namespace, policies: Policies) -> int:
+    """On Apache Spark (local mode): Parquet in, a folder of Parquet files out; the summary
+    worked out over that folder in DuckDB, as for the other engines."""
+    import duckdb
+
+    from . import batch
+    from .sqlrun import Source, _sql_text, summarise
+
+    if Source.of(args.invoer).kind != "parquet":
+        return _fail("--motor spark leest Parquet: geef een .parquet-bestand of een map "
+                     "ervan als --invoer", EXIT_USAGE)  # fmt: skip
+    if args.uit is None or Source.of(args.uit).kind != "parquet":
+        return _fail("--motor spark schrijft Parquet: geef --uit map.parquet", EXIT_USAGE)
+    if not Path(args.invoer).exists():
+        return _fail(f"kan '{args.invoer}' niet lezen: bestand niet gevonden", EXIT_USAGE)
+    refused = _unwritable(args.uit)
+    if refused:
+        return refused
+    try:
+        from pyspark.errors import PySparkException
+
+        from . import sparkrun
+    except ImportError:
+        return _fail("--motor spark vraagt pyspark en Java 17: pip install 'regel[spark]'")
+
+    def decide() -> tuple[int]:
+        try:
+            return (sparkrun.decide_parquet(policies, args.regeling, args.besluit, args.invoer,
+                                            args.uit, args.peildatum, args.gemeente),)  # fmt: skip
+        except PySparkException as err:
+            raise ValueError(f"Spark: {str(err).splitlines()[0]}") from None
+
+    decided = _caseload_errors(args, policies, decide)
+    if isinstance(decided, int):
+        return decided
+    (in_spark,) = decided
+    regulation = policies.program.versions[args.regeling][0]
+    outcomes = list(regulation.decision(args.besluit))
+    con = duckdb.connect()
+    files = _sql_text(str(Path(args.uit) / "*.parquet"))
+    con.execute(f"CREATE VIEW resultaat AS SELECT * FROM read_parquet('{files}')")
+    types = {name: kind for name, kind, *_ in con.execute("DESCRIBE resultaat").fetchall()}
+    summary = summarise(con, "resultaat", regulation, outcomes, types)
+    print(batch.summary_text(summary, regulation, args.besluit), end="")
+    rest = summary.rows - in_spark
+    python = f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else ""
+    print(f"In Spark beslist: {in_spark} van {summary.rows} rijen{python}.")
     return EXIT_OK
 
 

@@ -226,7 +226,8 @@ class Doorrekening(BaseModel):
 
     rijen: list[dict[str, str]] = Field(
         description="Per geval `rij` (1 voor het eerste), per uitkomst de waarde, `_status`, "
-        "`_eenheid` en `_grondslag`; of `fout` met de melding (docs/bestanden.md)"
+        "`_eenheid`, `_grondslag` en `_niet_vervuld` (de regels waarvan de voorwaarde niet "
+        "vervuld is); of `fout` met de melding (docs/bestanden.md)"
     )
     samenvatting: Samenvatting
 

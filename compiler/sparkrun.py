@@ -38,9 +38,11 @@ def session(master: str = "local[2]") -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("regel")
-    for key, value in {**SETTINGS, "spark.ui.enabled": "false"}.items():
+    quiet = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+    for key, value in {**SETTINGS, **quiet}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
     for key, value in SETTINGS.items():  # an existing session takes them too
         spark.conf.set(key, value)
     return spark
@@ -109,15 +111,14 @@ def _decide(
     fields = [T.StructField(ROW, T.LongType())]
     for o in outcomes:
         fields.append(T.StructField(o, _spark_type(value_types[o])))
-        fields += [
-            T.StructField(f"{o}_{x}", T.StringType()) for x in ("status", "eenheid", "grondslag")
-        ]
+        fields += [T.StructField(f"{o}_{part}", T.StringType()) for part in batch.PARTS]
     schema = T.StructType([*fields, T.StructField(batch.ERROR, T.StringType())])
     columns: list[Any] = []
     for o in outcomes:
         typed = F.col(o).cast(_spark_type(value_types[o])).alias(o)
         unit = F.lit(first.outcomes[o].unit).alias(f"{o}_eenheid")
-        columns += [typed, F.col(f"{o}_status"), unit, F.col(f"{o}_grondslag")]
+        columns += [typed, F.col(f"{o}_status"), unit, F.col(f"{o}_grondslag"),
+                    F.col(f"{o}_{batch.UNMET}")]  # fmt: skip
     in_sql = spark.createDataFrame([], schema)
     for part in parts:
         chosen = part.filter(~F.col(PYTHON)).select(
@@ -164,6 +165,45 @@ def decide(
     texts = text_numbers(first, outcomes, kinds)
     rows = [numbers_again(r.asDict(), texts) for r in frame.orderBy(ROW).collect()]
     return rows, len(rows) - handed
+
+
+def numbered(frame: DataFrame) -> DataFrame:
+    """A caseload read from Parquet with its column `rij`: as DuckDB numbers it, the first row
+    of the first file is 1, and the files (of a folder) follow in the order of their paths."""
+    from pyspark.sql import functions as F
+
+    with_place = frame.select("*", F.col("_metadata.file_path").alias("_bestand"),
+                              F.col("_metadata.row_index").alias("_plaats"))  # fmt: skip
+    counts = sorted(with_place.groupBy("_bestand").count().collect())
+    offsets, start = [], 0
+    for path, count in counts:
+        offsets.append((path, start))
+        start += count
+    spark = frame.sparkSession
+    starts = spark.createDataFrame(offsets, "_bestand STRING, _begin BIGINT")
+    joined = with_place.join(F.broadcast(starts), on="_bestand")
+    rij = (F.col("_begin") + F.col("_plaats") + 1).alias(ROW)
+    return joined.select(rij, *[F.col(f"`{c}`") for c in frame.columns])
+
+
+def decide_parquet(
+    policies: Policies,
+    regulation: str,
+    besluit: str,
+    source: str,
+    target: str,
+    peildatum: datetime.date | None = None,
+    gemeente: str | None = None,
+    spark: SparkSession | None = None,
+) -> int:
+    """`regel doorreken --motor spark`: a Parquet caseload (a file or a folder of files) to a
+    folder of Parquet files with the columns of `regel doorreken`, in the order of `rij`;
+    how many rows Spark decided itself."""
+    spark = spark or session()
+    frame = numbered(spark.read.parquet(source))
+    result, handed = _decide(policies, regulation, besluit, frame, peildatum, gemeente)
+    result.orderBy(ROW).write.mode("overwrite").parquet(target)
+    return int(spark.read.parquet(target).count()) - handed
 
 
 def _spark_type(sql_type: str) -> Any:

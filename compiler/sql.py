@@ -15,7 +15,7 @@ runtime refuses (a day that does not exist, a divisor 0). Those rows are decided
 runtime, which gives the same answer or the same Dutch message as every other channel. A
 rounded division is worked out in whole numbers (`_rounded_quotient`, `division_scale`); a
 begrip of another regulation is written where it is read. A construct that SQL cannot express
-(a division that is not rounded, an aggregate over persons) is refused when the query is built
+(a division that is not rounded, a count within a count) is refused when the query is built
 (`NotInSql`), with where it stands.
 """
 
@@ -33,6 +33,7 @@ from regel.runtime.inputs import InputSpec
 from sqlglot import exp
 
 from . import nodes as n
+from .batch import UNMET
 from .diagnostics import Diagnostic, Span
 from .digits import DigitBounds, Digits, Quotient, constant_norm, places, quotient
 from .model import Analysis, RegInfo, RuleInfo
@@ -992,6 +993,7 @@ class DecisionLowering:
                 exp.alias_(value, o, quoted=True),
                 exp.alias_(col(f"s_{o}"), f"{o}_status", quoted=True),
                 exp.alias_(col(f"g_{o}"), f"{o}_grondslag", quoted=True),
+                exp.alias_(col(f"n_{o}"), f"{o}_{UNMET}", quoted=True),
             ]
         final.append(exp.alias_(handoff, PYTHON, quoted=True))
         select = exp.select(*final).from_(query.subquery("l_laatste", copy=False), copy=False)
@@ -1354,10 +1356,16 @@ class DecisionLowering:
             )
         if rt_outcome.kind == "num" and not is_list:
             result_value = exp.cast(result_value, self._value_type(name, self.bounds))
+        # the rules whose condition does not hold, as the motivation names them; none where a
+        # rule that applies leaves the outcome onbepaald: the runtime stops looking there
+        unmet = self._unmet(name, rules)
+        if not is_list:
+            unmet = case([(unknown.copy(), lit(""))], unmet)
         second.columns += [
             (f"o_{name}", result_value),
             (f"s_{name}", status),
             (f"g_{name}", grondslag),
+            (f"n_{name}", unmet),
             (f"h_{name}", or_(*handoff) if handoff else exp.false()),
         ]
         return first, second
@@ -1378,6 +1386,20 @@ class DecisionLowering:
         if len(parts) == 1:
             return exp.Coalesce(this=parts[0], expressions=[lit("")])
         # CONCAT_WS leaves out NULL, in DuckDB and Spark alike
+        return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
+
+    def _unmet(self, name: str, rules: list[RuleInfo]) -> exp.Expr:
+        """The names of the rules whose own condition is false (an exception that applied does
+        not change that), in the order the runtime looks at them."""
+        parts = [
+            case([(is_false(col(f"c_{name}_{i}")), lit(r.node.name))], None)
+            for i, r in enumerate(rules)
+            if r.node.condition is not None
+        ]
+        if not parts:
+            return lit("")
+        if len(parts) == 1:
+            return exp.Coalesce(this=parts[0], expressions=[lit("")])
         return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
 
     def output_type(self, name: str) -> str:

@@ -255,7 +255,8 @@ class Run:
         if not self.value_types:  # the Python engine, or no stretch with a version
             self.value_types = output_types(self.policies, self.rid, self.besluit)
         columns = [
-            f'CAST("{o}" AS {self.value_types[o]}) AS "{o}", "{o}_status", "{o}_grondslag"'
+            f'CAST("{o}" AS {self.value_types[o]}) AS "{o}", "{o}_status", "{o}_grondslag", '
+            f'"{o}_{batch.UNMET}"'
             for o in self.outcomes
         ]
         union = " UNION ALL ".join(
@@ -269,6 +270,7 @@ class Run:
                 f'"{o}_status"',
                 f"'{_sql_text(units[o])}' AS \"{o}_eenheid\"",
                 f'"{o}_grondslag"',
+                f'"{o}_{batch.UNMET}"',
             ]
         (total,) = con.execute("SELECT count(*) FROM bron").fetchall()[0]
         if len(queries) == 1 and not self.errors and self._at_once(union, picked, total):
@@ -352,6 +354,7 @@ class Run:
                 f'NULL::{self.value_types[o]} AS "{o}"',
                 f'NULL::VARCHAR AS "{o}_status"',
                 f'NULL::VARCHAR AS "{o}_grondslag"',
+                f'NULL::VARCHAR AS "{o}_{batch.UNMET}"',
             ]
         return out
 
@@ -368,9 +371,7 @@ class Run:
         fields = [pa.field(ROW, pa.int64())]
         for o in self.outcomes:
             fields.append(pa.field(o, _arrow_type(self.value_types[o])))
-            fields += [
-                pa.field(f"{o}_{x}", pa.string()) for x in ("status", "eenheid", "grondslag")
-            ]
+            fields += [pa.field(f"{o}_{part}", pa.string()) for part in batch.PARTS]
         schema = pa.schema([*fields, pa.field(batch.ERROR, pa.string())])
         text = {o for o in self.outcomes if self.value_types[o] == "VARCHAR"}
         bar = self._bar
@@ -415,39 +416,9 @@ class Run:
         )
 
     def _summarise(self) -> None:
-        """The summary in one scan of the result: counts, per outcome its statuses, and for
-        numbers the sum, lowest and highest of the values decided, and how they spread."""
-        con, s = self.con, self.summary
-        parts = ["count(*)", "count(fout)"]
-        numeric = [o for o in self.outcomes if self.value_types[o].startswith("DECIMAL")]
-        for o in self.outcomes:
-            parts.append(f'histogram("{o}_status") FILTER (WHERE fout IS NULL)')
-        for o in numeric:
-            decided = f"FILTER (WHERE \"{o}_status\" = 'bepaald')"
-            parts += [f'sum("{o}") {decided}', f'min("{o}") {decided}', f'max("{o}") {decided}']
-            parts.append(f'quantile_disc("{o}", {list(batch.SPREAD)}) {decided}')
-        found = list(con.execute(f"SELECT {', '.join(parts)} FROM resultaat").fetchall()[0])
-        s.rows, s.errors = found[0], found[1]
-        for o, counts in zip(self.outcomes, found[2 : 2 + len(self.outcomes)], strict=True):
-            if counts:
-                ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                s.statuses[o] = Counter(dict(ordered))
-        rest = found[2 + len(self.outcomes) :]
-        for i, o in enumerate(numeric):
-            total, low, high, spread = rest[4 * i : 4 * i + 4]
-            if low is not None:
-                if self.regulation.outcomes[o].unit.startswith("€"):
-                    s.sums[o] = Decimal(total)
-                s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
-                s.spread[o] = [Decimal(v) for v in spread]
-        if s.errors:
-            s.first_errors = [
-                f"rij {r}: {m}"
-                for r, m in con.execute(
-                    f"SELECT {ROW}, fout FROM resultaat WHERE fout IS NOT NULL "
-                    f"ORDER BY {ROW} LIMIT 5"
-                ).fetchall()
-            ]
+        self.summary = summarise(
+            self.con, "resultaat", self.regulation, self.outcomes, self.value_types
+        )
 
     # -- the result
     def write(self, target: str, relation: str = "resultaat") -> None:
@@ -489,6 +460,48 @@ class Run:
                 return
             for values in chunk:
                 yield numbers_again(dict(zip(names, values, strict=True)), texts)
+
+
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    regulation: rt.Regulation,
+    outcomes: list[str],
+    value_types: dict[str, str],
+) -> batch.Summary:
+    """The summary in one scan of the result: counts, per outcome its statuses, and for
+    numbers the sum, lowest and highest of the values decided, and how they spread."""
+    s = batch.Summary()
+    parts = ["count(*)", "count(fout)"]
+    numeric = [o for o in outcomes if value_types[o].startswith("DECIMAL")]
+    for o in outcomes:
+        parts.append(f'histogram("{o}_status") FILTER (WHERE fout IS NULL)')
+    for o in numeric:
+        decided = f"FILTER (WHERE \"{o}_status\" = 'bepaald')"
+        parts += [f'sum("{o}") {decided}', f'min("{o}") {decided}', f'max("{o}") {decided}']
+        parts.append(f'quantile_disc("{o}", {list(batch.SPREAD)}) {decided}')
+    found = list(con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0])
+    s.rows, s.errors = found[0], found[1]
+    for o, counts in zip(outcomes, found[2 : 2 + len(outcomes)], strict=True):
+        if counts:
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            s.statuses[o] = Counter(dict(ordered))
+    rest = found[2 + len(outcomes) :]
+    for i, o in enumerate(numeric):
+        total, low, high, spread = rest[4 * i : 4 * i + 4]
+        if low is not None:
+            if regulation.outcomes[o].unit.startswith("€"):
+                s.sums[o] = Decimal(total)
+            s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
+            s.spread[o] = [Decimal(v) for v in spread]
+    if s.errors:
+        s.first_errors = [
+            f"rij {r}: {m}"
+            for r, m in con.execute(
+                f"SELECT {ROW}, fout FROM {relation} WHERE fout IS NOT NULL ORDER BY {ROW} LIMIT 5"
+            ).fetchall()
+        ]
+    return s
 
 
 def text_numbers(

@@ -119,6 +119,13 @@ def test_regel_doorreken_as_a_user_runs_it(tmp_path: Path) -> None:
     why = run("doorreken", *common, "--motivering", number)
     assert why.returncode == 0, why.stderr
     assert "Motivering:" in why.stdout and "paragraaf B.6 alinea 2" in why.stdout
+    # a row refused: its reasons as codes, the rules the motivation names as not applied
+    refused = next(r for r in rows if r["loonkostensubsidie_status"] == "komt_niet_tot_stand")
+    codes = refused["loonkostensubsidie_niet_vervuld"].split("; ")
+    assert codes and all(codes)
+    told = run("doorreken", *common, "--motivering", refused["rij"])
+    for code in codes:
+        assert f"(regel {code}) is niet toegepast" in told.stdout, (code, told.stdout)
     bad = run("doorreken", *common, "--motivering", "202")
     assert bad.returncode == 1 and "rij 202: handicap: verwacht ja of nee" in bad.stderr
     none = run("doorreken", *common, "--motivering", "999")
@@ -141,13 +148,28 @@ def test_regel_doorreken_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     assert nothing.returncode == 2 and "geef --uit" in nothing.stderr
 
 
+def test_regel_doorreken_on_spark_refuses_what_it_does_not_read_or_write(tmp_path: Path) -> None:
+    clients = tmp_path / "klanten.csv"
+    _proefbestand(clients, 5)
+    common = ["doorreken", "policies", "--regeling", "berkelland", "--besluit",
+              "loonkostensubsidie", "--motor", "spark"]  # fmt: skip
+    csv_in = run(*common, "--invoer", str(clients), "--uit", str(tmp_path / "uit.parquet"))
+    assert csv_in.returncode == 2 and "--motor spark leest Parquet" in csv_in.stderr
+    parquet = tmp_path / "k.parquet"
+    parquet.write_bytes(b"")
+    csv_out = run(*common, "--invoer", str(parquet), "--uit", str(tmp_path / "uit.csv"))
+    assert csv_out.returncode == 2 and "--motor spark schrijft Parquet" in csv_out.stderr
+    gone = run(*common, "--invoer", str(tmp_path / "nee.parquet"), "--uit", str(parquet))
+    assert gone.returncode == 2 and "bestand niet gevonden" in gone.stderr
+
+
 def test_a_result_cell_writes_each_kind_of_value() -> None:
     assert [batch.value_text(v) for v in (True, Decimal("1.50"), datetime.date(2024, 2, 29),
             datetime.time(22, 30), ("b", "a"), None, "tekst")] == [
         "ja", "1.50", "2024-02-29", "22:30", "a; b", "", "tekst"]  # fmt: skip
     out = io.StringIO()
     csv.writer(out).writerow(batch.columns(["x"]))
-    assert out.getvalue().strip() == "rij,x,x_status,x_eenheid,x_grondslag,fout"
+    assert out.getvalue().strip() == "rij,x,x_status,x_eenheid,x_grondslag,x_niet_vervuld,fout"
 
 
 def test_regel_doorreken_shows_progress_when_asked_and_not_in_a_pipe(tmp_path: Path) -> None:

@@ -194,3 +194,48 @@ def test_spark_counts_and_sums_over_persons_as_the_runtime(spark: Any, data: Any
     _, python = _groups(rows)
     assert got == list(python.rows())
     assert decided >= len(GROUP_ROWS)
+
+
+def test_a_folder_of_parquet_files_is_numbered_and_decided_as_in_duckdb(
+    spark: Any, tmp_path: Path
+) -> None:
+    """`regel doorreken --motor spark` as a function: the rows of the files of a folder are
+    numbered in the order of their paths, and the result is what DuckDB gives for the same rows
+    in one file."""
+    import pyarrow.parquet as pq
+    from regel.compiler.sqlrun import Run, Source
+
+    version = POLICY_SET.program.versions["berkelland"][0]
+    day = datetime.date(2008, 3, 1)
+    specs = caseload.decision_inputs(version, "loonkostensubsidie")
+    cases = list(synthetic.cases(version, "loonkostensubsidie", 500, 21, day))
+    folder = tmp_path / "klanten.parquet"
+    folder.mkdir()
+    caseload.write_parquet(str(folder / "b.parquet"), specs, cases[300:])
+    caseload.write_parquet(str(folder / "a.parquet"), specs, cases[:300])
+    whole = tmp_path / "alles.parquet"
+    caseload.write_parquet(str(whole), specs, cases)
+    target = tmp_path / "uit.parquet"
+    decided = sparkrun.decide_parquet(POLICY_SET, "berkelland", "loonkostensubsidie",
+                                      str(folder), str(target), day, spark=spark)  # fmt: skip
+    assert decided == 500
+    mine = pq.read_table(target).sort_by("rij").to_pylist()
+    duck = Run(POLICY_SET, "berkelland", "loonkostensubsidie", Source.of(str(whole)), day)
+    assert mine == duck.arrow().to_pylist()
+
+
+def test_regel_doorreken_on_spark_as_a_user_runs_it(tmp_path: Path) -> None:
+    from .test_cli import run
+
+    clients = tmp_path / "klanten.parquet"
+    common = ["policies", "--regeling", "berkelland", "--besluit", "loonkostensubsidie",
+              "--peildatum", "2008-03-01"]  # fmt: skip
+    made = run("proefbestand", *common, "--aantal", "300", "--uit", str(clients))
+    assert made.returncode == 0, made.stderr
+    spark = run("doorreken", *common, "--invoer", str(clients), "--motor", "spark",
+                "--uit", str(tmp_path / "spark.parquet"))  # fmt: skip
+    assert spark.returncode == 0, spark.stderr
+    assert spark.stdout.endswith("In Spark beslist: 300 van 300 rijen.\n"), spark.stdout
+    duck = run("doorreken", *common, "--invoer", str(clients), "--uit", str(tmp_path / "d.csv"))
+    # the same summary, line for line, as DuckDB gives for the same caseload
+    assert spark.stdout.splitlines()[:-1] == duck.stdout.splitlines()[:-1]

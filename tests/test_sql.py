@@ -452,6 +452,67 @@ def test_generated_groups_are_decided_alike(data: Any) -> None:
     assert list(sql.rows()) == list(python.rows())
 
 
+# An outcome with an exception: its rules whose condition does not hold are the reasons as
+# codes, in both engines, whether an exception applied or not; none when it is onbepaald.
+REASONS = (
+    HEADER
+    + """gegevens
+  a: ja/nee
+  b: ja/nee
+  c: ja/nee standaard onbepaald
+  d: bedrag standaard onbepaald
+uitkomsten
+  x: bedrag standaard € 0
+besluit reden: x
+artikel 1
+  tekst "Regel"
+  regel gewoon
+    x is € 10
+    als a
+  regel ander
+    x is € 20
+    als b en a
+artikel 2
+  tekst "Uitzondering"
+  regel uitzondering
+    in afwijking van artikel 1
+    x is d
+    als c
+"""
+)
+
+
+def test_the_rules_whose_condition_does_not_hold_are_the_reasons_of_a_row() -> None:
+    import pyarrow as pa
+
+    policies = loads(REASONS)
+    rows = [
+        {"a": "ja", "b": "nee", "c": "nee", "d": ""},  # gewoon applies
+        {"a": "nee", "b": "nee", "c": "nee", "d": ""},  # none applies: the standaard
+        {"a": "nee", "b": "ja", "c": "ja", "d": "5"},  # the exception, over rules that fail
+        {"a": "ja", "b": "ja", "c": "ja", "d": "5"},  # the exception sets both aside
+        {"a": "nee", "b": "nee", "c": "ja", "d": ""},  # the exception with d onbepaald
+    ]
+    table = pa.Table.from_pylist(rows)
+    day = datetime.date(2011, 6, 1)
+    sql = Run(policies, "t", "reden", Source("arrow", table=table), day)
+    python = policies.decide_caseload("t", "reden", table, day, engine="python")
+    assert sql.decided_in_sql == len(rows)
+    got = list(sql.rows())
+    assert got == list(python.rows())
+    assert [r["x_niet_vervuld"] for r in got] == [
+        "uitzondering; ander", "uitzondering; gewoon; ander", "gewoon; ander", "", ""
+    ]  # fmt: skip
+    assert [r["x_status"] for r in got][-1] == "onbepaald"
+    # each code is a rule the motivation of that row names as not applied
+    for row, case in zip(got, rows, strict=True):
+        inputs = {k: v == "ja" if k != "d" else Decimal(v) for k, v in case.items() if v}
+        result = policies.evaluate("t", inputs, day, "reden", trace=True)
+        text = result.text()
+        for code in filter(None, row["x_niet_vervuld"].split("; ")):
+            assert f"(regel {code}) is niet toegepast" in text, (code, text)
+
+
 def pa_csv(text: str) -> Any:
     import pyarrow as pa
 
