@@ -272,7 +272,7 @@ def text(impact: Impact) -> str:
     for o in impact.outcomes:
         line = f"{o.name}: {o.changed} gevallen anders"
         if o.money:
-            line += f", {o.gain} krijgen meer, {o.lose} minder"
+            line += f", {o.gain} met een hoger bedrag, {o.lose} met een lager"
             month, year = o.per_month_and_year(o.difference)
             if month is not None:
                 line += f"; verschil {_money(month)} per maand, {_money(year)} per jaar"

@@ -238,6 +238,19 @@ def test_the_batch_endpoint_gives_the_rows_evaluate_many_gives(policies: Any, se
     assert answer["samenvatting"]["sommen"]["loonkostensubsidie"] == str(
         summary.sums["loonkostensubsidie"]
     )
+    # the spread as `regel doorreken` gives it over the same cases
+    together = answer["samenvatting"]
+    assert together["statussen"] == {k: dict(v) for k, v in summary.statuses.items()}
+    assert together["laagste"]["loonkostensubsidie"] == str(summary.lowest["loonkostensubsidie"])
+    spread = together["verdeling"]["loonkostensubsidie"]
+    decided = sorted(
+        Decimal(r["loonkostensubsidie"])
+        for r in rows
+        if r.get("loonkostensubsidie_status") == "bepaald"
+    )
+    assert len(spread) == 5 and all(Decimal(v) in decided for v in spread)
+    assert [Decimal(v) for v in spread] == sorted(Decimal(v) for v in spread)
+    assert Decimal(spread[2]) == decided[(len(decided) - 1) // 2]  # the median, a value decided
 
 
 @pytest.mark.parametrize(

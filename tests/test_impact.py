@@ -99,7 +99,8 @@ def test_regel_gevolgen_as_a_policy_advisor_runs_it(clients: Any, tmp_path: Path
                "--variant", str(proposal), "--per", "klantgroep", "--rapport", str(report),
                "--gevallen", str(per_case))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "krijgen meer, 0 minder; verschil € " in proc.stdout and "per jaar" in proc.stdout
+    assert "met een hoger bedrag, 0 met een lager; verschil € " in proc.stdout
+    assert "per jaar" in proc.stdout
     header = per_case.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert {"rij", "loonkostensubsidie", "loonkostensubsidie_oud", "groep"} <= set(header)
     other = run("gevolgen", "policies", "--regeling", "berkelland", "--besluit",
@@ -143,7 +144,7 @@ def test_the_report_reads_in_a_browser_and_runs_nothing(
         assert page.locator("svg.per-groep rect").count() == len(found.outcomes[0].groups)
         box = page.locator("svg.histogram").bounding_box()
         assert box is not None and box["width"] > 300
-        assert "krijgen meer" in page.locator("body").inner_text()
+        assert "met een hoger bedrag" in page.locator("body").inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "gevolgen-rapport.png"), full_page=True)
         context.close()
@@ -174,7 +175,7 @@ def test_the_readme_caseload_commands_run_as_written(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-m", "regel.compiler.cli", *words], cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-    assert "krijgen meer" in proc.stdout
+    assert "met een hoger bedrag" in proc.stdout
     assert (tmp_path / "uitkomsten.parquet").stat().st_size > 0
     assert "<svg" in (tmp_path / "rapport.html").read_text(encoding="utf-8")
 

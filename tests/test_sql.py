@@ -513,6 +513,34 @@ def test_the_rules_whose_condition_does_not_hold_are_the_reasons_of_a_row() -> N
             assert f"(regel {code}) is niet toegepast" in text, (code, text)
 
 
+def test_an_amount_as_text_is_summed_exactly(tmp_path: Path) -> None:
+    """The precariobelasting may be wider than DECIMAL(38): it stands as text, and the summary
+    still gives its exact sum, lowest and highest (no spread), for every engine alike."""
+    day = datetime.date(2020, 6, 1)
+    version = POLICY_SET.version("voorbeeld_precario", day)
+    cases = list(synthetic.cases(version, "aanslag", 400, 4, day))
+    path = tmp_path / "terrassen.parquet"
+    caseload.write_parquet(str(path), caseload.decision_inputs(version, "aanslag"), cases)
+    values = [
+        POLICY_SET.evaluate("voorbeeld_precario", case, day, "aanslag", trace=False).outcomes[
+            "precariobelasting"
+        ]
+        for case in cases
+    ]
+    decided = [v.value for v in values if v.status == "bepaald"]
+    assert decided
+    for engine in ("duckdb", "python"):
+        run = POLICY_SET.decide_caseload(
+            "voorbeeld_precario", "aanslag", str(path), day, engine=engine
+        )
+        assert run.value_types["precariobelasting"] == "VARCHAR"
+        summary = run.summary
+        assert summary.sums["precariobelasting"] == sum(decided)
+        assert summary.lowest["precariobelasting"] == min(decided)
+        assert summary.highest["precariobelasting"] == max(decided)
+        assert "precariobelasting" not in summary.spread
+
+
 def pa_csv(text: str) -> Any:
     import pyarrow as pa
 
