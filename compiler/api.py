@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from regel import runtime as rt
 
 from . import nodes as n
+from .cache import parse
 from .checker import Analysis, check
 from .diagnostics import CompileError, Diagnostic, Span
-from .parser import SyntaxProblem, parse
+from .parser import SyntaxProblem
 
 if TYPE_CHECKING:
     from .batch import Summary

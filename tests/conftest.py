@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Parsed files are kept in a store of the tests' own (compiler/cache.py), also for the commands
+# the tests start, never in the user's ~/.cache.
+os.environ.setdefault("REGEL_CACHE", tempfile.mkdtemp(prefix="regel-cache-"))
 POLICIES = ROOT / "policies"
 PEIL = datetime.date(2011, 9, 1)
 
