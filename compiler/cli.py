@@ -763,30 +763,37 @@ def _doorreken_spark(args: argparse.Namespace, policies: Policies) -> int:
     if refused:
         return refused
     try:
+        from py4j.protocol import Py4JError, Py4JJavaError
         from pyspark.errors import PySparkException
 
         from . import sparkrun
     except ImportError:
         return _fail("--motor spark vraagt pyspark en Java 17: pip install 'regel[spark]'")
 
-    def decide() -> tuple[int]:
+    regulation = policies.program.versions[args.regeling][0]
+
+    def decide() -> tuple[int, batch.Summary]:
         try:
-            return (sparkrun.decide_parquet(policies, args.regeling, args.besluit, args.invoer,
-                                            args.uit, args.peildatum, args.gemeente),)  # fmt: skip
-        except PySparkException as err:
-            raise ValueError(f"Spark: {str(err).splitlines()[0]}") from None
+            in_spark = sparkrun.decide_parquet(policies, args.regeling, args.besluit,
+                                               args.invoer, args.uit, args.peildatum,
+                                               args.gemeente)  # fmt: skip
+        except Py4JJavaError as err:  # what Spark's JVM says, its first line
+            said = str(err.java_exception.getMessage() or err.java_exception).splitlines()
+            raise ValueError(f"Spark: {said[0] if said else 'fout in Spark'}") from None
+        except (PySparkException, Py4JError) as err:
+            said = str(err).splitlines()
+            raise ValueError(f"Spark: {said[0] if said else 'fout in Spark'}") from None
+        con = duckdb.connect()
+        files = _sql_text(str(Path(args.uit) / "*.parquet"))
+        con.execute(f"CREATE VIEW resultaat AS SELECT * FROM read_parquet('{files}')")
+        types = {name: kind for name, kind, *_ in con.execute("DESCRIBE resultaat").fetchall()}
+        outcomes = list(regulation.decision(args.besluit))
+        return in_spark, summarise(con, "resultaat", regulation, outcomes, types)
 
     decided = _caseload_errors(args, policies, decide)
     if isinstance(decided, int):
         return decided
-    (in_spark,) = decided
-    regulation = policies.program.versions[args.regeling][0]
-    outcomes = list(regulation.decision(args.besluit))
-    con = duckdb.connect()
-    files = _sql_text(str(Path(args.uit) / "*.parquet"))
-    con.execute(f"CREATE VIEW resultaat AS SELECT * FROM read_parquet('{files}')")
-    types = {name: kind for name, kind, *_ in con.execute("DESCRIBE resultaat").fetchall()}
-    summary = summarise(con, "resultaat", regulation, outcomes, types)
+    in_spark, summary = decided
     print(batch.summary_text(summary, regulation, args.besluit), end="")
     rest = summary.rows - in_spark
     python = f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else ""

@@ -42,7 +42,7 @@ def session(master: str = "local[2]") -> SparkSession:
     for key, value in {**SETTINGS, **quiet}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("FATAL")  # what fails reaches the caller as an exception
     for key, value in SETTINGS.items():  # an existing session takes them too
         spark.conf.set(key, value)
     return spark

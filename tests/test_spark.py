@@ -239,3 +239,9 @@ def test_regel_doorreken_on_spark_as_a_user_runs_it(tmp_path: Path) -> None:
     duck = run("doorreken", *common, "--invoer", str(clients), "--uit", str(tmp_path / "d.csv"))
     # the same summary, line for line, as DuckDB gives for the same caseload
     assert spark.stdout.splitlines()[:-1] == duck.stdout.splitlines()[:-1]
+    damaged = tmp_path / "kapot.parquet"
+    damaged.write_bytes(b"geen parquet")
+    refused = run("doorreken", *common, "--invoer", str(damaged), "--motor", "spark",
+                  "--uit", str(tmp_path / "k.parquet"))  # fmt: skip
+    assert refused.returncode == 2 and "regel: fout: " in refused.stderr
+    assert f"{damaged}: Spark: " in refused.stderr
