@@ -238,7 +238,10 @@ def _proposals(
             shown = rt.format_value(now, kind, unit, percent, one)
         except (rt.Undetermined, rt.EvaluationError):
             shown = "niet ingevuld"
-        out.append((f"{p.regulation}.{p.norm}", where, str(shown), p.text))
+        named = f"{p.regulation}.{p.norm}"
+        symbol = old.analysis.regs[p.regulation].symbols.get(p.norm)
+        said = symbol.norm.description if symbol is not None and symbol.norm else None
+        out.append((f"{said} ({named})" if said else named, where, str(shown), p.text))
     return out
 
 

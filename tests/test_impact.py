@@ -62,6 +62,9 @@ def test_a_variant_is_counted_as_deciding_each_case_alone_under_it(clients: Any)
     assert subsidy.difference == total and subsidy.per_month_and_year(total) == (total, total * 12)
     assert {g: d for g, _, _, _, d in subsidy.groups} == {g: d for g, d in groups.items()}
     assert found.proposals[0][2:] == ("€ 500,00 per maand", "€ 600,00 per maand")
+    # what the norm is, for a council member, and its name
+    norm = "berkelland_verordening.maximale_loonkostensubsidie"
+    assert found.proposals[0][0] == f"De hoogste loonkostensubsidie per maand ({norm})"
     assert "paragraaf B.6 alinea 2 onder 1" in found.articles
     # the motivation of a case under the variant says where the value came from
     text = new.evaluate("berkelland", more, DAY, "loonkostensubsidie").text()
