@@ -18,10 +18,12 @@ import argparse
 import contextlib
 import datetime
 import json
+import os
 import random
 import re
 import signal
 import sys
+import tempfile
 import textwrap
 import time
 import traceback
@@ -397,6 +399,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minuten", type=float, default=10, help="hoe lang (standaard 10)")
     parser.add_argument("--zaad", type=int, default=1, help="het eerste zaad (seed)")
     args = parser.parse_args(argv)
+    if "REGEL_CACHE" not in os.environ:  # the mutants' trees in a store of this run's own
+        with tempfile.TemporaryDirectory(prefix="regel-fuzz-") as store:
+            os.environ["REGEL_CACHE"] = store
+            try:
+                return _run(args)
+            finally:
+                del os.environ["REGEL_CACHE"]
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     report = Report()
     stop = time.monotonic() + args.minuten * 60
     seed = args.zaad
