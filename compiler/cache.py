@@ -66,9 +66,12 @@ def _private(path: Path) -> bool:
 def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
     """`parser.parse`, from the store when this text was parsed before."""
     where = folder()
-    if where is None:
+    try:
+        path = None if where is None else where / _key(text, file)
+    except OSError:  # the parser's own source cannot be read: no store to trust
+        path = None
+    if where is None or path is None:
         return parse_text(text, file)
-    path = where / _key(text, file)
     try:
         if _private(where) and _private(path):
             tree = pickle.loads(path.read_bytes())
