@@ -370,7 +370,10 @@ def test_a_rounded_division_is_rounded_as_the_runtime_rounds(rows: list[Any]) ->
     text = "a,b,c,n\n" + "".join(f"{a:f},{b:f},{c:f},{a:f}\n" for a, b, c in rows)
     table = pa_csv(text)
     sql = Run(policies, "t", "delen", Source("arrow", table=table), day)
-    assert sql.decided_in_sql >= sum(1 for _, b, _ in rows if b) // 2
+    # SQL decides itself what is well within its input limit (`division_scale`: larger values
+    # go to the runtime, as a divisor 0 does)
+    small = [r for r in rows if r[1] and all(abs(x) < 1000 for x in r)]
+    assert sql.decided_in_sql >= len(small) // 2
     python = policies.decide_caseload("t", "delen", table, day, engine="python")
     assert list(sql.rows()) == list(python.rows())
 
