@@ -3,8 +3,10 @@ dialect from the same sqlglot trees as for DuckDB, for caseloads beyond one mach
 
 Spark must reckon as the runtime does: exact DECIMAL (`allowPrecisionLoss` off, so a result that
 does not fit is an error rather than rounded), dates in the proleptic Gregorian calendar, UTC.
-The rows the query hands over (`_python`) are decided by the Python runtime on the driver, as on
-DuckDB; a large share of such rows is a sign to decide that caseload with DuckDB or in Python.
+The rows the query hands over (`_python`) are decided by the Python runtime on the workers
+(`mapPartitions`, row by row as they stream past: never all of them in one place), each worker
+loading the policies once from the sources the driver holds; on a cluster, regel must be
+installed on the workers.
 
 pyspark is an optional dependency (`pip install regel[spark]`, and Java 17 or newer).
 """
@@ -12,6 +14,11 @@ pyspark is an optional dependency (`pip install regel[spark]`, and Java 17 or ne
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import batch, caseload
@@ -38,7 +45,18 @@ def session(master: str = "local[2]") -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("regel")
-    quiet = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+    # the workers decide the rows the query hands over: with this Python, which has regel
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    quiet = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        # A session that decides many caseloads keeps little of each query it ran: Spark's
+        # default (the last thousand, each with its plan) filled a 1 GB heap in a long test.
+        "spark.sql.ui.retainedExecutions": "20",
+        "spark.ui.retainedJobs": "20",
+        "spark.ui.retainedStages": "20",
+        "spark.driver.memory": "2g",
+    }
     for key, value in {**SETTINGS, **quiet}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
@@ -84,10 +102,10 @@ def _decide(
     caseload_frame: DataFrame,
     peildatum: datetime.date | None,
     gemeente: str | None,
-) -> tuple[DataFrame, int]:
+) -> tuple[DataFrame, DataFrame]:
     """The result rows of a caseload (a DataFrame with a column `rij`) as a DataFrame with the
-    columns of `regel doorreken`: the query on Spark for the rows it decides, the runtime on
-    the driver for the rows it hands over (only those are collected)."""
+    columns of `regel doorreken`, and the rows of the caseload the query handed over: those the
+    runtime decides on the workers (`mapPartitions`), row by row."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -125,24 +143,62 @@ def _decide(
             F.col(ROW).cast("bigint"), *columns, F.lit(None).cast("string").alias(batch.ERROR)
         )
         in_sql = in_sql.unionByName(chosen)
-    handed = caseload_frame.join(in_sql.select(ROW), on=ROW, how="left_anti").orderBy(ROW)
-    by_name = {spec.name: spec for spec in specs}
-    rows = []
-    for source in handed.toLocalIterator():
-        values = source.asDict()
-        number = values.pop(ROW)
-        rows.append(_case(number, values, by_name))
-    python = []
-    text = {o for o in outcomes if value_types[o] == "VARCHAR"}
-    for row in batch.decide_rows(first, besluit, rows, peildatum, batch.Summary(), gemeente):
+    handed = caseload_frame.join(in_sql.select(ROW), on=ROW, how="left_anti")
+    names = [f.name for f in schema.fields]
+    sources, day = dict(policies.sources), peildatum
+
+    def decide_handed(rows: Iterable[Any]) -> Iterator[list[Any]]:
+        return _decide_handed(rows, sources, regulation, besluit, day, gemeente, value_types,
+                              names)  # fmt: skip
+
+    python = spark.createDataFrame(handed.rdd.mapPartitions(decide_handed), schema)
+    return in_sql.unionByName(python), handed
+
+
+# The policies as each Python worker loads them once, from the sources the driver holds.
+_LOADED: dict[str, Policies] = {}
+
+
+def _worker_policies(sources: dict[str, str]) -> Policies:
+    from .api import load_sources
+
+    key = hashlib.sha256(json.dumps(sorted(sources.items())).encode()).hexdigest()
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_sources(sources)
+    return _LOADED[key]
+
+
+def _decide_handed(
+    rows: Iterable[Any],
+    sources: dict[str, str],
+    regulation: str,
+    besluit: str,
+    peildatum: datetime.date | None,
+    gemeente: str | None,
+    value_types: dict[str, str],
+    names: list[str],
+) -> Iterator[list[Any]]:
+    """On a worker: the rows of one partition that the query handed over, decided by the
+    runtime one by one as they stream past (never all of them in one place), as result rows."""
+    first = _worker_policies(sources).program.versions[regulation][0]
+    specs = {spec.name: spec for spec in caseload.decision_inputs(first, besluit)}
+    text = {o for o, t in value_types.items() if t == "VARCHAR"}
+
+    def cases() -> Iterator[batch.Row]:
+        for source in rows:
+            values = source.asDict()
+            number = values.pop(ROW)
+            yield _case(number, values, specs)
+
+    for row in batch.decide_rows(first, besluit, cases(), peildatum, batch.Summary(), gemeente):
         cells = []
-        for field in schema.fields:
-            value: Any = row.get(field.name)
-            if field.name in text and value is not None:
+        for name in names:
+            value = row.get(name)
+            if name in text and value is not None:
                 value = caseload.value_text(value)
             cells.append(list(value) if isinstance(value, tuple) else value)
-        python.append(cells)
-    return in_sql.unionByName(spark.createDataFrame(python, schema)), len(python)
+        yield cells
 
 
 def decide(
@@ -157,7 +213,8 @@ def decide(
     Spark decided (for tests and small caseloads)."""
     from pyspark.sql import types as T
 
-    frame, handed = _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)
+    frame, left = _decide(policies, regulation, besluit, caseload_frame, peildatum, gemeente)
+    handed = left.count()
     first = policies.program.versions[regulation][0]
     outcomes = list(first.decision(besluit))
     kinds = {f.name: "VARCHAR" if isinstance(f.dataType, T.StringType) else ""
@@ -201,9 +258,9 @@ def decide_parquet(
     how many rows Spark decided itself."""
     spark = spark or session()
     frame = numbered(spark.read.parquet(source))
-    result, handed = _decide(policies, regulation, besluit, frame, peildatum, gemeente)
+    result, left = _decide(policies, regulation, besluit, frame, peildatum, gemeente)
     result.orderBy(ROW).write.mode("overwrite").parquet(target)
-    return int(spark.read.parquet(target).count()) - handed
+    return int(spark.read.parquet(target).count()) - left.count()
 
 
 def _spark_type(sql_type: str) -> Any:
