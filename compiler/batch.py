@@ -62,7 +62,8 @@ class Summary:
             value = outcome.value
             if outcome.status == "bepaald" and type(value) is Decimal:
                 if outcome.outcome is not None and outcome.outcome.unit.startswith("€"):
-                    self.sums[name] = self.sums.get(name, Decimal(0)) + value  # money only
+                    # money only, and exactly: not in the caller's 28 digits
+                    self.sums[name] = rt.EXACT.add(self.sums.get(name, Decimal(0)), value)
                 self.lowest[name] = min(self.lowest.get(name, value), value)
                 self.highest[name] = max(self.highest.get(name, value), value)
 

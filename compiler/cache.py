@@ -1,7 +1,7 @@
 """Parsed files kept between runs, as Python keeps compiled modules in `__pycache__`.
 
 Parsing is most of the time a command takes to load a folder of regulations (a fifth of a
-second for the shipped ones, more than the decision over a million clients in DuckDB). A file
+second for the shipped ones, half of what deciding a million clients in DuckDB takes). A file
 that parsed is stored as its tree, under a key that is the hash of its name, its text and the
 source of the modules that make the tree (`_IDENTITY`): a change to any of them is a new key, so
 a stored tree is never used for another text or by another version of the parser.

@@ -220,7 +220,7 @@ class Samenvatting(BaseModel):
     laagste: dict[str, str] = Field(description="Per getal de laagste waarde")
     hoogste: dict[str, str] = Field(description="Per getal de hoogste waarde")
     verdeling: dict[str, list[str]] = Field(
-        description="Per getal de waarde waar 10%, 25%, 50%, 75% en 90% van de beslist gevallen "
+        description="Per getal de waarde waar 10%, 25%, 50%, 75% en 90% van de beslissingen "
         "ten hoogste op uitkomt (steeds een waarde die echt is beslist), zoals regel doorreken"
     )
 

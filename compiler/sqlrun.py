@@ -504,7 +504,7 @@ def summarise(
             for (text,) in chunk:
                 value = Decimal(text)
                 if regulation.outcomes[o].unit.startswith("€"):
-                    s.sums[o] = s.sums.get(o, Decimal(0)) + value
+                    s.sums[o] = rt.EXACT.add(s.sums.get(o, Decimal(0)), value)  # all digits
                 s.lowest[o] = min(s.lowest.get(o, value), value)
                 s.highest[o] = max(s.highest.get(o, value), value)
     if s.errors:

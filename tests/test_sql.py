@@ -544,6 +544,38 @@ def test_an_amount_as_text_is_summed_exactly(tmp_path: Path) -> None:
         assert "precariobelasting" not in summary.spread
 
 
+def test_a_sum_of_quotients_keeps_every_digit() -> None:
+    """An unrounded quotient has 40 digits; its sum over a caseload is exact, in the summary of
+    `regel doorreken` and of the service's batch alike (not the 28 digits of Python's default)."""
+    import pyarrow as pa
+    from regel.compiler.service import create_app
+    from regel.runtime import EXACT
+
+    from .test_service import Server
+
+    text = HEADER + (
+        "gegevens\n  a: bedrag\n  b: getal\nuitkomsten\n  q: bedrag\nbesluit delen: q\n"
+        'artikel 1\n  tekst "Delen"\n  regel r\n    q is a / b\n'
+    )
+    policies = loads(text, "delen.regel")
+    day = datetime.date(2011, 6, 1)
+    cases = [{"a": "10", "b": "3"}, {"a": "1", "b": "7"}, {"a": "2", "b": "0"}]
+    values = [
+        policies.evaluate("t", {"a": Decimal(c["a"]), "b": Decimal(c["b"])}, day, "delen")["q"]
+        for c in cases[:2]
+    ]
+    exact = EXACT.add(values[0], values[1])
+    assert len(exact.as_tuple().digits) > 28
+    run = policies.decide_caseload("t", "delen", pa.Table.from_pylist(cases), day, engine="python")
+    assert run.summary.sums["q"] == exact and run.summary.errors == 1
+    with Server(create_app(policies)) as server:
+        status, answer = server.post(
+            "/regelingen/t/besluiten/delen/bestand", {"peildatum": "2011-06-01", "gevallen": cases}
+        )
+    assert status == 200, answer
+    assert Decimal(answer["samenvatting"]["sommen"]["q"]) == exact
+
+
 def pa_csv(text: str) -> Any:
     import pyarrow as pa
 
