@@ -61,17 +61,26 @@ class Summary:
             self.statuses.setdefault(name, Counter())[outcome.status] += 1
             value = outcome.value
             if outcome.status == "bepaald" and type(value) is Decimal:
-                if outcome.outcome is not None and outcome.outcome.unit.startswith("€"):
-                    # money only, and exactly: not in the caller's 28 digits
-                    self.sums[name] = rt.EXACT.add(self.sums.get(name, Decimal(0)), value)
-                self.lowest[name] = min(self.lowest.get(name, value), value)
-                self.highest[name] = max(self.highest.get(name, value), value)
+                self.count(name, value, outcome.outcome is not None and is_money(outcome.outcome))
+
+    def count(self, name: str, value: Decimal, money: bool) -> None:
+        """A number decided: its lowest and highest, and for money the sum, exactly (not in
+        the caller's 28 digits)."""
+        if money:
+            self.sums[name] = rt.EXACT.add(self.sums.get(name, Decimal(0)), value)
+        self.lowest[name] = min(self.lowest.get(name, value), value)
+        self.highest[name] = max(self.highest.get(name, value), value)
 
     def refuse(self, message: str) -> None:
         self.rows += 1
         self.errors += 1
         if len(self.first_errors) < 5:
             self.first_errors.append(message)
+
+
+def is_money(outcome: rt.Outcome) -> bool:
+    """An amount of money, whose sum the summary gives."""
+    return outcome.unit.startswith("€")
 
 
 def evaluate_rows(

@@ -737,11 +737,15 @@ def _doorreken_duckdb(args: argparse.Namespace, policies: Policies, specs: Any) 
     report = sys.stderr if args.uit == "-" else sys.stdout
     report.write(batch.summary_text(run.summary, run.regulation, args.besluit))
     if args.motor == "duckdb":
-        rest = run.summary.rows - run.decided_in_sql
-        report.write(f"In SQL (DuckDB) beslist: {run.decided_in_sql} van {run.summary.rows} rijen"
-                     + (f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else "")
-                     + ".\n")  # fmt: skip
+        report.write(_decided_in("SQL (DuckDB)", run.decided_in_sql, run.summary.rows))
     return EXIT_OK
+
+
+def _decided_in(engine: str, decided: int, rows: int) -> str:
+    """The last line of a run: how many rows the engine decided itself."""
+    rest = rows - decided
+    python = f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else ""
+    return f"In {engine} beslist: {decided} van {rows} rijen{python}.\n"
 
 
 def _doorreken_spark(args: argparse.Namespace, policies: Policies) -> int:
@@ -795,9 +799,7 @@ def _doorreken_spark(args: argparse.Namespace, policies: Policies) -> int:
         return decided
     in_spark, summary = decided
     print(batch.summary_text(summary, regulation, args.besluit), end="")
-    rest = summary.rows - in_spark
-    python = f"; {rest} met de Python-runtime (zie docs/bestanden.md)" if rest else ""
-    print(f"In Spark beslist: {in_spark} van {summary.rows} rijen{python}.")
+    print(_decided_in("Spark", in_spark, summary.rows), end="")
     return EXIT_OK
 
 

@@ -189,6 +189,16 @@ def some(items: exp.Expr, test: exp.Expr) -> exp.Expr:
     return binop(exp.GT, count_where(items, test), exp.Literal.number(0))
 
 
+def joined(parts: list[exp.Expr]) -> exp.Expr:
+    """The texts that are not NULL, joined by `; ` as the runtime joins a list ("" for none)."""
+    if not parts:
+        return lit("")
+    if len(parts) == 1:
+        return exp.Coalesce(this=parts[0], expressions=[lit("")])
+    # CONCAT_WS leaves out NULL, in DuckDB and Spark alike
+    return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
+
+
 def decimal(digits: Digits) -> str:
     return f"DECIMAL({max(digits[0] + digits[1], 1)}, {digits[1]})"
 
@@ -1381,26 +1391,18 @@ class DecisionLowering:
                 else applied[i].copy()
             )
             parts.append(case([(keep, lit(str(rules[i].anchor)))], None))
-        if not parts:
-            return lit("")
-        if len(parts) == 1:
-            return exp.Coalesce(this=parts[0], expressions=[lit("")])
-        # CONCAT_WS leaves out NULL, in DuckDB and Spark alike
-        return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
+        return joined(parts)
 
     def _unmet(self, name: str, rules: list[RuleInfo]) -> exp.Expr:
         """The names of the rules whose own condition is false (an exception that applied does
         not change that), in the order the runtime looks at them."""
-        parts = [
-            case([(is_false(col(f"c_{name}_{i}")), lit(r.node.name))], None)
-            for i, r in enumerate(rules)
-            if r.node.condition is not None
-        ]
-        if not parts:
-            return lit("")
-        if len(parts) == 1:
-            return exp.Coalesce(this=parts[0], expressions=[lit("")])
-        return exp.Anonymous(this="CONCAT_WS", expressions=[lit("; "), *parts])
+        return joined(
+            [
+                case([(is_false(col(f"c_{name}_{i}")), lit(r.node.name))], None)
+                for i, r in enumerate(rules)
+                if r.node.condition is not None
+            ]
+        )
 
     def output_type(self, name: str) -> str:
         """The SQL type of an outcome's column in the result."""

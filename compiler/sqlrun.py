@@ -490,7 +490,7 @@ def summarise(
     for i, o in enumerate(numeric):
         total, low, high, spread = rest[4 * i : 4 * i + 4]
         if low is not None:
-            if regulation.outcomes[o].unit.startswith("€"):
+            if batch.is_money(regulation.outcomes[o]):
                 s.sums[o] = Decimal(total)
             s.lowest[o], s.highest[o] = Decimal(low), Decimal(high)
             s.spread[o] = [Decimal(v) for v in spread]
@@ -500,13 +500,10 @@ def summarise(
         cursor = con.execute(
             f'SELECT "{o}" FROM {relation} WHERE "{o}_status" = \'bepaald\' AND "{o}" IS NOT NULL'
         )
+        money = batch.is_money(regulation.outcomes[o])
         while chunk := cursor.fetchmany(_CHUNK):
             for (text,) in chunk:
-                value = Decimal(text)
-                if regulation.outcomes[o].unit.startswith("€"):
-                    s.sums[o] = rt.EXACT.add(s.sums.get(o, Decimal(0)), value)  # all digits
-                s.lowest[o] = min(s.lowest.get(o, value), value)
-                s.highest[o] = max(s.highest.get(o, value), value)
+                s.count(o, Decimal(text), money)
     if s.errors:
         s.first_errors = [
             f"rij {r}: {m}"
