@@ -150,11 +150,10 @@ def is_not_true(e: exp.Expr) -> exp.Expr:
     return exp.Not(this=exp.Is(this=p(e), expression=exp.true()))
 
 
-def case(whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None):
-    c = exp.Case()
-    for cond, value in whens:
-        c = c.when(cond, value)
-    return c.else_(default) if default is not None else c
+def case(whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
+    """Built at once: `Case.when` copies the whole chain at every branch."""
+    ifs = [exp.If(this=cond.copy(), true=value.copy()) for cond, value in whens]
+    return exp.Case(ifs=ifs, default=None if default is None else default.copy())
 
 
 def strict(operands: list[exp.Expr], result: exp.Expr) -> exp.Expr:
