@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import generated_parser, vocabulary
+from . import generated_parser, mistakes, vocabulary
 from . import nodes as n
 from .diagnostics import Diagnostic, Span, source_lines, suggest
 from .generated_parser import (
@@ -43,6 +43,11 @@ class _IndentProblem(Exception):
         self.line, self.column = line, column
 
 
+class _TabProblem(_IndentProblem):
+    """A tab in the indentation of a file that also indents with spaces: how deep it is
+    depends on the editor (two spaces, four, eight), so the blocks are not what one sees."""
+
+
 class IndentRules:
     """How indentation becomes blocks: Lark's Indenter, but a bad dedent names its line and
     the indentation ignores comments. A mixin, so that the same rules run under the parser
@@ -58,12 +63,24 @@ class IndentRules:
     paren_level: int  # kept by the Indenter it is mixed into
     indent_level: list[int]
 
+    _tab_at: tuple[int, int] | None = None  # the first tab in an indentation
+    _spaced = False  # whether an indentation had a space
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        self._tab_at, self._spaced = None, False
+        return super().process(stream)  # type: ignore[misc]
+
     def handle_NL(self, token: Token) -> Iterator[Token]:
         if self.paren_level > 0:
             return
         yield token
         last = token.rsplit("\n", 1)[1]
         indent_str = last[: len(last) - len(last.lstrip(" \t"))]
+        if "\t" in indent_str and self._tab_at is None:
+            self._tab_at = (token.end_line or 0, indent_str.index("\t") + 1)
+        self._spaced = self._spaced or " " in indent_str
+        if self._tab_at is not None and self._spaced:
+            raise _TabProblem(*self._tab_at)
         indent = indent_str.count(" ") + indent_str.count("\t") * self.tab_len
         if indent > self.indent_level[-1]:
             self.indent_level.append(indent)
@@ -251,6 +268,10 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
                 Span(file, line, 1, line, 1 + width),
                 "spring alleen in na een regel die een blok opent (artikel, lid, regel, …)",
             )
+        if tok.type not in ("_NL", "_DEDENT", "$END") and line <= len(lines):
+            known = mistakes.recognise(lines[line - 1], line, col, file, keywords())
+            if known is not None:
+                return known
         if str(tok.value) in ".," and line <= len(lines):
             before = lines[line - 1][: col - 1]
             if re.search(r"[0-9]$", before):
@@ -297,6 +318,9 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
             return _number_problem(span)
         if char == "\t":
             return Diagnostic("R105", "tab-teken in de inspringing", span, "spring in met spaties")
+        curly = mistakes.curly_quote(char, span)
+        if curly is not None:
+            return curly
         return Diagnostic("R106", f"onverwacht teken {_show_char(char)}", span, _char_hint(char))
     if isinstance(err, UnexpectedEOF):
         line = max(1, len(lines))
@@ -1135,6 +1159,17 @@ def parse(text: str, file: str = "<tekst>") -> n.Regulation | n.CaseFile:
             tree = _lark().parse(current)
         except UnexpectedInput as err:
             problems.append(_syntax_diagnostic(err, file, current))
+        except _TabProblem as err:
+            problems.append(
+                Diagnostic(
+                    "R105",
+                    "tab-teken in de inspringing, in een bestand dat met spaties inspringt",
+                    Span(file, err.line, err.column, err.line, err.column + 1),
+                    "spring overal in met spaties (twee per niveau): hoe breed een tab is, "
+                    "verschilt per editor, dus welk blok een regel met een tab hoort, ziet u niet",
+                )
+            )
+            break  # which block each line is in is anyone's guess from here: no more errors
         except _IndentProblem as err:
             problems.append(
                 Diagnostic(

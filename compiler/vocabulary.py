@@ -94,6 +94,53 @@ COMPARATORS: dict[str, Comparator] = {
 COMPARATOR_OF_WORDS: dict[str, Comparator] = {
     word: c for c in COMPARATORS.values() for word in c.words
 }
+# Comparisons as a lawyer writes them, that the language does not: the comparator meant. A
+# syntax error on such a line says which words to write instead ("bedoelde u 'ten minste'?").
+# Longest first where one contains another, so that a match is the whole phrase.
+MISTAKEN_COMPARATORS: dict[str, str] = {
+    "is groter dan of gelijk aan": ">=",
+    "groter dan of gelijk aan": ">=",
+    "is groter of gelijk aan": ">=",
+    "groter of gelijk aan": ">=",
+    "is meer dan of gelijk aan": ">=",
+    "meer dan of gelijk aan": ">=",
+    "is kleiner dan of gelijk aan": "<=",
+    "kleiner dan of gelijk aan": "<=",
+    "is kleiner of gelijk aan": "<=",
+    "kleiner of gelijk aan": "<=",
+    "is minder dan of gelijk aan": "<=",
+    "minder dan of gelijk aan": "<=",
+    "is niet meer dan": "<=",
+    "niet meer dan": "<=",
+    "is niet groter dan": "<=",
+    "niet groter dan": "<=",
+    "is niet minder dan": ">=",
+    "niet minder dan": ">=",
+    "is niet kleiner dan": ">=",
+    "niet kleiner dan": ">=",
+    "is kleiner dan": "<",
+    "is minder dan": "<",
+    "is groter dan": ">",
+    "is meer dan": ">",
+    "is ten minste": ">=",
+    "is minstens": ">=",
+    "is ten hoogste": "<=",
+    "is hoogstens": "<=",
+    "is minimaal": ">=",
+    "is maximaal": "<=",
+    "is gelijk aan": "=",
+    "gelijk aan": "=",
+    "is ongelijk aan": "!=",
+    "ongelijk aan": "!=",
+    "is niet gelijk aan": "!=",
+    "minimaal": ">=",
+    "op zijn minst": ">=",
+    "maximaal": "<=",
+    "op zijn hoogst": "<=",
+    "hooguit": "<=",
+    "gelijk of groter dan": ">=",
+    "gelijk of kleiner dan": "<=",
+}
 
 
 # ---------------------------------------------------------------- arithmetic

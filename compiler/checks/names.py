@@ -10,7 +10,7 @@ from regel.runtime.inputs import TERRITORY
 from .. import nodes as n
 from ..diagnostics import Span, suggest
 from ..model import RegInfo, Symbol
-from ..parser import reserved_words
+from ..parser import keywords, reserved_words
 from ..types import Type, from_spec
 from .base import CheckerBase
 from .common import (
@@ -242,11 +242,14 @@ class NamesPass(CheckerBase):
                     suggest(e.name, expect.choices),
                 )
                 return None
+            capital = e.name != e.name.lower() and e.name.lower() in keywords()
             self.error(
                 "R201",
                 f"onbekende naam '{e.name}'",
                 e.span,
-                suggest(e.name, list(info.symbols))
+                f"bedoelde u '{e.name.lower()}'? Sleutelwoorden schrijft u met kleine letters"
+                if capital
+                else suggest(e.name, list(info.symbols))
                 or "declareer het als gegeven, begrip of uitkomst",
             )
             return None
