@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,18 +22,68 @@ class CaseOutcome:
     regulation: str
     name: str
     failures: list[str] = field(default_factory=list)
+    # The motivation of the decision, for a case that failed (as `regel evalueer --tekst`).
+    motivation: str = ""
+    # The version it was decided by (its key) and the rules of it that applied.
+    version: str = ""
+    applied: set[str] = field(default_factory=set)
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
         return not self.failures
 
 
-def run_cases(policies: Policies) -> list[CaseOutcome]:
+def matches(pattern: str | None, name: str) -> bool:
+    """Whether a case is chosen by `regel test --filter`: a part of its name, or a pattern
+    with * and ? (fnmatch) for the whole name; case does not matter."""
+    if not pattern:
+        return True
+    pattern, name = pattern.lower(), name.lower()
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(name, pattern)
+    return pattern in name
+
+
+def run_cases(policies: Policies, pattern: str | None = None) -> list[CaseOutcome]:
     results: list[CaseOutcome] = []
     for case_file in policies.cases:
         for case in case_file.cases:
-            results.append(_run(policies, case_file, case))
+            if matches(pattern, case.name):
+                start = time.perf_counter()
+                outcome = _run(policies, case_file, case)
+                outcome.seconds = time.perf_counter() - start
+                results.append(outcome)
     return results
+
+
+@dataclass
+class RuleCoverage:
+    """What the cases test of one version of a regulation: its rules no case applied."""
+
+    version: str
+    rules: int
+    cases: int
+    unapplied: list[n.Rule]
+
+
+def rule_coverage(policies: Policies, outcomes: list[CaseOutcome]) -> list[RuleCoverage]:
+    """Per version of every loaded regulation with rules: the rules no case applied, in the
+    order of the file; what the gevallen leave untested (`regel test --dekking`)."""
+    applied: dict[str, set[str]] = {}
+    cases: dict[str, int] = {}
+    for o in outcomes:
+        applied.setdefault(o.version, set()).update(o.applied)
+        cases[o.version] = cases.get(o.version, 0) + 1
+    found = []
+    for key, info in sorted(policies.analysis.regs.items()):
+        if not info.rules:
+            continue
+        done = applied.get(key, set())
+        left = [r.node for r in info.rules.values() if r.node.name not in done]
+        left.sort(key=lambda rule: (rule.span.file, rule.span.line))
+        found.append(RuleCoverage(key, len(info.rules), cases.get(key, 0), left))
+    return found
 
 
 def case_inputs(
@@ -60,6 +112,9 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
     try:
         # the version of the regulation in force on the case's peildatum
         regulation = policies.version(f.regulation, case.peildatum)
+        outcome.version = next(
+            (k for k, r in policies.program.regulations.items() if r is regulation), ""
+        )
         result = regulation.evaluate(
             case_inputs(case, regulation)[0],
             case.peildatum,
@@ -76,6 +131,7 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
                     f'verwacht een fout met "{exp.text}"\n      kreeg:    {err.message}'
                 )
         return outcome
+    outcome.applied = {t.rule for t in result.trace if t.status == "toegepast"}
     for exp in expect_error:
         outcome.failures.append(f'verwacht een fout met "{exp.text}", maar er was geen fout')
     outside: rt.Result | None = None  # see `_outside`
@@ -124,6 +180,8 @@ def _run(policies: Policies, f: n.CaseFile, case: n.Case) -> CaseOutcome:
                 outcome.failures.append(
                     f'{name}\n      verwacht: {verb} "{exp.text}"\n      kreeg:    {shown}'
                 )
+    if outcome.failures:
+        outcome.motivation = result.text()
     return outcome
 
 

@@ -89,12 +89,45 @@ def _docs_url(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """`regel --version`: read from the installed package only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("regel")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "onbekend (niet geïnstalleerd)"
+        print(f"regel {number}")
+        parser.exit(EXIT_OK)
+
+
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--formaat",
+        choices=("tekst", "json"),
+        default="tekst",
+        help="tekst (standaard) of json: hetzelfde als JSON op stdout, voor CI en andere "
+        "programma's",
+    )
+
+
+def _json(value: object) -> None:
+    import json
+
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="regel",
         description="Regel: gemeentelijke regelgeving als uitvoerbare, toetsbare regels.",
         epilog="Uitleg van de taal: docs/taal.md. Afsluitcodes: 0 in orde, 1 fouten of "
         "mislukte gevallen, 2 verkeerd gebruik.",
+    )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="toon het versienummer van regel en stop"
     )
     sub = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT", parser_class=_Parser)
     sub.required = True
@@ -106,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "met regel, kolom en een hint.",
     )
     _paths(p)
+    _format(p)
 
     p = sub.add_parser(
         "evalueer",
@@ -200,9 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
         "test",
         help="voer de gevallen (tests) van de regelingen uit",
         description="Voer alle 'gevallen voor …' uit en vergelijk de uitkomsten "
-        "met wat verwacht wordt.",
+        "met wat verwacht wordt. Bij een mislukt geval staat de motivering van het besluit "
+        "eronder.",
     )
     _paths(p)
+    _format(p)
+    p.add_argument(
+        "--filter",
+        metavar="NAAM",
+        help="alleen de gevallen met dit in hun naam (of die passen bij een patroon met * en ?)",
+    )
+    p.add_argument(
+        "--junit", metavar="BESTAND", help="schrijf de uitslag ook als JUnit-XML (voor CI)"
+    )
+    p.add_argument(
+        "--dekking",
+        action="store_true",
+        help="toon ook per regeling de regels die geen geval toepast",
+    )
 
     p = sub.add_parser(
         "dekking",
@@ -212,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ontbreekt.",
     )
     _paths(p)
+    _format(p)
     p.add_argument(
         "--ontbrekend", action="store_true", help="toon alleen wat ontbreekt (en de totalen)"
     )
@@ -337,11 +387,21 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def cmd_controleer(paths: list[str]) -> int:
+def cmd_controleer(paths: list[str], formaat: str = "tekst") -> int:
     diagnostics, sources = check_paths(paths)
+    errors = sum(d.is_error for d in diagnostics)
+    if formaat == "json":
+        _json(
+            {
+                "bestanden": len(sources),
+                "fouten": errors,
+                "waarschuwingen": len(diagnostics) - errors,
+                "meldingen": [d.as_json() for d in diagnostics],
+            }
+        )
+        return EXIT_FAILED if errors else EXIT_OK
     if diagnostics:
         print(render_all(diagnostics, sources), file=sys.stderr)
-    errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     files = len(sources)
     if errors:
@@ -359,12 +419,16 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def _load(paths: list[str]) -> Policies | None:
-    """Load the policies, or show every error in them (and return None)."""
+def _load(paths: list[str], formaat: str = "tekst") -> Policies | None:
+    """Load the policies, or show every error in them (and return None): as text on stderr,
+    or with `--formaat json` as JSON on stdout."""
     try:
         return load(*paths)
     except CompileError as err:
-        print(err.render(), file=sys.stderr)
+        if formaat == "json":
+            _json({"meldingen": [d.as_json() for d in err.diagnostics]})
+        else:
+            print(err.render(), file=sys.stderr)
         return None
 
 
@@ -520,38 +584,125 @@ def cmd_vertaal(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_test(paths: list[str]) -> int:
-    from .cases import run_cases
+def cmd_test(args: argparse.Namespace) -> int:
+    from .cases import rule_coverage, run_cases
 
-    policies = _load(paths)
+    policies = _load(args.paden, args.formaat)
     if policies is None:
         return EXIT_FAILED
-    outcomes = run_cases(policies)
+    outcomes = run_cases(policies, args.filter)
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
+    covered = rule_coverage(policies, outcomes) if args.dekking else []
+    if args.junit:
+        try:
+            _junit(outcomes, Path(args.junit))
+        except OSError as err:
+            return _fail(f"{args.junit}: {err.strerror or err}", EXIT_USAGE)
+    if args.formaat == "json":
+        _json(_test_json(outcomes, covered if args.dekking else None))
+        return EXIT_FAILED if failed or not outcomes else EXIT_OK
     for o in outcomes:
         if o.passed:
             continue
         print(f"MISLUKT {o.file}:{o.line}: {o.name}")
         for failure in o.failures:
             print(f"    {failure}")
+        if o.motivation:
+            print("    motivering:")
+            print("\n".join(f"      {line}" if line else "" for line in o.motivation.splitlines()))
     if not outcomes:
-        print(
-            "geen gevallen gevonden (schrijf ze in een bestand dat begint met "
-            "'gevallen voor <regeling>')"
-        )
+        if args.filter:
+            print(f"geen gevallen met '{args.filter}' in hun naam")
+        else:
+            print(
+                "geen gevallen gevonden (schrijf ze in een bestand dat begint met "
+                "'gevallen voor <regeling>')"
+            )
+    for c in covered:
+        if not c.unapplied:
+            print(f"{c.version}: elke regel ({c.rules}) toegepast in ten minste één geval")
+            continue
+        where = f"in {c.cases} geval(len)" if c.cases else "want er zijn geen gevallen"
+        print(f"{c.version}: {len(c.unapplied)} van {c.rules} regels niet toegepast {where}:")
+        for rule in c.unapplied:
+            print(f"  {rule.span.file}:{rule.span.line}: regel {rule.name}")
     print(f"{passed} geslaagd, {failed} mislukt")
     return EXIT_FAILED if failed or not outcomes else EXIT_OK
 
 
+def _test_json(outcomes: list[Any], covered: list[Any] | None) -> dict[str, object]:
+    """`regel test --formaat json`: every case, and with `--dekking` the rules left out."""
+    out: dict[str, object] = {
+        "geslaagd": sum(o.passed for o in outcomes),
+        "mislukt": sum(not o.passed for o in outcomes),
+        "gevallen": [
+            {
+                "bestand": o.file,
+                "regel": o.line,
+                "regeling": o.regulation,
+                "naam": o.name,
+                "geslaagd": o.passed,
+                "fouten": o.failures,
+                "motivering": o.motivation or None,
+            }
+            for o in outcomes
+        ],
+    }
+    if covered is not None:
+        out["dekking"] = [
+            {
+                "regeling": c.version,
+                "regels": c.rules,
+                "gevallen": c.cases,
+                "niet_toegepast": [
+                    {"naam": r.name, "bestand": r.span.file, "regel": r.span.line}
+                    for r in c.unapplied
+                ],
+            }
+            for c in covered
+        ]
+    return out
+
+
+def _junit(outcomes: list[Any], target: Path) -> None:
+    """The result as JUnit XML, as CI systems read it: one suite per regulation."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="regel test")
+    suites: dict[str, ET.Element] = {}
+    for o in outcomes:
+        suite = suites.get(o.regulation)
+        if suite is None:
+            suite = suites[o.regulation] = ET.SubElement(root, "testsuite", name=o.regulation)
+        case = ET.SubElement(suite, "testcase", name=o.name, classname=o.regulation,
+                             file=o.file, line=str(o.line), time=f"{o.seconds:.6f}")  # fmt: skip
+        if not o.passed:
+            failure = ET.SubElement(case, "failure", message=o.failures[0].splitlines()[0])
+            failure.text = "\n".join(o.failures) + (
+                "\n\nmotivering:\n" + o.motivation if o.motivation else ""
+            )
+    for element in [root, *suites.values()]:
+        cases = element.iter("testcase")
+        listed = list(cases)
+        element.set("tests", str(len(listed)))
+        element.set("failures", str(sum(c.find("failure") is not None for c in listed)))
+        element.set("time", f"{sum(float(c.get('time', 0)) for c in listed):.6f}")
+    ET.ElementTree(root).write(target, encoding="utf-8", xml_declaration=True)
+
+
 def cmd_dekking(args: argparse.Namespace) -> int:
-    from .coverage import MISSING, coverage
+    from .coverage import MISSING, as_json, coverage
     from .coverage import render as render_coverage
 
-    policies = _load(args.paden)
+    policies = _load(args.paden, args.formaat)
     if policies is None:
         return EXIT_FAILED
     reports = coverage(policies.analysis)
+    if args.formaat == "json":
+        complete = all(r.complete for r in reports)
+        _json({"volledig": complete, "regelingen": [as_json(r, args.ontbrekend) for r in reports]})
+        return EXIT_OK if complete else EXIT_FAILED
     for report in reports:
         print(render_coverage(report, only_missing=args.ontbrekend) + "\n")
     incomplete = [r for r in reports if not r.complete]
@@ -934,7 +1085,7 @@ def _motivation_of_row(args: argparse.Namespace, policies: Policies, rows: Any) 
 
 def _run(args: argparse.Namespace) -> int:
     if args.opdracht == "controleer":
-        return cmd_controleer(args.paden)
+        return cmd_controleer(args.paden, args.formaat)
     if args.opdracht == "evalueer":
         return cmd_evalueer(args)
     if args.opdracht == "dekking":
@@ -953,7 +1104,7 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_doorreken(args)
     if args.opdracht == "gevolgen":
         return cmd_gevolgen(args)
-    return cmd_test(args.paden)
+    return cmd_test(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

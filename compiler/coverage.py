@@ -50,6 +50,13 @@ class Coverage:
     def complete(self) -> bool:
         return self.count(MISSING) == 0
 
+    @property
+    def percent(self) -> int:
+        """Of what is included, the part encoded or marked not executable (rounded down)."""
+        counted = self.count(ENCODED) + self.count(NOT_EXECUTABLE) + self.count(MISSING)
+        done = counted - self.count(MISSING)
+        return 100 * done // counted if counted else 100
+
 
 def coverage(analysis: Analysis) -> list[Coverage]:
     """The coverage of every loaded regulation (each version apart), by id."""
@@ -199,9 +206,7 @@ def render(cov: Coverage, only_missing: bool = False) -> str:
         else:
             text = e.status
         lines.append(f"  {e.anchor.ljust(width)}{text}")
-    counted = cov.count(ENCODED) + cov.count(NOT_EXECUTABLE) + cov.count(MISSING)
-    done = counted - cov.count(MISSING)
-    percent = 100 * done // counted if counted else 100
+    percent = cov.percent
     omitted = cov.count(OMITTED)
     of = " van het opgenomen deel" if omitted else ""
     summary = (
@@ -214,3 +219,32 @@ def render(cov: Coverage, only_missing: bool = False) -> str:
     if reg.meta.partial:
         lines.append(f"  gedeeltelijk opgenomen: {reg.meta.partial}")
     return "\n".join(lines)
+
+
+def as_json(cov: Coverage, only_missing: bool = False) -> dict[str, object]:
+    """The same as `render`, for a tool (`regel dekking --formaat json`)."""
+    reg = cov.info.node
+    return {
+        "regeling": reg.id,
+        "versie": cov.info.key,
+        "titel": reg.title,
+        "bestand": reg.span.file,
+        "volledig": cov.complete,
+        "dekking_procent": cov.percent,
+        "gecodeerd": cov.count(ENCODED),
+        "niet_uitvoerbaar": cov.count(NOT_EXECUTABLE),
+        "ontbreekt": cov.count(MISSING),
+        "niet_opgenomen": cov.count(OMITTED),
+        "onderdelen": [
+            {
+                "anker": e.anchor,
+                "titel": e.title,
+                "status": e.status,
+                "details": e.detail,
+                "regel": e.line,
+                "aantal": e.size,
+            }
+            for e in cov.entries
+            if not only_missing or e.status == MISSING
+        ],
+    }

@@ -40,10 +40,34 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def as_json(self) -> dict[str, object]:
+        """The diagnostic for a tool (`--formaat json`, the editor): the same words."""
+        out: dict[str, object] = {
+            "code": self.code,
+            "ernst": SEVERITY_NL.get(self.severity, self.severity),
+            "melding": self.message,
+            "hint": self.hint,
+        }
+        out.update(_span_json(self.span))
+        out["verwant"] = [{"melding": text, **_span_json(span)} for text, span in self.related]
+        return out
+
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:
             return ("", 0, 0, self.code)
         return (self.span.file, self.span.line, self.span.column, self.code)
+
+
+def _span_json(span: Span | None) -> dict[str, object]:
+    if span is None:
+        return {"bestand": None}
+    return {
+        "bestand": span.file,
+        "regel": span.line,
+        "kolom": span.column,
+        "eind_regel": span.end_line,
+        "eind_kolom": span.end_column,
+    }
 
 
 class CompileError(Exception):

@@ -89,6 +89,151 @@ def test_failing_case_shows_a_readable_diff(tmp_path: Path) -> None:
     assert proc.stdout.strip().splitlines()[-1].endswith("1 mislukt")
 
 
+def _berkelland_with_one_wrong_case(folder: Path) -> Path:
+    for f in (POLICIES / "berkelland").iterdir():
+        text = f.read_text()
+        if f.name == "gevallen.regel":
+            assert "verwacht reiskostenvergoeding is € 3,42" in text
+            text = text.replace(
+                "verwacht reiskostenvergoeding is € 3,42",
+                "verwacht reiskostenvergoeding is € 3,40",
+                1,
+            )
+        (folder / f.name).write_text(text)
+    return folder
+
+
+def test_a_failing_case_shows_the_motivation_of_its_decision(tmp_path: Path) -> None:
+    proc = run("test", str(_berkelland_with_one_wrong_case(tmp_path)))
+    failed = proc.stdout.split("MISLUKT", 1)[1]
+    assert "    motivering:\n" in failed
+    assert "is toegepast" in failed and "reiskostenvergoeding" in failed
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout == f"regel {version('regel')}\n"
+
+
+def test_controleer_as_json(tmp_path: Path) -> None:
+    bad = tmp_path / "fout.regel"
+    bad.write_text((ROOT / "tests/diagnostics/R201_onbekende_naam.regel").read_text())
+    proc = run("controleer", str(bad), "--formaat", "json")
+    assert proc.returncode == 1 and proc.stderr == ""
+    found = json.loads(proc.stdout)
+    assert (found["bestanden"], found["fouten"]) == (1, 1)
+    (d,) = found["meldingen"]
+    assert d["code"] == "R201" and d["ernst"] == "fout"
+    assert (d["bestand"], d["regel"], d["kolom"]) == (str(bad), 18, 17)
+    assert d["eind_kolom"] == 17 + len("loonkosen")
+    assert d["melding"] == "onbekende naam 'loonkosen'"
+    assert d["hint"] == "bedoelde u 'loonkosten'?"
+    proc = run("controleer", "policies", "--formaat", "json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["fouten"] == 0
+
+
+def test_test_as_json_with_the_rules_no_case_applies(tmp_path: Path) -> None:
+    proc = run("test", str(_berkelland_with_one_wrong_case(tmp_path)), "--formaat", "json",
+               "--dekking")  # fmt: skip
+    assert proc.returncode == 1
+    found = json.loads(proc.stdout)
+    failed = [c for c in found["gevallen"] if not c["geslaagd"]]
+    assert found["mislukt"] == len(failed) == 1
+    assert found["geslaagd"] == len(found["gevallen"]) - 1 > 100
+    assert "verwacht: € 3,40" in failed[0]["fouten"][0]
+    assert "reiskostenvergoeding" in failed[0]["motivering"]
+    assert all(c["motivering"] is None for c in found["gevallen"] if c["geslaagd"])
+    (berkelland,) = [d for d in found["dekking"] if d["regeling"] == "berkelland"]
+    assert berkelland["gevallen"] == len(found["gevallen"])
+    names = {r["naam"] for r in berkelland["niet_toegepast"]}
+    assert names and names < _rule_names(tmp_path)
+
+
+def _rule_names(folder: Path) -> set[str]:
+    from regel.compiler import load
+
+    policies = load(folder)
+    return {r for info in policies.analysis.regs.values() for r in info.rules}
+
+
+def test_the_rules_no_case_applies_are_exactly_those(tmp_path: Path) -> None:
+    """A case that applies a rule takes it off the list; remove the case and it is back."""
+    text = """verordening t "T"
+  vastgesteld door de raad op 01-01-2011
+  geldig vanaf 01-01-2011
+gegevens
+  n: getal
+uitkomsten
+  x: getal standaard 0
+artikel 1
+  tekst "t"
+  regel groot
+    x is 2
+    als n meer dan 10
+  regel klein
+    x is 1
+    als n ten hoogste 10
+"""
+    (tmp_path / "t.regel").write_text(text)
+    cases = 'gevallen voor t\n\ngeval "groot"\n  peildatum 01-01-2012\n'
+    cases += "  gegeven n is 11\n  verwacht x is 2\n"
+    (tmp_path / "gevallen.regel").write_text(cases)
+    proc = run("test", str(tmp_path), "--dekking")
+    assert proc.returncode == 0, proc.stdout
+    assert "t: 1 van 2 regels niet toegepast in 1 geval(len):" in proc.stdout
+    assert "t.regel:13: regel klein" in proc.stdout and "regel groot" not in proc.stdout
+    more = cases + '\ngeval "klein"\n  peildatum 01-01-2012\n  gegeven n is 3\n  verwacht x is 1\n'
+    (tmp_path / "gevallen.regel").write_text(more)
+    proc = run("test", str(tmp_path), "--dekking")
+    assert "t: elke regel (2) toegepast in ten minste één geval" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("chosen", "count"), [("arbeidsongeschikt", 2), ("ARBEIDSONGESCHIKT zonder*", 1), ("x?z", 0)]
+)
+def test_test_filter_runs_only_the_cases_it_names(chosen: str, count: int) -> None:
+    proc = run("test", "policies/voorbeeld", "--filter", chosen, "--formaat", "json")
+    names = [c["naam"] for c in json.loads(proc.stdout)["gevallen"]]
+    assert len(names) == count
+    assert all("arbeidsongeschikt" in n for n in names)
+    assert proc.returncode == (0 if count else 1)
+
+
+def test_test_writes_junit_xml(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    target = tmp_path / "uitslag.xml"
+    proc = run("test", str(_berkelland_with_one_wrong_case(tmp_path)), "--junit", str(target))
+    assert proc.returncode == 1
+    root = ET.parse(target).getroot()
+    assert root.tag == "testsuites" and root.get("failures") == "1"
+    cases = list(root.iter("testcase"))
+    assert root.get("tests") == str(len(cases)) and len(cases) > 100
+    (failed,) = [c for c in cases if c.find("failure") is not None]
+    failure = failed.find("failure")
+    assert failure is not None and "verwacht: € 3,40" in (failure.text or "")
+    assert "motivering:" in (failure.text or "")
+    assert failed.get("classname") == "berkelland" and int(failed.get("line", 0)) > 0
+
+
+def test_dekking_as_json() -> None:
+    proc = run("dekking", "policies/voorbeeld", "--formaat", "json")
+    assert proc.returncode == 0
+    found = json.loads(proc.stdout)
+    assert found["volledig"] is True
+    first = found["regelingen"][0]
+    assert first["dekking_procent"] == 100 and first["ontbreekt"] == 0
+    assert {"anker", "status", "details", "regel"} <= set(first["onderdelen"][0])
+    text = run("dekking", "policies/voorbeeld").stdout
+    for reg in found["regelingen"]:
+        assert f"{reg['regeling']}: {reg['titel']}" in text
+        for unit in reg["onderdelen"]:
+            assert unit["anker"] in text
+
+
 def test_evalueer_gives_outcomes_and_motivation() -> None:
     proc = evalueer(json.dumps(WAGE_SUBSIDY_CASE), "--besluit", "loonkostensubsidie")
     assert proc.returncode == 0, proc.stdout + proc.stderr
