@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test parser docs chromium java bench fuzz clean verschiltest
+.PHONY: regel test parser docs chromium java zsh bench fuzz clean verschiltest
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ regel: $(BIN)/.installed
 
 # The whole test suite, lint included. The browser test of the docs site needs Debian's
 # Chromium; install it when it is missing (as root, or through sudo).
-test: $(BIN)/.installed chromium java
+test: $(BIN)/.installed chromium java zsh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -38,6 +38,13 @@ chromium:
 	  echo "Chromium installeren (apt-get) voor de browsertest van de documentatiesite"; \
 	  $(SUDO) apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
+# zsh, to check the syntax of the completion script `regel aanvulling zsh` writes.
+zsh:
+	@command -v zsh >/dev/null || { \
+	  echo "zsh installeren (apt-get) voor de test van de aanvulling met Tab"; \
+	  $(SUDO) apt-get install -y --no-install-recommends zsh >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends zsh; }; }
 
 # Spark (the engine of `regel.compiler.sparkrun`, tested in local mode) runs on Java 17 or newer.
 java:

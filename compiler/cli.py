@@ -9,7 +9,7 @@ import datetime
 import errno
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -199,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--titel", metavar="TEKST", default="Regelgeving re-integratie", help="naam van de site"
     )
     p.add_argument("--adres", metavar="URL", help="adres waar de site komt te staan (site_url)")
+    p.add_argument(
+        "--volg",
+        action="store_true",
+        help="blijf kijken: maak de site opnieuw zodra een .regel-bestand (of een pagina van "
+        "--handleiding) verandert; stop met Ctrl+C",
+    )
 
     p = sub.add_parser(
         "vertaal",
@@ -327,6 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "aanvulling",
+        help="schrijf het script dat commando's en opties aanvult met Tab (bash of zsh)",
+        description="Schrijf het script waarmee bash of zsh de opdrachten, opties en keuzes van "
+        "regel aanvult als u op Tab drukt. bash: zet 'eval \"$(regel aanvulling bash)\"' in "
+        "~/.bashrc. zsh: 'regel aanvulling zsh > ~/.zfunc/_regel' en in ~/.zshrc "
+        "'fpath+=~/.zfunc; autoload -Uz compinit; compinit'.",
+    )
+    p.add_argument("shell", choices=("bash", "zsh"), help="voor welke shell")
+
+    p = sub.add_parser(
         "gevolgen",
         help="wat een wijziging doet met een klantenbestand",
         description="Neem een besluit over een klantenbestand twee keer: met de regeling zoals "
@@ -385,6 +401,32 @@ def _count(text: str) -> int:
             f"'{text}' is geen aantal; geef een geheel getal van 1 tot en met {most}"
         )
     return int(text)
+
+
+# What a shell offers for an argument, by its metavar: files and folders, or folders only.
+_FILES = {"PAD", "BESTAND", "CASUS.json", "BRON", "DOEL", "HTML", "MAP"}
+
+
+def cmd_aanvulling(shell: str) -> int:
+    """The completion script, made from the parser itself: every command and option there is,
+    and never one that is not."""
+    import shtab
+
+    parser = build_parser()
+    for action in _actions(parser):
+        if action.metavar in _FILES:
+            kind = shtab.DIRECTORY if action.metavar == "MAP" else shtab.FILE
+            action.complete = kind  # type: ignore[attr-defined]
+    print(shtab.complete(parser, shell=shell), end="")
+    return EXIT_OK
+
+
+def _actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _actions(sub)
 
 
 def cmd_controleer(paths: list[str], formaat: str = "tekst") -> int:
@@ -488,15 +530,45 @@ def cmd_evalueer(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from .docs import DocsError, make_site  # MkDocs loads only for this command
-
-    policies = _load(args.paden)
-    if policies is None:
-        return EXIT_FAILED
     guide = Path(args.handleiding) if args.handleiding else None
     if guide is not None and not guide.is_dir():
         return _fail(f"de map '{guide}' voor --handleiding bestaat niet", EXIT_USAGE)
     out = Path(args.uit)
+    code = _build_docs(args, guide, out)
+    if code == EXIT_OK:
+        # The site uses directory URLs and a search index fetched over HTTP: it needs a web
+        # server, so say how to start one rather than pointing at index.html.
+        print(f"bekijken: python3 -m http.server --directory {out} en open http://127.0.0.1:8000/")
+    if not args.volg:
+        return code
+    from .watch import follow
+
+    watched = [Path(p) for p in args.paden] + ([guide] if guide else [])
+    ignore = [out] + ([Path(args.bron)] if args.bron else [])
+    watching = "ik kijk naar de bestanden; de site wordt opnieuw gemaakt bij elke wijziging "
+    try:
+        follow(
+            watched,
+            (".regel", ".md"),
+            lambda: _build_docs(args, guide, out),
+            ignore,
+            started=lambda: print(watching + "(stop met Ctrl+C)", flush=True),
+        )
+    except KeyboardInterrupt:
+        print("gestopt")
+    except OSError as err:
+        return _fail(f"kan de bestanden niet volgen: {err.strerror or err}")
+    return EXIT_OK
+
+
+def _build_docs(args: argparse.Namespace, guide: Path | None, out: Path) -> int:
+    from .docs import DocsError, make_site  # MkDocs loads only for this command
+
+    policies = _load(args.paden)
+    if policies is None:
+        if args.volg:
+            print("site niet bijgewerkt: herstel eerst de fouten hierboven", flush=True)
+        return EXIT_FAILED
     try:
         site = make_site(
             policies,
@@ -510,10 +582,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         return _fail(str(err))
     except OSError as err:
         return _fail(f"kan niet schrijven: {err}")
-    # The site uses directory URLs and a search index fetched over HTTP: it needs a web server,
-    # so say how to start one rather than pointing at index.html.
-    print(f"site gemaakt: {len(site.pages)} pagina's in {out}/")
-    print(f"bekijken: python3 -m http.server --directory {out} en open http://127.0.0.1:8000/")
+    at = datetime.datetime.now().strftime("%H:%M:%S")
+    print(f"site gemaakt: {len(site.pages)} pagina's in {out}/" + (f" ({at})" if args.volg else ""),
+          flush=True)  # fmt: skip
     return EXIT_OK
 
 
@@ -1104,6 +1175,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_doorreken(args)
     if args.opdracht == "gevolgen":
         return cmd_gevolgen(args)
+    if args.opdracht == "aanvulling":
+        return cmd_aanvulling(args.shell)
     return cmd_test(args)
 
 
@@ -1115,7 +1188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # and the interpreter's own teardown (freeing the parser's tables and every node one by one)
 # would take a sixth of a check: the console script leaves at once, its output flushed, as
 # mypy does. Commands that write files, keep temporary folders or serve end normally.
-_READ_ONLY = frozenset({"controleer", "evalueer", "dekking", "verschil", "test"})
+_READ_ONLY = frozenset({"controleer", "evalueer", "dekking", "verschil", "test", "aanvulling"})
 
 
 def run() -> NoReturn:

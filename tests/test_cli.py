@@ -314,3 +314,120 @@ def test_evalueer_bad_date_argument() -> None:
     proc = evalueer("{}", path="policies/delft", peildatum="1-1-2011")
     assert proc.returncode == 2
     assert "geen datum" in proc.stderr
+
+
+def test_docs_follow_rebuilds_the_site_when_a_file_changes(tmp_path: Path) -> None:
+    """`regel docs --volg`, as a writer uses it: save, and the site shows it; save a mistake,
+    and the site stays as it was while the error is shown; Ctrl+C stops it."""
+    import queue
+    import signal
+    import threading
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("toeslag.regel", "gevallen_toeslag.regel"):
+        (src / name).write_text((POLICIES / "voorbeeld" / name).read_text())
+    site = tmp_path / "site"
+    proc = subprocess.Popen(
+        [*REGEL, "docs", str(src), "--uit", str(site), "--volg"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or ()])
+    reader.start()
+
+    def until(wanted: str) -> list[str]:
+        seen = []
+        while True:
+            line = lines.get(timeout=60)
+            seen.append(line)
+            if wanted in line:
+                return seen
+
+    def pages() -> str:
+        return "".join(p.read_text() for p in site.rglob("*.html"))
+
+    try:
+        until("ik kijk naar de bestanden")
+        assert "Bijzonder gewijzigd" not in pages()
+        regel = src / "toeslag.regel"
+        text = regel.read_text()
+        first = text.index('tekst "') + len('tekst "')
+        regel.write_text(text[:first] + "Bijzonder gewijzigd. " + text[first:])
+        until("site gemaakt")
+        assert "Bijzonder gewijzigd" in pages()
+        regel.write_text(text.replace("uitkomsten", "uitkomstn", 1))
+        seen = until("site niet bijgewerkt")
+        assert any("fout[" in line for line in seen), seen
+        assert "Bijzonder gewijzigd" in pages()  # the site as it was
+        (tmp_path / "notities.txt").write_text("geen bron")  # not watched: nothing happens
+        regel.write_text(text)
+        until("site gemaakt")
+        assert "Bijzonder gewijzigd" not in pages()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert "gestopt" in "".join(until("gestopt"))
+    finally:
+        proc.kill()
+        proc.wait()
+        reader.join(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+BASH_COMPLETE = """
+source <("$@" aanvulling bash)
+while IFS= read -r COMP_LINE; do
+  COMP_POINT=${#COMP_LINE}
+  read -ra COMP_WORDS <<< "$COMP_LINE"
+  if [[ "$COMP_LINE" == *" " ]]; then COMP_WORDS+=(""); fi
+  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  COMPREPLY=()
+  _shtab_regel regel "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+  echo "${COMPREPLY[*]}"
+done
+"""
+
+
+def test_bash_completes_commands_options_choices_and_paths() -> None:
+    """The script in a real bash, as Tab calls it: the same function, the same variables."""
+    asked = {
+        "regel doo": "doorreken",
+        "regel doorreken --mo": "--motor --motivering",
+        "regel doorreken --motor ": "duckdb spark python",
+        "regel test --formaat ": "tekst json",
+        "regel test --ju": "--junit",
+        "regel controleer pol": "policies",
+        "regel aanvulling ": "bash zsh",
+    }
+    proc = subprocess.run(
+        ["bash", "-c", BASH_COMPLETE, "bash", *REGEL],
+        input="".join(line + "\n" for line in asked),
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    got = proc.stdout.splitlines()
+    assert dict(zip(asked, got, strict=True)) == asked
+
+
+def test_zsh_completion_names_every_command_and_option() -> None:
+    import shutil
+
+    from regel.compiler.cli import build_parser
+
+    proc = run("aanvulling", "zsh")
+    assert proc.returncode == 0
+    script = proc.stdout
+    assert script.startswith("#compdef regel")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "opdracht").choices
+    for name, sub in commands.items():
+        assert f"    {name}:'" in script and f"_shtab_regel_{name}_options" in script, name
+        for option in (o for a in sub._actions for o in a.option_strings):
+            assert option in script, (name, option)
+    if shutil.which("zsh"):
+        check = subprocess.run(["zsh", "-n"], input=script, capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
