@@ -23,6 +23,7 @@ test: $(BIN)/.installed chromium java zsh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/regel opmaak --controleer policies/
 	REGEL_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # After a change to grammar/regel.lark: the parser generated from it (compiler/parsegen.py),

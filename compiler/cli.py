@@ -142,6 +142,25 @@ def build_parser() -> argparse.ArgumentParser:
     _format(p)
 
     p = sub.add_parser(
+        "opmaak",
+        help="zet .regel-bestanden in de ene opmaak (inspringing, spaties, witregels)",
+        description="Zet .regel-bestanden in de ene opmaak van regel: twee spaties per niveau, "
+        "één spatie tussen de delen van een regel, geen spaties aan het eind, ten hoogste één "
+        "witregel. Woorden, teksten en commentaar blijven precies zoals ze zijn, dus de "
+        "betekenis ook. Een bestand met een syntaxfout blijft ongemoeid.",
+    )
+    _paths(p)
+    p.add_argument(
+        "--controleer",
+        action="store_true",
+        help="verander niets; noem de bestanden die niet in de opmaak staan (afsluitcode 1), "
+        "voor CI",
+    )
+    p.add_argument(
+        "--verschil", action="store_true", help="toon per bestand wat er zou veranderen (diff)"
+    )
+
+    p = sub.add_parser(
         "evalueer",
         help="neem een besluit voor één casus (JSON uit)",
         description="Evalueer een regeling voor een casus en geef de uitkomsten "
@@ -401,6 +420,90 @@ def _count(text: str) -> int:
             f"'{text}' is geen aantal; geef een geheel getal van 1 tot en met {most}"
         )
     return int(text)
+
+
+def cmd_opmaak(args: argparse.Namespace) -> int:
+    from .api import collect_files, read_sources
+    from .layout import lay_out
+    from .parser import SyntaxProblem, parse
+
+    files = collect_files(args.paden)
+    sources, problems = read_sources(files)
+    if not files:
+        return _fail("geen .regel-bestanden gevonden")
+    if problems:
+        print(render_all(problems, sources), file=sys.stderr)
+    changed, broken = [], 0
+    for name in sources:
+        try:
+            with open(name, encoding="utf-8", newline="") as f:
+                text = f.read()  # as it is on disk, line breaks and all
+            tree = parse(text, name)
+        except SyntaxProblem as err:
+            print(render_all(err.diagnostics, {name: text}), file=sys.stderr)
+            print(f"niet opgemaakt (eerst de fout herstellen): {name}", file=sys.stderr)
+            broken += 1
+            continue
+        except (OSError, UnicodeDecodeError) as err:
+            broken += 1
+            print(f"regel: fout: {name}: {err}", file=sys.stderr)
+            continue
+        laid = lay_out(text)
+        if laid == text:
+            continue
+        if not _same_meaning(tree, laid, name):  # as black does: never write what reads else
+            _fail(f"{name}: de opmaak zou de betekenis veranderen; het bestand blijft zoals het "
+                  "is (een fout in regel: meld het alstublieft)")  # fmt: skip
+            broken += 1
+            continue
+        changed.append(name)
+        if args.verschil:
+            import difflib
+
+            before, after = text.splitlines(True), laid.splitlines(True)
+            sys.stdout.writelines(difflib.unified_diff(before, after, name, f"{name} (opgemaakt)"))
+        if args.controleer:
+            print(f"niet in de opmaak: {name}")
+        else:
+            _write_atomically(Path(name), laid)
+            print(f"opgemaakt: {name}")
+    total = len(sources)
+    if args.controleer:
+        if changed:
+            print(f"{len(changed)} van {total} bestand(en) niet in de opmaak; maak ze op met: "
+                  f"regel opmaak {' '.join(args.paden)}")  # fmt: skip
+        else:
+            print(f"in orde: {total - broken} bestand(en) in de opmaak")
+    else:
+        print(f"{len(changed)} bestand(en) opgemaakt, {total - len(changed) - broken} al in orde")
+    return EXIT_FAILED if broken or problems or (args.controleer and changed) else EXIT_OK
+
+
+def _same_meaning(tree: object, laid: str, name: str) -> bool:
+    from . import nodes as n
+    from .parser import SyntaxProblem, parse
+
+    try:
+        return n.shape(parse(laid, name)) == n.shape(tree)
+    except SyntaxProblem:
+        return False
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """The new text at once or not at all: an editor or a crash never sees half a file."""
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        with contextlib.suppress(OSError):
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 # What a shell offers for an argument, by its metavar: files and folders, or folders only.
@@ -1177,6 +1280,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_gevolgen(args)
     if args.opdracht == "aanvulling":
         return cmd_aanvulling(args.shell)
+    if args.opdracht == "opmaak":
+        return cmd_opmaak(args)
     return cmd_test(args)
 
 

@@ -17,6 +17,25 @@ from .diagnostics import Span
 if TYPE_CHECKING:
     from .types import Type
 
+
+def shape(node: object) -> object:
+    """What a tree says, without where it says it: nested tuples of its fields, spans left
+    out. Two texts with the same shape mean the same (`regel opmaak` checks its own work with
+    it); what the checker wrote on a node (`type`, `resolved`) is left out too."""
+    if isinstance(node, Span):
+        return None
+    if isinstance(node, list | tuple):
+        return tuple(shape(x) for x in node)
+    if hasattr(node, "__dataclass_fields__") and not isinstance(node, type):
+        names = [
+            name
+            for name in node.__dataclass_fields__
+            if not name.endswith("span") and name not in ("type", "resolved")
+        ]
+        return (type(node).__name__, *[(name, shape(getattr(node, name))) for name in names])
+    return node
+
+
 # ---------------------------------------------------------------- units and types
 
 

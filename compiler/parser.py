@@ -406,7 +406,7 @@ def _span_tok(file: str, tok: Token) -> Span:
 
 
 def _text(tok: Token) -> str:
-    raw = str(tok)
+    raw = str(tok).replace("\r\n", "\n")  # a file from Windows: its texts read the same
     if raw.startswith('"""'):
         return textwrap.dedent(raw[3:-3]).strip("\n")
     return raw[1:-1]

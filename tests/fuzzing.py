@@ -35,13 +35,16 @@ from typing import Any
 
 from regel import runtime as rt
 from regel.compiler import CompileError
+from regel.compiler import nodes as n
 from regel.compiler.api import Policies, analyse_sources, load_sources
 from regel.compiler.cases import run_cases
 from regel.compiler.coverage import coverage
 from regel.compiler.coverage import render as render_coverage
 from regel.compiler.diagnostics import render_all
 from regel.compiler.docs import SiteBuilder
+from regel.compiler.layout import lay_out
 from regel.compiler.package import packages
+from regel.compiler.parser import SyntaxProblem, parse
 from regel.compiler.versions import compare, render, versions_to_compare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -351,26 +354,40 @@ def exercise(policies: Policies, rng: random.Random, report: Report, docs: bool)
     check_inputs(policies, rng, report, count=2)
 
 
+def check_layout(text: str, name: str, report: Report) -> None:
+    """`regel opmaak` on a mutant that parses: the same meaning, and laid out once for all."""
+    try:
+        tree = parse(text, name)
+    except (SyntaxProblem, RecursionError):
+        return
+    laid = lay_out(text)
+    if n.shape(parse(laid, name)) != n.shape(tree):
+        report.failures.append(f"opmaak verandert de betekenis van een mutant van {name}:\n{text}")
+    elif lay_out(laid) != laid:
+        report.failures.append(f"opmaak is niet idempotent bij een mutant van {name}:\n{text}")
+
+
 def fuzz_policies(
     seed: int, count: int, report: Report, docs_every: int = 4, small: bool = False
 ) -> None:
     """Mutants of whole folders of shipped policies, or (`small`) of fragments of them."""
     rng = random.Random(seed)
     groups = fragments() if small else corpus()
-    for n in range(count):
+    for i in range(count):
         sources = dict(rng.choice(groups))
         name = rng.choice(sorted(sources))
         sources[name] = mutate(sources[name], rng)
         report.mutants += 1
         try:
             with deadline(HANG):
+                check_layout(sources[name], name, report)
                 _, diagnostics = analyse_sources(sources)
                 render_all(diagnostics, sources)
                 if any(d.is_error for d in diagnostics):
                     continue
                 policies = load_sources(sources)
                 report.compiled += 1
-                exercise(policies, rng, report, docs=n % docs_every == 0)
+                exercise(policies, rng, report, docs=i % docs_every == 0)
         except _Hang:
             report.failures.append(f"hangt (> {HANG} s) bij een mutant van {name}:\n" +
                                    sources[name])  # fmt: skip

@@ -8,14 +8,12 @@ parses, with the meaning the writer had in mind.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 from regel.compiler import nodes as n
 from regel.compiler.api import analyse_sources
-from regel.compiler.diagnostics import Span
 from regel.compiler.mistakes import code_of
 from regel.compiler.parser import SyntaxProblem, keywords, parse
 from regel.compiler.vocabulary import COMPARATOR_OF_WORDS, COMPARATORS, MISTAKEN_COMPARATORS
@@ -52,18 +50,6 @@ def _fixed(text: str, diagnostic) -> str:
     line = lines[span.line - 1]
     lines[span.line - 1] = line[: span.column - 1] + found[1] + line[span.end_column - 1 :]
     return "\n".join(lines)
-
-
-def _shape(node: object) -> object:
-    """A tree as plain values, without its spans: what it says, not where."""
-    if isinstance(node, Span):
-        return None
-    if isinstance(node, list | tuple):
-        return tuple(_shape(x) for x in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        fields = [f.name for f in dataclasses.fields(node) if not f.name.endswith("span")]
-        return (type(node).__name__, *[(f, _shape(getattr(node, f))) for f in fields])
-    return node
 
 
 def _comparison(tree: n.Regulation | n.CaseFile) -> n.Expr:
@@ -182,7 +168,7 @@ def test_a_file_indented_with_tabs_only_is_read() -> None:
         for line in HEAD.split("\n")
     )
     assert "\t" in text
-    assert _shape(parse(text, "t.regel")) == _shape(parse(HEAD, "t.regel"))
+    assert n.shape(parse(text, "t.regel")) == n.shape(parse(HEAD, "t.regel"))
 
 
 @pytest.mark.parametrize(
@@ -200,7 +186,7 @@ def test_a_range_reads_minstens_and_hoogstens_as_in_a_condition(
     line = "  uren: uur per week ten minste 0 uur per week"
 
     def parsed(bounds: str) -> object:
-        return _shape(parse(HEAD.replace(line, f"  uren: uur per week {bounds}"), "t.regel"))
+        return n.shape(parse(HEAD.replace(line, f"  uren: uur per week {bounds}"), "t.regel"))
 
     assert parsed(written) == parsed(canonical)
     assert parsed(written) != parsed("ten minste 1 uur per week")  # the shape sees the bounds
