@@ -351,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--geen-voortgang", dest="voortgang", action="store_false", help="toon geen voortgang"
     )
 
+    sub.add_parser(
+        "taalserver",
+        help="start de taalserver (LSP over stdin/stdout) voor een editor",
+        description="Start de taalserver voor editors die het Language Server Protocol spreken "
+        "(VS Code met editors/vscode, Neovim, Emacs, …): meldingen terwijl u typt, uitleg bij "
+        "een naam, ga naar de definitie, vind waar een naam staat, hernoem, aanvullen, de "
+        "inhoud (artikelen en leden), opmaak en snelle herstellingen. Spreekt over stdin en "
+        "stdout; een editor start haar zelf.",
+    )
+
     p = sub.add_parser(
         "aanvulling",
         help="schrijf het script dat commando's en opties aanvult met Tab (bash of zsh)",
@@ -1282,6 +1292,10 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_aanvulling(args.shell)
     if args.opdracht == "opmaak":
         return cmd_opmaak(args)
+    if args.opdracht == "taalserver":
+        from .lsp import main as serve  # pygls loads only for this command
+
+        return serve()
     return cmd_test(args)
 
 
