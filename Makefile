@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: regel test parser docs chromium java zsh bench fuzz clean verschiltest
+.PHONY: regel test parser docs chromium java zsh node editor vscode bench fuzz clean verschiltest
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ regel: $(BIN)/.installed
 
 # The whole test suite, lint included. The browser test of the docs site needs Debian's
 # Chromium; install it when it is missing (as root, or through sudo).
-test: $(BIN)/.installed chromium java zsh
+test: $(BIN)/.installed chromium java zsh editors/vscode/node_modules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -39,6 +39,26 @@ chromium:
 	  echo "Chromium installeren (apt-get) voor de browsertest van de documentatiesite"; \
 	  $(SUDO) apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
+# The VS Code extension (editors/vscode): its TextMate grammar is made from grammar/regel.lark
+# (`make editor` after a change; a test fails as long as it is not), its packages come from npm
+# (package-lock.json), and `make vscode` packages it as editors/vscode/regel.vsix.
+editor: $(BIN)/.installed
+	$(BIN)/python -m regel.compiler.textmate
+
+node:
+	@command -v npm >/dev/null || { \
+	  echo "Node.js installeren (apt-get) voor de test van de VS Code-extensie"; \
+	  $(SUDO) apt-get install -y --no-install-recommends nodejs npm >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends nodejs npm; }; }
+
+editors/vscode/node_modules: editors/vscode/package-lock.json | node
+	cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+vscode: editors/vscode/node_modules
+	cd editors/vscode && npx vsce package --out regel.vsix
+	@echo "installeren: code --install-extension editors/vscode/regel.vsix"
 
 # zsh, to check the syntax of the completion script `regel aanvulling zsh` writes.
 zsh:
@@ -84,4 +104,5 @@ fuzz: $(BIN)/.installed
 	$(BIN)/python -m tests.fuzzing --minuten $(MINUTEN)
 
 clean:
-	rm -rf $(VENV) .venv-openfisca build *.egg-info .pytest_cache .ruff_cache site test-artifacts
+	rm -rf $(VENV) .venv-openfisca build *.egg-info .pytest_cache .ruff_cache site test-artifacts \
+	  editors/vscode/node_modules editors/vscode/regel.vsix

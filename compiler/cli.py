@@ -667,7 +667,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
             ignore,
             started=lambda: print(watching + "(stop met Ctrl+C)", flush=True),
         )
-    except KeyboardInterrupt:
+        print("gestopt")
+    except KeyboardInterrupt:  # a second Ctrl+C, in the middle of making the site
         print("gestopt")
     except OSError as err:
         return _fail(f"kan de bestanden niet volgen: {err.strerror or err}")

@@ -8,9 +8,11 @@ What the work itself writes (the site) is not watched, or it would start itself 
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 QUIET = 0.3  # seconds without a change before the work runs
 
@@ -24,7 +26,7 @@ def follow(
     started: Callable[[], object] = lambda: None,
 ) -> None:
     """Run `work` after every change to a file with one of `suffixes` under `paths`, until
-    `stop` is set (or Ctrl+C); `started` once the watching has begun."""
+    `stop` is set (Ctrl+C sets it); `started` once the watching has begun."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -50,6 +52,7 @@ def follow(
     for folder in sorted(folders):
         observer.schedule(Handler(), str(folder), recursive=True)
     observer.start()
+    previous = _stop_on_ctrl_c(stop)
     started()
     try:
         while not stop.is_set():
@@ -61,5 +64,23 @@ def follow(
                     return
             work()
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         observer.stop()
         observer.join()
+
+
+def _stop_on_ctrl_c(stop: threading.Event) -> Any:
+    """Ctrl+C ends the watching once the work in hand is done, rather than in the middle of
+    it (where some library might take the interruption for its own); a second one at once.
+    Returns the handler to put back (None where signals cannot be handled: not the main
+    thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def ctrl_c(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    return signal.signal(signal.SIGINT, ctrl_c)

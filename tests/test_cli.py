@@ -368,7 +368,7 @@ def test_docs_follow_rebuilds_the_site_when_a_file_changes(tmp_path: Path) -> No
         until("site gemaakt")
         assert "Bijzonder gewijzigd" not in pages()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=60) == 0
         assert "gestopt" in "".join(until("gestopt"))
     finally:
         proc.kill()
