@@ -351,6 +351,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--geen-voortgang", dest="voortgang", action="store_false", help="toon geen voortgang"
     )
 
+    p = sub.add_parser(
+        "importeer",
+        help="maak van de officiële tekst een begin van een .regel-bestand",
+        description="Lees de officiële tekst van een regeling (de platte tekst zoals "
+        "overheid.nl die toont, of CVDR-XML van lokaleregelgeving.overheid.nl) en schrijf een "
+        ".regel-bestand met de metagegevens, elk hoofdstuk, artikel, lid en onderdeel met zijn "
+        "tekst zoals gepubliceerd, en de toelichting per artikel. Regels staan er nog niet in: "
+        "'regel dekking' noemt daarna wat nog te coderen is.",
+    )
+    p.add_argument("bestand", metavar="BESTAND", help="de officiële tekst (.txt of .xml)")
+    p.add_argument(
+        "--uit", metavar="BESTAND.regel", help="schrijf hierheen (standaard: standaarduitvoer)"
+    )
+    p.add_argument(
+        "--naam", metavar="NAAM", help="de korte naam van de regeling (standaard uit de titel)"
+    )
+
     sub.add_parser(
         "taalserver",
         help="start de taalserver (LSP over stdin/stdout) voor een editor",
@@ -514,6 +531,49 @@ def _write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def cmd_importeer(args: argparse.Namespace) -> int:
+    from .importer import ImportError_, read, to_regel
+
+    source = Path(args.bestand)
+    target = Path(args.uit) if args.uit else None
+    if target is not None and target.exists():
+        return _fail(f"{target} bestaat al; kies een ander bestand (regel overschrijft niets)",
+                     EXIT_USAGE)  # fmt: skip
+    try:
+        imported = read(source)
+    except FileNotFoundError:
+        return _fail(f"{source} bestaat niet", EXIT_USAGE)
+    except (ImportError_, OSError) as err:
+        return _fail(f"{source}: {err}")
+    counts = _count_parts(imported.parts)
+    if not counts.get("artikel"):
+        return _fail(
+            f"{source}: geen artikelen gevonden. regel importeer leest teksten met koppen als "
+            "'Artikel 1. …' (verordeningen); een tekst die alleen in paragrafen of alinea's is "
+            "verdeeld (beleidsregels, een handreiking) nog niet"
+        )
+    text = to_regel(imported, str(source), args.naam)
+    if target is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        _write_atomically(target, text)
+    except OSError as err:
+        return _fail(f"kan {target} niet schrijven: {err.strerror or err}")
+    found = ", ".join(f"{n} {word}" for word, n in counts.items())
+    print(f"geschreven: {target} ({found})")
+    print(f"verder: regel dekking {target}  # wat nog te coderen is")
+    return EXIT_OK
+
+
+def _count_parts(parts: list[Any], counts: dict[str, int] | None = None) -> dict[str, int]:
+    counts = {} if counts is None else counts
+    for part in parts:
+        counts[part.level] = counts.get(part.level, 0) + 1
+        _count_parts(part.parts, counts)
+    return counts
 
 
 # What a shell offers for an argument, by its metavar: files and folders, or folders only.
@@ -1293,6 +1353,8 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_aanvulling(args.shell)
     if args.opdracht == "opmaak":
         return cmd_opmaak(args)
+    if args.opdracht == "importeer":
+        return cmd_importeer(args)
     if args.opdracht == "taalserver":
         from .lsp import main as serve  # pygls loads only for this command
 
