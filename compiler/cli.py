@@ -559,9 +559,10 @@ def cmd_importeer(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(target, text)
     except OSError as err:
-        return _fail(f"kan {target} niet schrijven: {err.strerror or err}")
+        return _fail(f"kan {target} niet schrijven ({err.strerror or err})")
     found = ", ".join(f"{n} {word}" for word, n in counts.items())
     print(f"geschreven: {target} ({found})")
     print(f"verder: regel dekking {target}  # wat nog te coderen is")
@@ -1402,7 +1403,8 @@ def _main(argv: Sequence[str] | None) -> tuple[int, str | None]:
             return _fail("afgebroken", EXIT_FAILED), command
         except RecursionError:
             return _fail("de regeling is te diep genest om te verwerken", EXIT_FAILED), command
-        sys.stdout.flush()  # a reader that stopped reading shows here, not at exit
+        with contextlib.suppress(ValueError):  # closed by the command (the language server)
+            sys.stdout.flush()  # a reader that stopped reading shows here, not at exit
         return code, command
     except BrokenPipeError:
         # `regel … | head`: the reader has all it wanted. Whatever is still buffered goes

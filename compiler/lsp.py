@@ -328,6 +328,13 @@ def _last_line(unit: n.Unit) -> int:
     return last
 
 
+def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
+    def key(p: lsp.Position) -> tuple[int, int]:
+        return (p.line, p.character)
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
 def to_lsp(d: Diagnostic, view: _Text) -> lsp.Diagnostic:
     span = d.span or Span("", 1, 1, 1, 1)
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
@@ -529,21 +536,30 @@ def server() -> LanguageServer:
         lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
     )
     def code_actions(params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        """A fix for each of our diagnostics in the range whose hint says what was meant; the
+        server's own diagnostics, so that an editor that keeps no `data` gets them too."""
         uri = params.text_document.uri
+        project = project_of(uri)
+        if not project.sources:
+            project = refresh(uri)
+        file = str(path_of(uri).resolve())
+        view = project.text(file)
         actions = []
-        for d in params.context.diagnostics:
-            hint = (d.data or {}).get("hint") if isinstance(d.data, dict) else None
-            meant = _MEANT.match(hint or "")
-            if meant is None:
+        for d in project.diagnostics:
+            meant = _MEANT.match(d.hint or "")
+            if meant is None or d.span is None or d.span.file != file:
+                continue
+            found = to_lsp(d, view)
+            if not _overlaps(found.range, params.range):
                 continue
             actions.append(
                 lsp.CodeAction(
                     title=f"Vervang door '{meant[1]}'",
                     kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[d],
+                    diagnostics=[found],
                     is_preferred=True,
                     edit=lsp.WorkspaceEdit(
-                        changes={uri: [lsp.TextEdit(range=d.range, new_text=meant[1])]}
+                        changes={uri: [lsp.TextEdit(range=found.range, new_text=meant[1])]}
                     ),
                 )
             )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from .diagnostics import Diagnostic, Span
-from .vocabulary import COMPARATORS, MISTAKEN_COMPARATORS
+from .vocabulary import MISTAKEN_COMPARATORS
 
 # Quotation marks a word processor writes for a straight one.
 CURLY_QUOTES = "“”„‟〝〞＂‘’‚‛«»‹›"
@@ -37,7 +37,7 @@ def recognise(
     line_text: str, line: int, column: int, file: str, keywords: Iterable[str]
 ) -> Diagnostic | None:
     """A known mistake on the line of a syntax error at `column` (1-based), if there is one."""
-    for recogniser in (_comparison, _capital, _quotes_inside):
+    for recogniser in (_comparison, _capital, _quotes_inside, _exception_on_rule_line):
         found = recogniser(line_text, line, column, file, frozenset(keywords))
         if found is not None:
             return found
@@ -69,13 +69,12 @@ def _comparison(
         if not start <= column <= after:
             continue
         written = " ".join(found.group().split())
-        meant = COMPARATORS[MISTAKEN_COMPARATORS[written]]
+        meant = MISTAKEN_COMPARATORS[written]
         return Diagnostic(
             "R100",
-            f"'{written}' is geen vergelijking van de taal; schrijf '{meant.prose}'",
+            f"'{written}' is geen vergelijking van de taal; schrijf '{meant}'",
             Span(file, line, start, line, end),
-            f"bedoelde u '{meant.prose}'? De vergelijkingen staan in docs/taal.md onder "
-            "'Voorwaarden'",
+            f"bedoelde u '{meant}'? De vergelijkingen staan in docs/taal.md onder 'Voorwaarden'",
         )
     return None
 
@@ -121,4 +120,20 @@ def _quotes_inside(
         "aanhalingstekens binnen een tekst: de tekst houdt op bij het tweede aanhalingsteken",
         Span(file, line, first + 1, line, last + 2),
         f'zet de hele tekst tussen drie aanhalingstekens: """{text[first + 1 : last]}"""',
+    )
+
+
+def _exception_on_rule_line(
+    text: str, line: int, column: int, file: str, keywords: frozenset[str]
+) -> Diagnostic | None:
+    """`regel b in afwijking van regel a` on one line: the exception is a line of its own."""
+    m = re.match(r"^(\s*)regel\s+\S+\s+(in afwijking van\b.*?)\s*$", code_of(text))
+    if m is None or column - 1 < m.start(2):
+        return None
+    start = m.start(2) + 1
+    return Diagnostic(
+        "R100",
+        "'in afwijking van' staat op een eigen regel onder 'regel …', niet erachter",
+        Span(file, line, start, line, start + len(m[2])),
+        f"schrijf op de regel eronder, ingesprongen: {m[1]}  {text[m.start(2) : m.end(2)]}",
     )
