@@ -137,16 +137,11 @@ def _code(rest: str) -> str:
         parts.append(code)
 
     while i < len(rest):
-        if rest.startswith('"""', i):
+        if rest[i] == '"':  # a text, as written: to its end, or to the end of the line
+            quote = '"""' if rest.startswith('"""', i) else '"'
+            end = rest.find(quote, i + len(quote))
+            stop = len(rest) if end < 0 else end + len(quote)
             flush(i)
-            end = rest.find('"""', i + 3)
-            stop = len(rest) if end < 0 else end + 3
-            parts.append(rest[i:stop])
-            i = code_start = stop
-        elif rest[i] == '"':
-            flush(i)
-            end = rest.find('"', i + 1)
-            stop = len(rest) if end < 0 else end + 1
             parts.append(rest[i:stop])
             i = code_start = stop
         elif rest[i] == "#":

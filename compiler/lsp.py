@@ -373,6 +373,11 @@ def server() -> LanguageServer:
             projects[root] = Project(root)
         return projects[root]
 
+    def ready(uri: str) -> Project:
+        """The project of a document, analysed (a request may come before any change)."""
+        project = project_of(uri)
+        return project if project.sources else refresh(uri)
+
     def open_texts() -> dict[str, str]:
         return {
             str(path_of(uri).resolve()): doc.source
@@ -407,9 +412,7 @@ def server() -> LanguageServer:
     def looked_up(
         uri: str, position: lsp.Position
     ) -> tuple[Project, RegInfo, RegInfo, Symbol, Span] | None:
-        project = project_of(uri)
-        if not project.sources:
-            project = refresh(uri)
+        project = ready(uri)
         file = str(path_of(uri).resolve())
         info = project.regulation_of(file)
         found = word_at(project.text(file), position)
@@ -456,8 +459,7 @@ def server() -> LanguageServer:
         project, _, owner, symbol, _ = found
         spans = places(project, owner, symbol)
         if not params.context.include_declaration:
-            declared = {s.node.span for s in [symbol]}
-            spans = [s for s in spans if s not in declared]
+            spans = [s for s in spans if s != symbol.node.span]
         return [location(project, s) for s in spans]
 
     @ls.feature(lsp.TEXT_DOCUMENT_RENAME)
@@ -486,9 +488,7 @@ def server() -> LanguageServer:
     @ls.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[" ", "."]))
     def completion(params: lsp.CompletionParams) -> lsp.CompletionList:
         uri = params.text_document.uri
-        project = project_of(uri)
-        if not project.sources:
-            project = refresh(uri)
+        project = ready(uri)
         file = str(path_of(uri).resolve())
         text = ls.workspace.get_text_document(uri).source
         words = completion_items(project, file, text, params.position)
@@ -504,9 +504,7 @@ def server() -> LanguageServer:
     @ls.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def symbols(params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
         uri = params.text_document.uri
-        project = project_of(uri)
-        if not project.sources:
-            project = refresh(uri)
+        project = ready(uri)
         file = str(path_of(uri).resolve())
         info = project.regulation_of(file)
         if info is None or info.node.span.file != file:
@@ -539,9 +537,7 @@ def server() -> LanguageServer:
         """A fix for each of our diagnostics in the range whose hint says what was meant; the
         server's own diagnostics, so that an editor that keeps no `data` gets them too."""
         uri = params.text_document.uri
-        project = project_of(uri)
-        if not project.sources:
-            project = refresh(uri)
+        project = ready(uri)
         file = str(path_of(uri).resolve())
         view = project.text(file)
         actions = []
