@@ -11,7 +11,7 @@ table), the outline (hoofdstuk, artikel, lid, onderdeel), formatting (`layout.la
 quick fix for every "bedoelde u '…'?" hint.
 
 Positions: the model counts lines and characters from 1 in code points, LSP from 0 in UTF-16
-code units; `_Text` converts between them per line.
+code units; `Lines` converts between them per line.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _LEVELS = {
 # ---------------------------------------------------------------- positions
 
 
-class _Text:
+class Lines:
     """A file's lines, to turn the model's positions into the editor's and back."""
 
     def __init__(self, text: str):
@@ -114,8 +114,8 @@ class Project:
         self.analysis, found = analyse_sources(sources)
         self.diagnostics = problems + found
 
-    def text(self, file: str) -> _Text:
-        return _Text(self.sources.get(file, ""))
+    def text(self, file: str) -> Lines:
+        return Lines(self.sources.get(file, ""))
 
     # -- what is where
     def regulation_of(self, file: str) -> RegInfo | None:
@@ -186,7 +186,7 @@ def _names(node: object) -> Iterator[n.Name | n.QualName]:
                 yield from _names(getattr(node, key))
 
 
-def word_at(text: _Text, position: lsp.Position) -> tuple[str, Span] | None:
+def word_at(text: Lines, position: lsp.Position) -> tuple[str, Span] | None:
     """The name (or `regeling.naam`) under the cursor, with where it is."""
     line = text.line(position.line + 1)
     column = text.column(position)
@@ -241,7 +241,7 @@ def completion_items(project: Project, file: str, text: str, position: lsp.Posit
     from .parser import keywords
 
     lines = text.split("\n")
-    view = _Text(text)
+    view = Lines(text)
     column = view.column(position)
     current = lines[position.line][: column - 1] if position.line < len(lines) else ""
     typed = re.search(r"[\w.]*$", current)
@@ -293,7 +293,7 @@ def _accepted(prefix: str) -> tuple[set[str], bool]:
     return words, "NAME" in expected
 
 
-def outline(units: list[n.Unit], view: _Text) -> list[lsp.DocumentSymbol]:
+def outline(units: list[n.Unit], view: Lines) -> list[lsp.DocumentSymbol]:
     """hoofdstuk, artikel, lid and onderdeel, nested as in the text."""
     found = []
     for unit in units:
@@ -335,7 +335,7 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
     return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
 
 
-def to_lsp(d: Diagnostic, view: _Text) -> lsp.Diagnostic:
+def to_lsp(d: Diagnostic, view: Lines) -> lsp.Diagnostic:
     span = d.span or Span("", 1, 1, 1, 1)
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
     return lsp.Diagnostic(
@@ -525,7 +525,7 @@ def server() -> LanguageServer:
                 return []
         except SyntaxProblem:
             return []  # a file with an error is not laid out (see `regel opmaak`)
-        view = _Text(text)
+        view = Lines(text)
         end = view.position(len(view.lines), len(view.lines[-1]) + 1)
         return [lsp.TextEdit(range=lsp.Range(lsp.Position(0, 0), end), new_text=laid)]
 

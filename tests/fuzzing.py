@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from lsprotocol.types import Position as LspPosition
 from regel import runtime as rt
 from regel.compiler import CompileError
 from regel.compiler import nodes as n
@@ -43,6 +44,7 @@ from regel.compiler.coverage import render as render_coverage
 from regel.compiler.diagnostics import render_all
 from regel.compiler.docs import SiteBuilder
 from regel.compiler.layout import lay_out
+from regel.compiler.lsp import Lines, Project, completion_items, hover_text, outline, word_at
 from regel.compiler.package import packages
 from regel.compiler.parser import SyntaxProblem, parse
 from regel.compiler.versions import compare, render, versions_to_compare
@@ -340,9 +342,31 @@ def _same_number(a: str, b: str) -> bool:
         return False
 
 
+def check_editor(policies: Policies, rng: random.Random) -> None:
+    """What the language server answers about a mutant: completion at random places, hover,
+    references and the outline; none may raise."""
+    project = Project(Path("."), dict(policies.sources), policies.analysis, [])
+    for file, text in sorted(policies.sources.items())[:3]:
+        lines = text.split("\n")
+        view = Lines(text)
+        for _ in range(3):
+            line = rng.randrange(len(lines))
+            position = LspPosition(line, rng.randrange(len(lines[line]) + 2))
+            completion_items(project, file, text, position)
+            word_at(view, position)
+        info = project.regulation_of(file)
+        if info is None:
+            continue
+        outline(info.node.units, view)
+        for name in rng.sample(sorted(info.symbols), min(3, len(info.symbols))):
+            hover_text(project, info, info, info.symbols[name])
+            list(project.occurrences(info.node.id, name))
+
+
 def exercise(policies: Policies, rng: random.Random, report: Report, docs: bool) -> None:
     """Everything a user can do with compiled policies."""
     run_cases(policies)
+    check_editor(policies, rng)
     for cov in coverage(policies.analysis):
         render_coverage(cov)
     for old, new in versions_to_compare(policies.analysis, None):
