@@ -17,6 +17,7 @@ code units; `Lines` converts between them per line.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 
 from . import nodes as n
-from .api import analyse_sources, collect_files, read_sources
+from .api import analyse_sources, read_sources
 from .diagnostics import Diagnostic, Span
 from .model import Analysis, RegInfo, Symbol
 from .unparse import source as written
@@ -103,16 +104,38 @@ class Project:
     sources: dict[str, str] = field(default_factory=dict)  # by absolute path
     analysis: Analysis = field(default_factory=Analysis)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    recursive: bool = True  # a workspace folder; else only the file's own folder
+    # The files on disk as last read, by path: (modification time, size, text); a keystroke
+    # reads again only what changed.
+    disk: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     def refresh(self, open_texts: dict[str, str]) -> None:
-        files = collect_files([self.root])
-        sources, problems = read_sources([f.resolve() for f in files])
+        sources: dict[str, str] = {}
+        problems: list[Diagnostic] = []
+        for path in regel_files(self.root, self.recursive):
+            name = str(path)
+            try:
+                info = path.stat()
+                stamp = (info.st_mtime_ns, info.st_size)
+                known = self.disk.get(name)
+                if known is None or known[:2] != stamp:
+                    found, unread = read_sources([path])
+                    problems += unread
+                    if name not in found:
+                        continue
+                    self.disk[name] = (*stamp, found[name])
+                sources[name] = self.disk[name][2]
+            except OSError:
+                continue  # gone since the listing
         for name, text in open_texts.items():
-            if Path(name).is_relative_to(self.root) and name.endswith(".regel"):
+            inside = Path(name).parent == self.root or (
+                self.recursive and Path(name).is_relative_to(self.root)
+            )
+            if inside and name.endswith(".regel"):
                 sources[name] = text
         self.sources = sources
-        self.analysis, found = analyse_sources(sources)
-        self.diagnostics = problems + found
+        self.analysis, found_problems = analyse_sources(sources)
+        self.diagnostics = problems + found_problems
 
     def text(self, file: str) -> Lines:
         return Lines(self.sources.get(file, ""))
@@ -171,6 +194,27 @@ class Project:
             return None
         start = span.column + m.start()
         return Span(span.file, span.line, start, span.line, start + len(word))
+
+
+MAX_FILES = 2000  # a workspace with more .regel files than this is not one project
+_SKIPPED = {"node_modules", "site", "build", "dist", "__pycache__"}
+
+
+def regel_files(root: Path, recursive: bool) -> list[Path]:
+    """The .regel files of a project, in a stable order: below a workspace folder (not in
+    hidden folders, virtual environments or build output, and at most MAX_FILES), or in the
+    folder of a file opened on its own."""
+    if not recursive:
+        return sorted(p.resolve() for p in root.glob("*.regel") if p.is_file())
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d not in _SKIPPED and "venv" not in d
+        )
+        found += [Path(folder, f).resolve() for f in sorted(files) if f.endswith(".regel")]
+        if len(found) >= MAX_FILES:
+            break
+    return found[:MAX_FILES]
 
 
 def _names(node: object) -> Iterator[n.Name | n.QualName]:
@@ -369,8 +413,8 @@ def server() -> LanguageServer:
         roots = [path_of(f.uri).resolve() for f in (ls.workspace.folders or {}).values()]
         inside = [r for r in roots if path.is_relative_to(r)]
         root = max(inside, key=lambda r: len(r.parts)) if inside else path.parent
-        if root not in projects:
-            projects[root] = Project(root)
+        if root not in projects:  # a file outside every workspace folder: its folder alone
+            projects[root] = Project(root, recursive=bool(inside))
         return projects[root]
 
     def ready(uri: str) -> Project:

@@ -15,6 +15,7 @@ import pytest
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 from regel.compiler.api import check_paths
+from regel.compiler.lsp import regel_files
 
 from .conftest import POLICIES, ROOT
 
@@ -33,7 +34,7 @@ class Editor:
         self.changed = asyncio.Event()
         # Each step waits for the diagnostics of every file (the server publishes them all),
         # so that none of an earlier step arrives during a later one.
-        self.files = len(list(folder.rglob("*.regel")))
+        self.files = len(regel_files(folder, recursive=True))
         self.received = 0
         self.versions: dict[str, int] = {}
 
@@ -89,6 +90,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("werkmap")
     for part in ("berkelland", "landelijk"):
         shutil.copytree(POLICIES / part, root / part)
+    for hidden in (".git/oud", "node_modules/pakket", ".venv/lib"):  # not part of the project
+        (root / hidden).mkdir(parents=True)
+        (root / hidden / "kapot.regel").write_text("dit is geen regeling\n", encoding="utf-8")
     return root
 
 
@@ -128,7 +132,8 @@ def test_diagnostics_while_typing_are_those_of_regel_controleer(
     saved = tmp_path / "opgeslagen"  # what regel controleer says of the same texts, saved
     shutil.copytree(folder, saved)
     (saved / name).write_text(broken, encoding="utf-8")
-    (expected,) = [d for d in check_paths([saved])[0] if d.is_error]
+    found_there = check_paths([saved / "berkelland", saved / "landelijk"])[0]
+    (expected,) = [d for d in found_there if d.is_error]
     assert found.code == expected.code == "R201"
     assert found.message == f"{expected.message}\nhint: {expected.hint}"
     assert expected.span is not None
@@ -229,7 +234,7 @@ def test_rename_changes_every_place_and_the_result_checks(editor: Editor, folder
             lines[e.range.start.line] = line[:start] + e.new_text + line[end:]
         path.write_text("\n".join(lines), encoding="utf-8")
     assert editor.uri("berkelland/gevallen.regel") in edit.changes  # the gevallen give it
-    problems, _ = check_paths([target])
+    problems, _ = check_paths([target / "berkelland", target / "landelijk"])
     assert not [d for d in problems if d.is_error], problems[:3]
     text = (target / name).read_text(encoding="utf-8")
     assert "loonkosten_werkgever: bedrag per maand" in text
@@ -390,3 +395,27 @@ def test_any_text_gets_answers_not_errors(editor: Editor, text: str) -> None:
         )
     )
     assert editor.uri(name) in editor.published
+
+
+def test_hidden_folders_and_packages_are_not_part_of_the_project(editor: Editor) -> None:
+    assert not [uri for uri in editor.published if "kapot.regel" in uri]
+    assert editor.uri("landelijk/handreiking_inkoop.regel") in editor.published
+
+
+def test_a_file_outside_the_workspace_is_checked_with_its_own_folder(
+    editor: Editor, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    los = tmp_path_factory.mktemp("los")
+    (los / "sub").mkdir()
+    (los / "sub" / "kapot.regel").write_text("geen regeling\n", encoding="utf-8")
+    text = (POLICIES / "voorbeeld" / "wet.regel").read_text(encoding="utf-8")
+    uri = (los / "wet.regel").resolve().as_uri()
+    item = lsp.TextDocumentItem(uri=uri, language_id="regel", version=1, text=text)
+    editor.client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=item))
+    for _ in range(600):
+        if uri in editor.published:
+            break
+        editor.run(asyncio.sleep(0.1))
+    assert list(editor.published[uri]) == []
+    root = los.resolve().as_uri()
+    assert [u for u in editor.published if u.startswith(root)] == [uri]  # not sub/
