@@ -72,6 +72,8 @@ class Imported:
 
 # ---------------------------------------------------------------- plain text (overheid.nl)
 
+# A number as the grammar reads one (LABEL): 3, 10a, B.6, 2:30b, 1°.
+_LABEL = re.compile(r"[0-9A-Za-z]+(?:[.:][0-9A-Za-z]+)*°?")
 _CHAPTER = re.compile(r"^Hoofdstuk\s+(\S+?)\.?\s+(.+?)\s*$")
 _ARTICLE = re.compile(r"^Artikel\s+(\S+?)\.?(?:\s+(.+?))?\s*$")
 _BULLET = re.compile(r"^(\s*)•\s+(\d+[a-z]?|[a-z]{1,2}|\d+°)\.\s*(.*?)\s*$")  # • 1. …, • a.
@@ -151,12 +153,13 @@ def _body(lines: list[str]) -> list[Part]:
         line = raw.strip()
         if not line:
             continue
-        if m := _CHAPTER.match(line):
+        if (m := _CHAPTER.match(line)) and _LABEL.fullmatch(m[1]):
             chapter = Part("hoofdstuk", m[1], m[2])
             top.append(chapter)
             article, stack, waiting, started = None, [], None, True
             continue
-        if (m := _ARTICLE.match(line)) and (m[2] is None or not m[2][:1].islower()):
+        m = _ARTICLE.match(line)
+        if m and _LABEL.fullmatch(m[1]) and (m[2] is None or not m[2][:1].islower()):
             article = Part("artikel", m[1], m[2])
             (chapter.parts if chapter else top).append(article)
             stack, waiting, started = [], None, True
@@ -277,17 +280,28 @@ def from_cvdr(xml: str) -> Imported:
     creator = text_of(find("creator"))
     if creator:
         imported.gemeente = creator.split("(")[0].strip() or None
-    start, end = text_of(find("inwerkingtredingDatum")), text_of(find("uitwerkingtredingDatum"))
-    if start:
-        imported.valid_from = datetime.date.fromisoformat(start[:10])
-    if end:
-        imported.valid_until = datetime.date.fromisoformat(end[:10])
+
+    def day(name: str) -> datetime.date | None:
+        written = text_of(find(name))
+        if not written:
+            return None
+        try:
+            return datetime.date.fromisoformat(written[:10])
+        except ValueError:
+            raise ImportError_(f"{name} '{written}' is geen datum (JJJJ-MM-DD)") from None
+
+    imported.valid_from = day("inwerkingtredingDatum")
+    imported.valid_until = day("uitwerkingtredingDatum")
     organ = text_of(find("bestuursorgaan")).lower()
     if organ:
         imported.organ = "raad" if "raad" in organ else "college" if "college" in organ else None
-    adopted = text_of(find("datumOndertekening"))
-    if adopted:
-        imported.adopted = datetime.date.fromisoformat(adopted[:10])
+    imported.adopted = day("datumOndertekening")
+
+    def number(written: str, what: str) -> str:
+        label = written.strip().rstrip(".")
+        if not _LABEL.fullmatch(label):
+            raise ImportError_(f"{what} zonder bruikbaar nummer ('{written.strip()}')")
+        return label
 
     def kop(e: ET.Element) -> tuple[str, str | None]:
         head = child(e, "kop")
@@ -300,7 +314,7 @@ def from_cvdr(xml: str) -> Imported:
         found = []
         for li in children(lijst, "li"):
             label = li.get("nr") or text_of(child(li, "li.nr"))
-            part = Part("onderdeel", label.strip().rstrip("."))
+            part = Part("onderdeel", number(label, "een onderdeel (li)"))
             part.texts = [text_of(al) for al in children(li, "al")]
             for inner in children(li, "lijst"):
                 part.parts += items(inner)
@@ -309,6 +323,7 @@ def from_cvdr(xml: str) -> Imported:
 
     def article(e: ET.Element) -> Part:
         nr, title = kop(e)
+        nr = number(nr, "een artikel")
         part = Part("artikel", nr, title)
         for c in e:
             name = local(c.tag)
@@ -317,7 +332,7 @@ def from_cvdr(xml: str) -> Imported:
             elif name == "lijst":
                 part.parts += items(c)
             elif name == "lid":
-                lid = Part("lid", text_of(child(c, "lidnr")).rstrip("."))
+                lid = Part("lid", number(text_of(child(c, "lidnr")), f"een lid van artikel {nr}"))
                 for inner in c:
                     if local(inner.tag) == "al":
                         lid.texts.append(text_of(inner))
@@ -332,7 +347,7 @@ def from_cvdr(xml: str) -> Imported:
             name = local(c.tag)
             if name == "hoofdstuk":
                 nr, title = kop(c)
-                found.append(Part("hoofdstuk", nr, title, parts=level(c)))
+                found.append(Part("hoofdstuk", number(nr, "een hoofdstuk"), title, parts=level(c)))
             elif name == "artikel":
                 found.append(article(c))
             elif name in ("regeling-tekst", "paragraaf", "afdeling"):
@@ -372,8 +387,8 @@ def regel_id(title: str) -> str:
 def _quoted(text: str, indent: str) -> str:
     if '"' not in text and "\n" not in text:
         return f'"{text}"'
-    if '"""' in text:
-        text = text.replace('"""', "'''")  # cannot be written inside a text; said in a comment
+    if '"""' in text:  # the one change to a text: three quotation marks cannot stand in one
+        text = text.replace('"""', "'''")
     inner = "\n".join(f"{indent}  {line}" if line else "" for line in text.split("\n"))
     return f'"""\n{inner}\n{indent}  """'
 
@@ -405,14 +420,21 @@ def to_regel(imported: Imported, source: str, rid: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+# What a unit says when the published text gives it no words (a number on its own).
+NO_TEXT = "De gepubliceerde tekst geeft hier alleen het nummer, geen tekst."
+
+
 def _part(part: Part, indent: str) -> list[str]:
     head = f"{indent}{part.level} {part.label}"
     if part.title:
         head += " " + _quoted(part.title, indent)
     lines = [head]
     inner = indent + "  "
-    for text in part.texts:
+    texts = [t for t in part.texts if t.strip()]
+    for text in texts:
         lines.append(f"{inner}tekst {_quoted(text, inner)}")
+    if not texts and not part.parts and not part.toelichting:
+        lines.append(f'{inner}tekst onbekend "{NO_TEXT}"')
     if part.toelichting:
         lines.append(f"{inner}toelichting {_quoted(part.toelichting, inner)}")
     for sub in part.parts:

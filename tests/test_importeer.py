@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from regel.compiler import importer
 from regel.compiler import nodes as n
 from regel.compiler.api import check_paths
@@ -149,3 +151,30 @@ def test_texts_with_quotation_marks_and_line_breaks_survive() -> None:
     text = importer.to_regel(importer.Imported("T", parts=[part]), "t.txt", "t")
     got = units(parse(text, "t.regel"))
     assert got[("artikel 1",)] == (part.title, tuple(part.texts), ())
+
+
+JUNK = ['"', '"""', "Artikel 3-A. Titel", "Artikel IV", "  • 1°. tekst", "  • aa.", "•", "#",
+        "Hoofdstuk X", "\t", "Artikel 5 bis. X", "  • 2. ", "q.voorbeeld", "Artikel 1.",
+        "<lid>", "</lid>", "<li nr='3-A'>", "<kop><nr>IV-b</nr></kop>", "&amp;", "<al></al>",
+        "<lijst><li/></lijst>", "</artikel>"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_whatever_the_text_the_skeleton_parses_or_regel_says_why(data: st.DataObject) -> None:
+    """Mangled official texts (plain and CVDR XML): a Dutch refusal, or a file that parses."""
+    path = data.draw(st.sampled_from([DELFT_TEXT, CVDR]))
+    rnd = data.draw(st.randoms(use_true_random=False))
+    text = path.read_text(encoding="utf-8")
+    for _ in range(rnd.randint(1, 8)):
+        at = rnd.randrange(len(text))
+        if rnd.random() < 0.6:
+            text = text[:at] + rnd.choice(JUNK) + text[at:]
+        else:
+            text = text[:at] + text[at + rnd.randint(1, 40) :]
+    source = path.with_name("verminkt" + path.suffix)
+    try:
+        found = importer.from_cvdr(text) if path.suffix == ".xml" else importer.from_text(text)
+    except importer.ImportError_:
+        return
+    parse(importer.to_regel(found, source.name, "t"), "t.regel")
