@@ -161,13 +161,18 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-def read_sources(files: list[Path]) -> tuple[dict[str, str], list[Diagnostic]]:
+def read_sources(
+    files: list[Path], as_on_disk: bool = False
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The texts of the files, with a Dutch diagnostic for each that cannot be read; with
+    `as_on_disk` their line breaks as written (`regel opmaak` writes them back)."""
     sources: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for f in files:
         name = str(f)
         try:
-            sources[name] = f.read_text(encoding="utf-8")
+            with open(f, encoding="utf-8", newline="" if as_on_disk else None) as text:
+                sources[name] = text.read()
         except FileNotFoundError:
             problems.append(Diagnostic("R001", f"bestand of map '{name}' bestaat niet", None))
         except IsADirectoryError:

@@ -451,37 +451,30 @@ def _count(text: str) -> int:
 
 def cmd_opmaak(args: argparse.Namespace) -> int:
     from .api import collect_files, read_sources
-    from .layout import lay_out
-    from .parser import SyntaxProblem, parse
+    from .layout import checked
+    from .parser import SyntaxProblem
 
     files = collect_files(args.paden)
-    sources, problems = read_sources(files)
+    sources, problems = read_sources(files, as_on_disk=True)
     if not files:
         return _fail("geen .regel-bestanden gevonden")
     if problems:
         print(render_all(problems, sources), file=sys.stderr)
     changed, broken = [], 0
-    for name in sources:
+    for name, text in sources.items():
         try:
-            with open(name, encoding="utf-8", newline="") as f:
-                text = f.read()  # as it is on disk, line breaks and all
-            tree = parse(text, name)
+            laid = checked(text, name)
         except SyntaxProblem as err:
             print(render_all(err.diagnostics, {name: text}), file=sys.stderr)
             print(f"niet opgemaakt (eerst de fout herstellen): {name}", file=sys.stderr)
             broken += 1
             continue
-        except (OSError, UnicodeDecodeError) as err:
-            broken += 1
-            print(f"regel: fout: {name}: {err}", file=sys.stderr)
-            continue
-        laid = lay_out(text)
-        if laid == text:
-            continue
-        if not _same_meaning(tree, laid, name):  # as black does: never write what reads else
+        if laid is None:
             _fail(f"{name}: de opmaak zou de betekenis veranderen; het bestand blijft zoals het "
                   "is (een fout in regel: meld het alstublieft)")  # fmt: skip
             broken += 1
+            continue
+        if laid == text:
             continue
         changed.append(name)
         if args.verschil:
@@ -506,16 +499,6 @@ def cmd_opmaak(args: argparse.Namespace) -> int:
     return EXIT_FAILED if broken or problems or (args.controleer and changed) else EXIT_OK
 
 
-def _same_meaning(tree: object, laid: str, name: str) -> bool:
-    from . import nodes as n
-    from .parser import SyntaxProblem, parse
-
-    try:
-        return n.shape(parse(laid, name)) == n.shape(tree)
-    except SyntaxProblem:
-        return False
-
-
 def _write_atomically(path: Path, text: str) -> None:
     """The new text at once or not at all: an editor or a crash never sees half a file."""
     import tempfile
@@ -534,7 +517,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def cmd_importeer(args: argparse.Namespace) -> int:
-    from .importer import ImportError_, read, to_regel
+    from .importer import UnreadableText, read, to_regel
 
     source = Path(args.bestand)
     target = Path(args.uit) if args.uit else None
@@ -545,9 +528,9 @@ def cmd_importeer(args: argparse.Namespace) -> int:
         imported = read(source)
     except FileNotFoundError:
         return _fail(f"{source} bestaat niet", EXIT_USAGE)
-    except (ImportError_, OSError) as err:
+    except (UnreadableText, OSError) as err:
         return _fail(f"{source}: {err}")
-    counts = _count_parts(imported.parts)
+    counts = imported.counts()
     if not counts.get("artikel"):
         return _fail(
             f"{source}: geen artikelen gevonden. regel importeer leest teksten met koppen als "
@@ -567,14 +550,6 @@ def cmd_importeer(args: argparse.Namespace) -> int:
     print(f"geschreven: {target} ({found})")
     print(f"verder: regel dekking {target}  # wat nog te coderen is")
     return EXIT_OK
-
-
-def _count_parts(parts: list[Any], counts: dict[str, int] | None = None) -> dict[str, int]:
-    counts = {} if counts is None else counts
-    for part in parts:
-        counts[part.level] = counts.get(part.level, 0) + 1
-        _count_parts(part.parts, counts)
-    return counts
 
 
 # What a shell offers for an argument, by its metavar: files and folders, or folders only.

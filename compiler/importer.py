@@ -29,7 +29,7 @@ MONTHS = {
 }  # fmt: skip
 
 
-class ImportError_(Exception):
+class UnreadableText(Exception):
     """The file is not a text regel can read; the message says why, in Dutch."""
 
 
@@ -55,6 +55,18 @@ class Imported:
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
     parts: list[Part] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each level (hoofdstuk, artikel, lid, onderdeel) the text has."""
+        found: dict[str, int] = {}
+
+        def walk(parts: list[Part]) -> None:
+            for p in parts:
+                found[p.level] = found.get(p.level, 0) + 1
+                walk(p.parts)
+
+        walk(self.parts)
+        return found
 
     def articles(self) -> dict[str, Part]:
         found: dict[str, Part] = {}
@@ -124,7 +136,7 @@ def _title(lines: list[str]) -> str:
     for line in lines:
         if line.strip() and not line.startswith(("Regeling vervallen", "Ziet u een fout")):
             return line.strip()
-    raise ImportError_("geen titel gevonden: is dit de tekst van een regeling?")
+    raise UnreadableText("geen titel gevonden: is dit de tekst van een regeling?")
 
 
 def _day(parts: tuple[str, ...]) -> datetime.date:
@@ -132,21 +144,10 @@ def _day(parts: tuple[str, ...]) -> datetime.date:
     return datetime.date(y, m, d)
 
 
-def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
-    """The paragraphs of a stretch of lines with their indentation: a paragraph is the text
-    between empty lines."""
-    found: list[tuple[int, str]] = []
-    for line in lines:
-        if line.strip():
-            found.append((len(line) - len(line.lstrip()), line.strip()))
-    return found
-
-
 def _body(lines: list[str]) -> list[Part]:
     top: list[Part] = []
     chapter: Part | None = None
     article: Part | None = None
-    started = False
     stack: list[tuple[int, Part]] = []  # open leden and onderdelen, by their indentation
     waiting: Part | None = None  # an onderdeel whose text is on the next line
     for raw in lines:
@@ -156,15 +157,15 @@ def _body(lines: list[str]) -> list[Part]:
         if (m := _CHAPTER.match(line)) and _LABEL.fullmatch(m[1]):
             chapter = Part("hoofdstuk", m[1], m[2])
             top.append(chapter)
-            article, stack, waiting, started = None, [], None, True
+            article, stack, waiting = None, [], None
             continue
         m = _ARTICLE.match(line)
         if m and _LABEL.fullmatch(m[1]) and (m[2] is None or not m[2][:1].islower()):
             article = Part("artikel", m[1], m[2])
             (chapter.parts if chapter else top).append(article)
-            stack, waiting, started = [], None, True
+            stack, waiting = [], None
             continue
-        if not started or article is None:
+        if article is None:  # the aanhef, a chapter's own lines, the ondertekening
             continue
         if _END_OF_BODY.match(line):
             article = None
@@ -188,7 +189,7 @@ def _body(lines: list[str]) -> list[Part]:
             waiting.texts.append(line)
             continue
         if (m := _INLINE_ITEM.match(raw)) and stack and stack[-1][1].level == "onderdeel":
-            _, last = stack.pop()
+            stack.pop()
             owner = stack[-1][1] if stack else article
             item = Part("onderdeel", m[2], texts=[m[3]])
             owner.parts.append(item)
@@ -256,7 +257,7 @@ def from_cvdr(xml: str) -> Imported:
     try:
         root = ET.fromstring(xml)
     except ET.ParseError as err:
-        raise ImportError_(f"geen geldige XML: {err}") from None
+        raise UnreadableText(f"geen geldige XML: {err}") from None
 
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1]
@@ -275,7 +276,7 @@ def from_cvdr(xml: str) -> Imported:
 
     title = text_of(find("title")) or text_of(find("citeertitel"))
     if not title:
-        raise ImportError_("geen titel (dcterms:title) in de CVDR-XML")
+        raise UnreadableText("geen titel (dcterms:title) in de CVDR-XML")
     imported = Imported(title)
     creator = text_of(find("creator"))
     if creator:
@@ -288,7 +289,7 @@ def from_cvdr(xml: str) -> Imported:
         try:
             return datetime.date.fromisoformat(written[:10])
         except ValueError:
-            raise ImportError_(f"{name} '{written}' is geen datum (JJJJ-MM-DD)") from None
+            raise UnreadableText(f"{name} '{written}' is geen datum (JJJJ-MM-DD)") from None
 
     imported.valid_from = day("inwerkingtredingDatum")
     imported.valid_until = day("uitwerkingtredingDatum")
@@ -300,7 +301,7 @@ def from_cvdr(xml: str) -> Imported:
     def number(written: str, what: str) -> str:
         label = written.strip().rstrip(".")
         if not _LABEL.fullmatch(label):
-            raise ImportError_(f"{what} zonder bruikbaar nummer ('{written.strip()}')")
+            raise UnreadableText(f"{what} zonder bruikbaar nummer ('{written.strip()}')")
         return label
 
     def kop(e: ET.Element) -> tuple[str, str | None]:
@@ -356,7 +357,7 @@ def from_cvdr(xml: str) -> Imported:
 
     body = find("regeling-tekst")
     if body is None:
-        raise ImportError_("geen regeling-tekst in de CVDR-XML")
+        raise UnreadableText("geen regeling-tekst in de CVDR-XML")
     imported.parts = level(body)
     explanation = find("toelichting")
     if explanation is not None:
@@ -447,7 +448,7 @@ def read(path: Path) -> Imported:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ImportError_("het bestand is geen UTF-8-tekst") from None
+        raise UnreadableText("het bestand is geen UTF-8-tekst") from None
     if text.lstrip().startswith("<"):
         return from_cvdr(text)
     return from_text(text)

@@ -51,6 +51,23 @@ def lay_out(text: str) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
+def checked(text: str, name: str) -> str | None:
+    """The text laid out, or None when the laid-out text would not mean the same (as black
+    checks its own work: a fault here must never change a regulation). Raises the parser's
+    SyntaxProblem for a text that does not parse: that is not laid out."""
+    from . import nodes
+    from .parser import SyntaxProblem, parse
+
+    tree = parse(text, name)
+    laid = lay_out(text)
+    if laid == text:
+        return laid
+    try:
+        return laid if nodes.shape(parse(laid, name)) == nodes.shape(tree) else None
+    except SyntaxProblem:
+        return None
+
+
 def _classify(text: str) -> list[_Line]:
     """Each line with its kind: one scan through texts, comments and parentheses."""
     lines: list[_Line] = []
@@ -126,15 +143,16 @@ def _levels(lines: list[_Line]) -> None:
 
 
 def _code(rest: str) -> str:
-    """A line of code without its indentation: its white space made one space, texts and a
-    comment at the end as written."""
-    parts: list[str] = []
-    i = 0
-    code_start = 0
+    """A line of code without its indentation: its white space made one space, no space after
+    `(` or before `)`; texts and a comment at the end as written."""
+    parts: list[tuple[bool, str]] = []  # (is code, as written or made one space)
+    i = code_start = 0
 
     def flush(end: int) -> None:
-        code = _SPACES.sub(" ", rest[code_start:end])
-        parts.append(code)
+        parts.append((True, _SPACES.sub(" ", rest[code_start:end])))
+
+    def joined() -> str:
+        return "".join(_parens(text) if code else text for code, text in parts)
 
     while i < len(rest):
         if rest[i] == '"':  # a text, as written: to its end, or to the end of the line
@@ -142,34 +160,21 @@ def _code(rest: str) -> str:
             end = rest.find(quote, i + len(quote))
             stop = len(rest) if end < 0 else end + len(quote)
             flush(i)
-            parts.append(rest[i:stop])
+            parts.append((False, rest[i:stop]))
             i = code_start = stop
         elif rest[i] == "#":
             flush(i)
-            comment = rest[i:].rstrip(" \t")
-            if parts and parts[-1] and not parts[-1].endswith(" "):
-                parts.append(" ")
-            parts.append(comment)
-            return _tidy("".join(parts), comment)
+            if parts[-1][1] and not parts[-1][1].endswith(" "):
+                parts.append((False, " "))
+            parts.append((False, rest[i:].rstrip(" \t")))
+            return joined()
         else:
             i += 1
     flush(len(rest))
-    joined = "".join(parts)
-    if joined.count('"""') % 2:
-        return _tidy(joined, "")  # a text opens here: its first line as written, its end too
-    return _tidy(joined.rstrip(" \t"), "")
-
-
-def _tidy(line: str, comment: str) -> str:
-    """No space after `(` or before `)` outside texts and the comment."""
-    body = line[: len(line) - len(comment)] if comment else line
-    out, i = [], 0
-    for m in re.finditer(r'"""[\s\S]*?(?:"""|$)|"[^"]*"', body):
-        out.append(_parens(body[i : m.start()]))
-        out.append(m.group())
-        i = m.end()
-    out.append(_parens(body[i:]))
-    return "".join(out) + comment
+    line = joined()
+    if line.count('"""') % 2:
+        return line  # a text opens here: its first line as written, its end too
+    return line.rstrip(" \t")
 
 
 def _parens(code: str) -> str:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
@@ -224,10 +224,21 @@ def _names(node: object) -> Iterator[n.Name | n.QualName]:
     if isinstance(node, list | tuple):
         for x in node:
             yield from _names(x)
-    elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Span | type):
-        for key in node.__dataclass_fields__:
-            if key not in ("span", "type", "resolved"):
-                yield from _names(getattr(node, key))
+    else:
+        for _, value in n.said(node) or ():
+            yield from _names(value)
+
+
+class Meaning(NamedTuple):
+    """What a name under the cursor means: in which project and regulation it is written,
+    the regulation that declares it (`owner`: another one for `regeling.naam`), its symbol,
+    and where the name is."""
+
+    project: Project
+    info: RegInfo
+    owner: RegInfo
+    symbol: Symbol
+    span: Span
 
 
 def word_at(text: Lines, position: lsp.Position) -> tuple[str, Span] | None:
@@ -318,11 +329,9 @@ def _accepted(prefix: str) -> tuple[set[str], bool]:
         for token in parser.iter_parse():  # each token is handed over before it is fed
             if token.start_pos is not None and token.start_pos >= len(prefix):
                 break
-    except Exception as err:  # the parser or the indenter stopped: where?
-        position = getattr(err, "pos_in_stream", None) or getattr(err, "start_pos", None)
+    except Exception as err:  # the parser or the indenter stopped: at the cursor, or before?
         token = getattr(err, "token", None)
-        if token is not None:
-            position = token.start_pos
+        position = token.start_pos if token is not None else getattr(err, "pos_in_stream", None)
         if position is None or position < len(prefix):
             return set(), False
     expected = parser.accepts()
@@ -453,9 +462,7 @@ def server() -> LanguageServer:
     def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
         refresh(params.text_document.uri)
 
-    def looked_up(
-        uri: str, position: lsp.Position
-    ) -> tuple[Project, RegInfo, RegInfo, Symbol, Span] | None:
+    def looked_up(uri: str, position: lsp.Position) -> Meaning | None:
         project = ready(uri)
         file = str(path_of(uri).resolve())
         info = project.regulation_of(file)
@@ -466,19 +473,17 @@ def server() -> LanguageServer:
         meant = project.symbol(info, word)
         if meant is None:
             return None
-        return project, info, meant[0], meant[1], dataclasses.replace(span, file=file)
+        return Meaning(project, info, *meant, dataclasses.replace(span, file=file))
 
     @ls.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(params: lsp.HoverParams) -> lsp.Hover | None:
         found = looked_up(params.text_document.uri, params.position)
         if found is None:
             return None
-        project, info, owner, symbol, span = found
+        text = hover_text(found.project, found.info, found.owner, found.symbol)
         return lsp.Hover(
-            contents=lsp.MarkupContent(
-                kind=lsp.MarkupKind.Markdown, value=hover_text(project, info, owner, symbol)
-            ),
-            range=project.text(span.file).range(span),
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
+            range=found.project.text(found.span.file).range(found.span),
         )
 
     def location(project: Project, span: Span) -> lsp.Location:
@@ -489,22 +494,21 @@ def server() -> LanguageServer:
         found = looked_up(params.text_document.uri, params.position)
         if found is None:
             return None
-        project, _, _, symbol, _ = found
-        return location(project, symbol.node.span)
+        return location(found.project, found.symbol.node.span)
 
-    def places(project: Project, owner: RegInfo, symbol: Symbol) -> list[Span]:
-        return list(dict.fromkeys(project.occurrences(owner.node.id, symbol.name)))
+    def places(found: Meaning) -> list[Span]:
+        occurrences = found.project.occurrences(found.owner.node.id, found.symbol.name)
+        return list(dict.fromkeys(occurrences))
 
     @ls.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(params: lsp.ReferenceParams) -> list[lsp.Location]:
         found = looked_up(params.text_document.uri, params.position)
         if found is None:
             return []
-        project, _, owner, symbol, _ = found
-        spans = places(project, owner, symbol)
+        spans = places(found)
         if not params.context.include_declaration:
-            spans = [s for s in spans if s != symbol.node.span]
-        return [location(project, s) for s in spans]
+            spans = [s for s in spans if s != found.symbol.node.span]
+        return [location(found.project, s) for s in spans]
 
     @ls.feature(lsp.TEXT_DOCUMENT_RENAME)
     def rename(params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
@@ -513,14 +517,14 @@ def server() -> LanguageServer:
         found = looked_up(params.text_document.uri, params.position)
         if found is None:
             return None
-        project, _, owner, symbol, _ = found
+        project, owner = found.project, found.owner
         new = params.new_name
         if not re.fullmatch(_WORD.pattern, new) or new in reserved_words():
             raise ValueError(f"'{new}' kan geen naam zijn")
         if new in owner.symbols:
             raise ValueError(f"'{new}' bestaat al in {owner.node.id}")
         changes: dict[str, list[lsp.TextEdit]] = {}
-        for span in places(project, owner, symbol):
+        for span in places(found):
             view = project.text(span.file)
             written_there = view.line(span.line)[span.column - 1 : span.end_column - 1]
             replacement = new if "." not in written_there else f"{owner.node.id}.{new}"
@@ -557,18 +561,17 @@ def server() -> LanguageServer:
 
     @ls.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
-        from .layout import lay_out
-        from .parser import SyntaxProblem, parse
+        from .layout import checked
+        from .parser import SyntaxProblem
 
         doc = ls.workspace.get_text_document(params.text_document.uri)
         text = doc.source
         try:
-            tree = parse(text, doc.path)
-            laid = lay_out(text)
-            if laid == text or n.shape(parse(laid, doc.path)) != n.shape(tree):
-                return []
+            laid = checked(text, doc.path)
         except SyntaxProblem:
             return []  # a file with an error is not laid out (see `regel opmaak`)
+        if laid is None or laid == text:
+            return []
         view = Lines(text)
         end = view.position(len(view.lines), len(view.lines[-1]) + 1)
         return [lsp.TextEdit(range=lsp.Range(lsp.Position(0, 0), end), new_text=laid)]

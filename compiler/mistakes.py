@@ -37,11 +37,12 @@ def recognise(
     line_text: str, line: int, column: int, file: str, keywords: Iterable[str]
 ) -> Diagnostic | None:
     """A known mistake on the line of a syntax error at `column` (1-based), if there is one."""
-    for recogniser in (_comparison, _capital, _quotes_inside, _exception_on_rule_line):
-        found = recogniser(line_text, line, column, file, frozenset(keywords))
-        if found is not None:
-            return found
-    return None
+    return (
+        _comparison(line_text, line, column, file)
+        or _capital(line_text, line, column, file, frozenset(keywords))
+        or _quotes_inside(line_text, line, column, file)
+        or _exception_on_rule_line(line_text, line, column, file)
+    )
 
 
 def curly_quote(char: str, span: Span) -> Diagnostic | None:
@@ -57,9 +58,7 @@ def curly_quote(char: str, span: Span) -> Diagnostic | None:
     )
 
 
-def _comparison(
-    text: str, line: int, column: int, file: str, keywords: frozenset[str]
-) -> Diagnostic | None:
+def _comparison(text: str, line: int, column: int, file: str) -> Diagnostic | None:
     code = code_of(text)
     for found in _PHRASE.finditer(code):
         start, end = found.start() + 1, found.end() + 1
@@ -101,9 +100,7 @@ def _capital(
     return None
 
 
-def _quotes_inside(
-    text: str, line: int, column: int, file: str, keywords: frozenset[str]
-) -> Diagnostic | None:
+def _quotes_inside(text: str, line: int, column: int, file: str) -> Diagnostic | None:
     """Straight quotes inside a text end it early: the error is after the first text of the
     line and before its last quotation mark."""
     quotes = text.count('"')
@@ -123,9 +120,7 @@ def _quotes_inside(
     )
 
 
-def _exception_on_rule_line(
-    text: str, line: int, column: int, file: str, keywords: frozenset[str]
-) -> Diagnostic | None:
+def _exception_on_rule_line(text: str, line: int, column: int, file: str) -> Diagnostic | None:
     """`regel b in afwijking van regel a` on one line: the exception is a line of its own."""
     m = re.match(r"^(\s*)regel\s+\S+\s+(in afwijking van\b.*?)\s*$", code_of(text))
     if m is None or column - 1 < m.start(2):

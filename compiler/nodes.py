@@ -18,22 +18,29 @@ if TYPE_CHECKING:
     from .types import Type
 
 
+def said(node: object) -> list[tuple[str, object]] | None:
+    """The fields of a node that say something: not where it stands (its spans) and not what
+    the checker wrote on it (`type`, `resolved`); None for what is not a node."""
+    if isinstance(node, Span | type) or not hasattr(node, "__dataclass_fields__"):
+        return None
+    return [
+        (name, getattr(node, name))
+        for name in node.__dataclass_fields__
+        if not name.endswith("span") and name not in ("type", "resolved")
+    ]
+
+
 def shape(node: object) -> object:
-    """What a tree says, without where it says it: nested tuples of its fields, spans left
-    out. Two texts with the same shape mean the same (`regel opmaak` checks its own work with
-    it); what the checker wrote on a node (`type`, `resolved`) is left out too."""
+    """What a tree says, without where it says it: nested tuples of its fields. Two texts
+    with the same shape mean the same (`regel opmaak` checks its own work with it)."""
     if isinstance(node, Span):
         return None
     if isinstance(node, list | tuple):
         return tuple(shape(x) for x in node)
-    if hasattr(node, "__dataclass_fields__") and not isinstance(node, type):
-        names = [
-            name
-            for name in node.__dataclass_fields__
-            if not name.endswith("span") and name not in ("type", "resolved")
-        ]
-        return (type(node).__name__, *[(name, shape(getattr(node, name))) for name in names])
-    return node
+    fields = said(node)
+    if fields is None:
+        return node
+    return (type(node).__name__, *[(name, shape(value)) for name, value in fields])
 
 
 # ---------------------------------------------------------------- units and types

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import generated_parser, mistakes, vocabulary
+from . import generated_parser, vocabulary
 from . import nodes as n
 from .diagnostics import Diagnostic, Span, source_lines, suggest
 from .generated_parser import (
@@ -241,6 +241,8 @@ def _in_word(char: str) -> bool:
 
 
 def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
+    from . import mistakes  # only a file with an error needs it: not at every start
+
     lines = source_lines(text)
     if isinstance(err, UnexpectedToken):
         tok = err.token
